@@ -1,0 +1,1 @@
+"""Private implementation of mohb_jax. Public names are re-exported by the top-level modules."""

@@ -1,0 +1,1 @@
+"""Offline evaluation tables: the canonical :class:`Table` and loaders into it."""

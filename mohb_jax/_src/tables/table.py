@@ -1,0 +1,152 @@
+"""The canonical offline evaluation table.
+
+Every offline benchmark (NAS-Bench-201, FCNet, TrimTuner, LCDB, ...) is converted into one
+:class:`Table`; nothing downstream parses files. Objectives are stored as **minimization**: a
+``"max"`` objective is negated once, here, and the original direction is kept in
+``directions`` so that results can be reported in the table's own units.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DIRECTIONS = ("min", "max")
+
+
+@dataclass(frozen=True)
+class HardwareCatalog:
+    """Which hyperparameters describe the hardware and what it costs.
+
+    Cost of a run = elapsed seconds × ``price_per_hour[config]`` / 3600, where
+    ``price_per_hour[config]`` is the total $/h of the whole setup of that configuration
+    (instance price × number of instances (workers) + any fixed extra, e.g. a parameter server
+    or helper VM). The per-instance price and the instance count are kept for display.
+
+    Attributes:
+        columns: hyperparameter columns of ``Table.configs`` that describe the hardware.
+        price_per_hour: float64[C], total $/h of each configuration's setup.
+        catalog: one row per distinct hardware setting (the ``columns`` plus
+            ``price_per_hour_instance``, ``n_instances``, ``price_per_hour``, and a source note).
+        source: where the prices come from (citation / URL / date).
+    """
+
+    columns: tuple[str, ...]
+    price_per_hour: np.ndarray
+    catalog: pd.DataFrame
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Dense offline evaluations ``values[task, config, seed, fidelity, objective]``.
+
+    Attributes:
+        name: benchmark name (as in ``list_benchmarks()``).
+        values: float32/float64 [T, C, S, F, M], minimization (``max`` objectives negated).
+            Entries where ``mask`` is False are NaN and must never be read.
+        mask: bool [T, C, S, F]: True where the evaluation exists (all objectives present).
+        configs: DataFrame with C rows (index 0..C-1): the hyperparameters of each config.
+        encoded: float32 [C, D] numeric encoding of ``configs`` for models (numerical → min-max
+            scaled to [0, 1] (log scale where the space is log-uniform); categorical → one-hot).
+        fidelities: float64 [F], strictly increasing fidelity values (epochs, set sizes, ...).
+        fidelity_name: what the fidelity is ("epoch", "training_set_size", ...).
+        objectives: M objective names.
+        directions: M original directions, each "min" or "max".
+        tasks: T task names (datasets).
+        time_objective: name of the objective that is elapsed training time in seconds, or None.
+        time_cumulative: True when the time objective at fidelity f is the time from scratch up
+            to f (Syne Tune's convention); False when it is the time of step f alone.
+        hardware: optional :class:`HardwareCatalog`.
+        metadata: free-form: ``reference_point`` (per objective, minimization space, for HV),
+            ``default_objectives``, ``citation``, ``surrogate`` (bool), ``notes``.
+    """
+
+    name: str
+    values: np.ndarray
+    mask: np.ndarray
+    configs: pd.DataFrame
+    encoded: np.ndarray
+    fidelities: np.ndarray
+    objectives: tuple[str, ...]
+    directions: tuple[str, ...]
+    tasks: tuple[str, ...]
+    fidelity_name: str = "fidelity"
+    time_objective: str | None = None
+    time_cumulative: bool = True
+    hardware: HardwareCatalog | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    # ---- shape helpers -------------------------------------------------------------------
+    @property
+    def n_tasks(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def n_configs(self) -> int:
+        return self.values.shape[1]
+
+    @property
+    def n_seeds(self) -> int:
+        return self.values.shape[2]
+
+    @property
+    def n_fidelities(self) -> int:
+        return self.values.shape[3]
+
+    @property
+    def n_objectives(self) -> int:
+        return self.values.shape[4]
+
+    def objective_index(self, name: str) -> int:
+        """Index of objective ``name``; ``ValueError`` listing the known ones otherwise."""
+        try:
+            return self.objectives.index(name)
+        except ValueError:
+            raise ValueError(
+                f"unknown objective {name!r} for table {self.name!r}; known: {list(self.objectives)}"
+            ) from None
+
+    def task_index(self, task: str | int) -> int:
+        """Index of ``task`` (a name or an index); ``ValueError`` listing the tasks otherwise."""
+        if isinstance(task, (int, np.integer)):
+            if not 0 <= int(task) < self.n_tasks:
+                raise ValueError(f"task index {task} out of range 0..{self.n_tasks - 1}")
+            return int(task)
+        try:
+            return self.tasks.index(task)
+        except ValueError:
+            raise ValueError(
+                f"unknown task {task!r} for table {self.name!r}; known: {list(self.tasks)}"
+            ) from None
+
+    def replace(self, **changes) -> Table:
+        return dataclasses.replace(self, **changes)
+
+    def __post_init__(self):
+        v, m = np.asarray(self.values), np.asarray(self.mask)
+        if v.ndim != 5:
+            raise ValueError(f"values must be [task, config, seed, fidelity, objective]; got {v.shape}")
+        if m.shape != v.shape[:4] or m.dtype != bool:
+            raise ValueError(f"mask must be bool {v.shape[:4]}; got {m.dtype} {m.shape}")
+        T, C, S, F, M = v.shape
+        if len(self.objectives) != M or len(self.directions) != M:
+            raise ValueError(f"need {M} objective names and directions")
+        bad = [d for d in self.directions if d not in DIRECTIONS]
+        if bad:
+            raise ValueError(f"unknown objective direction(s) {bad}; use 'min' or 'max'")
+        if len(self.tasks) != T:
+            raise ValueError(f"need {T} task names; got {len(self.tasks)}")
+        if len(self.configs) != C or np.shape(self.encoded)[0] != C:
+            raise ValueError(f"configs and encoded need {C} rows")
+        fid = np.asarray(self.fidelities)
+        if fid.shape != (F,) or (F > 1 and not np.all(np.diff(fid) > 0)):
+            raise ValueError(f"fidelities must be {F} strictly increasing values; got {fid}")
+        if self.time_objective is not None and self.time_objective not in self.objectives:
+            raise ValueError(f"time_objective {self.time_objective!r} is not an objective")
+        if self.hardware is not None and np.shape(self.hardware.price_per_hour) != (C,):
+            raise ValueError(f"hardware.price_per_hour must have shape ({C},)")

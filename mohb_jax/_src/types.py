@@ -1,0 +1,46 @@
+"""Small types shared by the schedulers, the searchers and the drivers.
+
+A scheduler and a searcher meet through :class:`Searcher`: the scheduler decides budgets and
+stops, the searcher decides which configuration a new trial gets. Everything is a pure function
+over explicit state pytrees, so the same functions run under ``jit``/``vmap`` in the simulator
+and from a Python loop in real dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from jaxtyping import Array, Bool, Float, Int
+
+PRNGKey = Array
+SearcherState = Any
+
+
+class Job(NamedTuple):
+    """One unit of work handed to a worker: train ``config`` of ``trial`` up to ``fidelity``.
+
+    Every field is a scalar array so that jobs can be batched (vmap over seeds / workers).
+    """
+
+    trial: Int[Array, ""]  # trial id, 0..capacity-1
+    config: Int[Array, ""]  # row of the table's configurations
+    fidelity: Int[Array, ""]  # index into the fidelity grid: train up to this level
+    bracket: Int[Array, ""]  # Hyperband bracket of the trial
+    rung: Int[Array, ""]  # rung of the bracket this job ends at
+    valid: Bool[Array, ""]  # False: no job (search space exhausted / capacity reached)
+
+
+class Searcher(NamedTuple):
+    """Proposes new configurations; the searcher interface every scheduler accepts.
+
+    Attributes:
+        init: ``init(key) -> state``.
+        propose: ``propose(key, state) -> (config: int32[], ok: bool[], state)``; ``ok`` is
+            False when no configuration is left (finite tables, without replacement).
+        observe: ``observe(state, config, fidelity_index, y: float[M]) -> state``; called with
+            every result (minimization, as the scheduler sees it). May ignore it.
+    """
+
+    init: Callable[[PRNGKey], SearcherState]
+    propose: Callable[[PRNGKey, SearcherState], tuple[Int[Array, ""], Bool[Array, ""], Any]]
+    observe: Callable[[SearcherState, Int[Array, ""], Int[Array, ""], Float[Array, " m"]], Any]

@@ -1,0 +1,49 @@
+"""Eager validation at the public boundary (convention 7: jitted internals assume valid input).
+
+Each check runs only on concrete arrays; under ``jit``/``vmap`` tracing it is skipped, because a
+traced value cannot be inspected without a host callback.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+
+def is_concrete(*xs) -> bool:
+    """True when none of ``xs`` is a tracer (so values can be inspected on the host)."""
+    return not any(isinstance(x, jax.core.Tracer) for x in xs)
+
+
+def check_points(y, mask=None, *, name: str = "y", allow_posinf: bool = True, min_ndim: int = 2):
+    """Validate a ``float[..., N, M]`` point array and its optional ``bool[..., N]`` mask.
+
+    Raises:
+        ValueError: wrong rank, mask shape mismatch, NaN or ``-inf`` (or ``+inf`` when not
+            allowed) in an unmasked row. The message names the first offending row.
+    """
+    shape = np.shape(y)
+    if len(shape) < min_ndim:
+        raise ValueError(f"{name} must have shape [..., N, M]; got shape {shape}")
+    if mask is not None and np.shape(mask) != shape[:-1]:
+        raise ValueError(
+            f"mask must have shape {shape[:-1]} (the leading dims of {name}); got {np.shape(mask)}"
+        )
+    if not is_concrete(y, mask):
+        return
+    a = np.asarray(y)
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+        raise ValueError(f"{name} must be a real numeric array; got dtype {a.dtype}")
+    bad = np.isnan(a) | (a == -np.inf)
+    if not allow_posinf:
+        bad |= a == np.inf
+    rows = bad.any(axis=-1)
+    if mask is not None:
+        rows &= np.asarray(mask, dtype=bool)
+    if rows.any():
+        idx = tuple(int(i) for i in np.argwhere(rows)[0])
+        what = "NaN or -inf" if allow_posinf else "NaN or inf"
+        raise ValueError(
+            f"{name} has {what} in an unmasked row at index {idx}: {a[idx].tolist()}; "
+            "mask the row out (mask=False) or fix the value"
+        )
