@@ -1,0 +1,1 @@
+"""Simulation on offline tables: the single-seed driver, vectorized sweeps, metrics, plots."""

@@ -1,0 +1,217 @@
+"""Anytime metrics: HV traces, step functions on a grid, bands, time-to-target, speed-ups.
+
+Oracles: hand-computed examples and a brute-force numpy 2-D hypervolume written here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mohb_jax import metrics
+
+
+def hv2d_bruteforce(y: np.ndarray, ref: np.ndarray) -> float:
+    """Exact 2-D HV by summing grid cells of the coordinate grid (minimization)."""
+    y = y[(y < ref).all(1)]
+    if len(y) == 0:
+        return 0.0
+    xs = np.unique(np.concatenate([y[:, 0], [ref[0]]]))
+    ys = np.unique(np.concatenate([y[:, 1], [ref[1]]]))
+    total = 0.0
+    for i in range(len(xs) - 1):
+        for j in range(len(ys) - 1):
+            cx, cy = xs[i], ys[j]  # lower-left corner of the cell
+            if np.any((y[:, 0] <= cx) & (y[:, 1] <= cy)):
+                total += (xs[i + 1] - xs[i]) * (ys[j + 1] - ys[j])
+    return total
+
+
+def hand_frame() -> pd.DataFrame:
+    # ref = (10, 10); arrival order; HV after each: 25, 25, 31, 39, 39
+    return pd.DataFrame(
+        {
+            "method": "m",
+            "seed": 0,
+            "time": [1.0, 2.0, 4.0, 4.0, 7.0],
+            "cost": [0.1, 0.2, 0.4, 0.5, 0.9],
+            "f1": [5.0, 6.0, 2.0, 8.0, 11.0],
+            "f2": [5.0, 6.0, 8.0, 1.0, 0.0],
+        }
+    )
+
+
+def test_hand_computed_trace_and_step_function():
+    df = hand_frame()
+    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], ref=[10.0, 10.0])
+    np.testing.assert_allclose(tr["hv"], [25, 25, 31, 39, 39])
+    grid = np.array([0, 0.5, 1, 1.5, 2, 3.9, 4, 6, 7, 100.0])
+    runs, vals = metrics.curves_on_grid(tr, grid, x="time")
+    assert runs.to_dict("records") == [{"method": "m", "seed": 0}]
+    np.testing.assert_allclose(vals[0], [0, 0, 25, 25, 25, 25, 39, 39, 39, 39])
+    _, vc = metrics.curves_on_grid(tr, np.array([0.05, 0.1, 0.39, 0.4, 0.45, 0.5]), x="cost")
+    np.testing.assert_allclose(vc[0], [0, 25, 25, 31, 31, 39])
+
+
+def test_max_direction_is_negated():
+    df = hand_frame()
+    df["acc"] = -df.pop("f2")  # maximize acc == minimize f2
+    tr = metrics.hypervolume_traces(
+        df, objectives=["f1", "acc"], directions=["min", "max"], ref=[10.0, 10.0]
+    )
+    np.testing.assert_allclose(tr["hv"], [25, 25, 31, 39, 39])
+
+
+def test_defaults_from_attrs():
+    df = hand_frame()
+    df.attrs["mohb_jax"] = {
+        "objectives": ["f1", "f2"],
+        "directions": ["min", "min"],
+        "reference_point": [10.0, 10.0],
+    }
+    np.testing.assert_allclose(metrics.hypervolume_traces(df)["hv"], [25, 25, 31, 39, 39])
+
+
+def test_traces_match_bruteforce_on_random_runs():
+    rng = np.random.default_rng(1)
+    parts = []
+    for method in ("a", "b"):
+        for seed in range(3):
+            n = int(rng.integers(1, 40))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "method": method,
+                        "seed": seed,
+                        "time": np.sort(rng.uniform(0, 100, n)),
+                        "f1": rng.uniform(0, 1.2, n).round(2),  # ties, some beyond ref
+                        "f2": rng.uniform(0, 1.2, n).round(2),
+                    }
+                )
+            )
+    # interleave runs to check grouping does not rely on contiguity
+    df = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=0)
+    df = df.sort_values("time", kind="stable").reset_index(drop=True)
+    ref = np.array([1.0, 1.0])
+    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], ref=ref)
+    assert len(tr) == len(df)
+    for (m, s), g in tr.groupby(["method", "seed"], sort=False):
+        src = df[(df.method == m) & (df.seed == s)]
+        y = src[["f1", "f2"]].to_numpy()
+        want = [hv2d_bruteforce(y[: k + 1], ref) for k in range(len(y))]
+        np.testing.assert_allclose(g["hv"].to_numpy(), want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(g["time"].to_numpy(), src["time"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda d: d.assign(f1=[np.nan, 1, 1, 1, 1]), "finite"),
+        (lambda d: d.drop(columns="f2"), "not in the results frame"),
+        (lambda d: d.assign(time=[3.0, 2, 4, 4, 7]), "arrival order"),
+    ],
+)
+def test_bad_frames(mutate, match):
+    with pytest.raises(ValueError, match=match):
+        metrics.hypervolume_traces(mutate(hand_frame()), objectives=["f1", "f2"], ref=[10, 10])
+
+
+def test_bad_reference_point_and_direction():
+    with pytest.raises(ValueError, match="reference point"):
+        metrics.hypervolume_traces(hand_frame(), objectives=["f1", "f2"], ref=[10.0])
+    with pytest.raises(ValueError, match="direction"):
+        metrics.hypervolume_traces(
+            hand_frame(), objectives=["f1", "f2"], directions=["min", "up"], ref=[10, 10]
+        )
+
+
+def traces(rows):
+    """Traces frame from (method, seed, [(time, hv), ...])."""
+    recs = [
+        {"method": m, "seed": s, "time": t, "cost": 2 * t, "hv": h}
+        for m, s, pts in rows
+        for t, h in pts
+    ]
+    return pd.DataFrame(recs)
+
+
+def test_time_to_target_with_censored_seed():
+    tr = traces(
+        [
+            ("m", 0, [(1, 10), (3, 30), (5, 50)]),
+            ("m", 1, [(2, 5), (8, 20)]),  # never reaches 30: censored
+            ("m", 2, [(4, 30)]),  # reaches exactly at 4 (>= target)
+        ]
+    )
+    ttt = metrics.time_to_target(tr, 30.0)
+    np.testing.assert_array_equal(ttt["time"], [3.0, np.inf, 4.0])
+    np.testing.assert_array_equal(ttt["reached"], [True, False, True])
+    ttc = metrics.time_to_target(tr, 30.0, x="cost")
+    np.testing.assert_array_equal(ttc["cost"], [6.0, np.inf, 8.0])
+
+
+def test_speedups_hand_computed():
+    # time-to-target 30: baseline 10, 20, 30, inf -> median (inverted cdf) 20;
+    # fast 5, 10, inf, inf -> 10 -> speed-up 2; never: all inf -> 0.
+    rows = []
+    for s, t in enumerate([10, 20, 30, None]):
+        rows.append(("base", s, [(1, 1)] + ([(t, 30)] if t else [])))
+    for s, t in enumerate([5, 10, None, None]):
+        rows.append(("fast", s, [(1, 1)] + ([(t, 31)] if t else [])))
+    for s in range(4):
+        rows.append(("never", s, [(1, 1), (50, 29)]))
+    tr = traces(rows)
+    sp = metrics.speedups(tr, baseline="base", target=30.0, n_boot=500, seed=3).set_index("method")
+    assert sp.loc["base", "speedup"] == 1.0
+    assert sp.loc["fast", "speedup"] == 2.0
+    assert sp.loc["never", "speedup"] == 0.0
+    assert sp.loc["fast", "x_to_target"] == 10.0
+    assert sp.loc["base", "baseline_x_to_target"] == 20.0
+    np.testing.assert_allclose(sp["reached_frac"], [0.75, 0.5, 0.0])
+    f = sp.loc["fast"]
+    assert f["lo"] <= f["speedup"] <= f["hi"]
+    assert sp.loc["never", "hi"] == 0.0
+    # cost axis: cost = 2 * time, ratios unchanged
+    spc = metrics.speedups(tr, baseline="base", target=30.0, x="cost", n_boot=200)
+    np.testing.assert_allclose(spc["speedup"], [1.0, 2.0, 0.0])
+
+
+def test_default_target_quantile():
+    tr = traces([("base", s, [(1, v)]) for s, v in enumerate([4.0, 1.0, 3.0, 2.0])])
+    assert metrics.default_target(tr, "base") == 1.0  # 25 % quantile (inverted cdf) of 1..4
+    assert metrics.default_target(tr, "base", target_quantile=0.5) == 2.0
+    with pytest.raises(ValueError, match="baseline"):
+        metrics.default_target(tr, "nope")
+
+
+def test_aggregate_sem_and_bootstrap():
+    rng = np.random.default_rng(0)
+    rows = []
+    for s in range(20):
+        ts = np.sort(rng.uniform(0, 10, 5))
+        rows.append(("a", s, list(zip(ts, np.cumsum(rng.uniform(0, 1, 5)), strict=True))))
+    tr = traces(rows)
+    grid = np.linspace(0, 10, 11)
+    _, vals = metrics.curves_on_grid(tr, grid)
+    sem = metrics.aggregate_curves(tr, grid=grid, band="sem", level=0.95)
+    mean = vals.mean(0)
+    half = 1.959963984540054 * vals.std(0, ddof=1) / np.sqrt(20)
+    np.testing.assert_allclose(sem["mean"], mean)
+    np.testing.assert_allclose(sem["hi"] - sem["mean"], half, rtol=1e-9, atol=1e-12)
+    assert (sem["n_seeds"] == 20).all()
+    bo = metrics.aggregate_curves(tr, grid=grid, band="bootstrap", n_boot=400, seed=1)
+    np.testing.assert_allclose(bo["mean"], mean)
+    assert (bo["lo"] <= bo["mean"] + 1e-12).all() and (bo["hi"] >= bo["mean"] - 1e-12).all()
+    # bootstrap half-width close to the normal one where the spread is non-zero
+    nz = half > 1e-9
+    ratio = ((bo["hi"] - bo["lo"]).to_numpy()[nz]) / (2 * half[nz])
+    assert np.all((ratio > 0.6) & (ratio < 1.4))
+    with pytest.raises(ValueError, match="band"):
+        metrics.aggregate_curves(tr, band="median")
+
+
+def test_final_hypervolume():
+    tr = traces([("a", 0, [(1, 1), (2, 5)]), ("a", 1, [(1, 3)])])
+    fin = metrics.final_hypervolume(tr)
+    assert fin["hv"].tolist() == [5, 3]
