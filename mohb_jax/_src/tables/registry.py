@@ -222,7 +222,9 @@ def list_benchmarks() -> pd.DataFrame:
         "data_folder",
         "citation",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out["n_configs"] = out["n_configs"].astype("Int64")
+    return out
 
 
 def repo_data_dir() -> Path:

@@ -108,7 +108,8 @@ class Table:
             return self.objectives.index(name)
         except ValueError:
             raise ValueError(
-                f"unknown objective {name!r} for table {self.name!r}; known: {list(self.objectives)}"
+                f"unknown objective {name!r} for table {self.name!r}; "
+                f"known: {list(self.objectives)}"
             ) from None
 
     def task_index(self, task: str | int) -> int:
@@ -127,10 +128,58 @@ class Table:
     def replace(self, **changes) -> Table:
         return dataclasses.replace(self, **changes)
 
+    # ---- conversions and views (implemented in ``frame.py``) -----------------------------
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, **kwargs) -> Table:
+        """Build a table from a tidy long frame; see :func:`frame.table_from_frame`."""
+        from .frame import table_from_frame
+
+        return table_from_frame(df, **kwargs)
+
+    def to_frame(self, *, original_units: bool = True) -> pd.DataFrame:
+        """Long frame of the valid cells; see :func:`frame.table_to_frame`."""
+        from .frame import table_to_frame
+
+        return table_to_frame(self, original_units=original_units)
+
+    def with_cost(self, name: str = "cost_usd", *, time_objective: str | None = None) -> Table:
+        """Append ``name = time_s × price_per_hour[config] / 3600``; see :func:`frame.with_cost`."""
+        from .frame import with_cost
+
+        return with_cost(self, name, time_objective=time_objective)
+
+    def select(self, *, task=None, objectives=None, configs=None, fidelities=None) -> Table:
+        """Sub-table of tasks / objectives / configs / fidelity indices (see ``frame.select``)."""
+        from .frame import select
+
+        return select(
+            self, task=task, objectives=objectives, configs=configs, fidelities=fidelities
+        )
+
+    def mean_objectives(self, task=0, objectives=None, fidelity: int = -1):
+        """``(float64[C, M] seed means, bool[C] valid)`` at one fidelity (minimization space)."""
+        from .frame import mean_objectives
+
+        return mean_objectives(self, task, objectives, fidelity)
+
+    def true_front(self, task=0, objectives=None, fidelity: int = -1) -> pd.DataFrame:
+        """Pareto set of seed means at one fidelity (default the highest), original units."""
+        from .frame import true_front
+
+        return true_front(self, task, objectives, fidelity)
+
+    def reference_point(self, objectives=None) -> np.ndarray:
+        """Fixed HV reference point (minimization space) for ``objectives`` (default all)."""
+        from .frame import reference_point
+
+        return reference_point(self, objectives)
+
     def __post_init__(self):
         v, m = np.asarray(self.values), np.asarray(self.mask)
         if v.ndim != 5:
-            raise ValueError(f"values must be [task, config, seed, fidelity, objective]; got {v.shape}")
+            raise ValueError(
+                f"values must be [task, config, seed, fidelity, objective]; got {v.shape}"
+            )
         if m.shape != v.shape[:4] or m.dtype != bool:
             raise ValueError(f"mask must be bool {v.shape[:4]}; got {m.dtype} {m.shape}")
         T, C, S, F, M = v.shape
