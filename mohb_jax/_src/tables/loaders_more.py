@@ -95,7 +95,7 @@ def reference_point(
     ``ref[m] = max_valid(values[..., m]) + margin * (max_valid - min_valid)``: the worst valid
     value of each objective over the whole table (all tasks, configs, seeds, fidelities) plus
     ``margin`` of its range, so every valid point strictly dominates it unless an objective is
-    constant (then ``ref`` is its value + ``margin`` × max(1, |value|)).
+    constant (then ``ref`` is its value + 1).
 
     Args:
         values: minimization values; entries where ``mask`` is False are ignored.
@@ -117,8 +117,7 @@ def reference_point(
         if not np.all(np.isfinite(v)):
             raise ValueError(f"reference_point: objective {m} has non-finite valid entries")
         lo, hi = float(v.min()), float(v.max())
-        span = hi - lo if hi > lo else max(1.0, abs(hi))
-        ref[m] = hi + margin * span
+        ref[m] = hi + margin * (hi - lo) if hi > lo else hi + 1.0
     return ref
 
 
@@ -169,6 +168,18 @@ def _folder(data_dir: Path | str | None, folder: str) -> Path:
     if not d.is_dir():
         raise FileNotFoundError(f"data folder {d} not found (see ../shared/data/README.md)")
     return d
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A frame as ``{column: array}`` (cache-friendly metadata: numbers or strings only)."""
+    out = {}
+    for c in frame.columns:
+        x = frame[c]
+        if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+            out[str(c)] = x.to_numpy(np.float64)
+        else:
+            out[str(c)] = x.fillna("").astype(str).to_numpy(str)
+    return out
 
 
 def _encode(configs: pd.DataFrame, space: Mapping[str, Any] | None):
@@ -246,7 +257,8 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
       anchors), so ``time_cumulative=False`` and ``metadata["resumable"] = False``.
 
     Extras in ``metadata``: ``train_size``, ``test_size`` (int64[T]), ``learners`` (full names),
-    ``task_features`` (``lcdb/datasets.csv.gz`` rows indexed by task, where available),
+    ``task_features`` (dict column → array[T] of ``lcdb/datasets.csv.gz``, in task order;
+    NaN / "" for the datasets it does not describe),
     ``n_inner``, ``n_rows_excluded``.
 
     Args:
@@ -333,7 +345,7 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         feats = pd.read_csv(meta_csv)
         if "openmlid" in feats.columns:
             feats = feats.assign(openmlid=feats["openmlid"].astype(str)).set_index("openmlid")
-            task_features = feats.reindex(list(tasks))
+            task_features = _columns(feats.reindex(list(tasks)))
 
     name = "lcdb_all_seeds" if all_inner_seeds else "lcdb"
     notes = (
@@ -428,7 +440,7 @@ def _icml2020_table(
     encoded, enc_names = _encode(configs, space)
     tf = None
     if task_feature_cols:
-        tf = df.groupby("task")[list(task_feature_cols)].first().reindex(list(task_names))
+        tf = _columns(df.groupby("task")[list(task_feature_cols)].first().reindex(list(task_names)))
         if (df.groupby("task")[list(task_feature_cols)].nunique() > 1).any().any():
             raise ValueError(f"{name}: task features vary within a task")
     counts = np.bincount(t_idx, minlength=len(task_names))
@@ -485,7 +497,8 @@ def load_icml2020_deepar(data_dir: Path | str | None) -> Table:
 
     Objectives: ``CRPS`` (min), ``RMSE`` (min), ``time`` (s, min), ``train_loss`` (min),
     ``throughput`` (max). Defaults: ``CRPS``, ``time``. One fidelity (final values).
-    ``metadata["task_features"]``: time frequency and prediction length per task.
+    ``metadata["task_features"]``: dict column → array[T] (time frequency and prediction
+    length per task).
 
     Args:
         data_dir: root data directory (holding ``icml2020_transfer/``).
@@ -682,22 +695,27 @@ def load_nmt_lc(data_dir: Path | str | None) -> Table:
     """hpo_nmt NMTLC: learning curves (dev perplexity per checkpoint) of 2 483 NMT runs.
 
     Tasks: the 8 datasets (``dataset_name``: 6 from-scratch Transformer corpora and 2
-    fine-tuning corpora of pretrained LLMs). Configs: the union of the distinct hyperparameter
-    tuples (``basemodel``, ``initial_lr``, ``model_size``, ``ff_num_hidden``, ``num_layers``,
-    ``batch_size``, ``bpe``, ``r``) over the datasets, masked where a dataset did not run one.
+    fine-tuning corpora of pretrained LLMs). Configs: the 2 483 runs themselves, each evaluated
+    on one task (``metadata["config_task"]``), with hyperparameters ``basemodel``,
+    ``initial_lr``, ``model_size``, ``ff_num_hidden``, ``num_layers``, ``batch_size``, ``bpe``,
+    ``r``: the released run table lacks a hyperparameter that tells 2 106 runs apart from
+    another run of the same dataset (they share every released value), so runs cannot be merged
+    into shared configurations.
     Fidelity: checkpoint number 1..max (checkpoint index + 1). The runs were stopped early by
     the authors' convergence rule, so each run has its own number of checkpoints
-    (``metadata["n_checkpoints"]``, int64[T, C]); checkpoints after a run's last one are masked.
+    (``metadata["n_checkpoints"]``, int64[C]); checkpoints after a run's last one are masked.
     Objective: ``dev_perplexity`` (min). Dev BLEU exists only for some checkpoints of some runs
-    (mostly the fine-tuning ones); it is kept in ``metadata["dev_bleu"]`` (float64[T, C, F],
-    NaN where absent) rather than as an objective, since the mask means "all objectives
-    present". No time was released: ``time_objective`` is None.
+    (mostly the fine-tuning ones); it is kept in ``metadata["dev_bleu"]`` as sparse points
+    (dict ``config``, ``fidelity_index``, ``value`` of equal length) rather than as an
+    objective, since the mask means "all objectives present". Diverged runs reach perplexities
+    near 1e15 (kept as released), which makes the default reference point very loose. No time
+    was released: ``time_objective`` is None.
 
     Args:
         data_dir: root data directory (holding ``nmt_hpo/``).
 
     Returns:
-        The table (float64 values, shape [8, C, 1, F, 1]).
+        The table (float32 values, shape [8, 2483, 1, 569, 1]).
 
     References:
         Zhang & Duh, TACL 2020 (and the hpo_nmt repository's NMTLC extension).
@@ -740,8 +758,9 @@ def load_nmt_lc(data_dir: Path | str | None) -> Table:
         np.float32,
         "nmt_lc",
     )
-    bleu = np.full((C, F), np.nan, np.float32)
-    bleu[pos, ck] = curves["dev_bleu"].to_numpy(np.float32)
+    b = curves["dev_bleu"].to_numpy(np.float64)
+    has_b = np.isfinite(b)
+    bleu = {"config": run_c[pos][has_b], "fidelity_index": ck[has_b], "value": b[has_b]}
     n_dup = int(configs.assign(_task=run_t).duplicated(keep=False).sum())
     encoded, enc_names = _encode(
         configs,
@@ -768,14 +787,14 @@ def load_nmt_lc(data_dir: Path | str | None) -> Table:
             "merged; fidelity = checkpoint index + 1; runs stop early (their own "
             "n_checkpoints), later checkpoints masked; "
             f"{int((~ok).sum())} curve rows without perplexity are masked; dev BLEU (sparse) "
-            "in metadata['dev_bleu'][config, fidelity]."
+            "as sparse points in metadata['dev_bleu']."
         ),
         config_task=run_t.astype(np.int64),
         n_checkpoints=runs["n_checkpoints"].to_numpy(np.int64),
         run_id=runs["run_id"].to_numpy(np.int64),
         dev_bleu=bleu,
         encoded_names=tuple(enc_names),
-        task_kind=runs.groupby("dataset_name")["task"].first().reindex(list(tasks)),
+        task_kind=runs.groupby("dataset_name")["task"].first().reindex(list(tasks)).to_numpy(str),
     )
     return Table(
         name="nmt_lc",
