@@ -47,6 +47,10 @@ def check_common(t, *, surrogate=False):
     assert np.all(t.values[t.mask] < ref)
     assert md["surrogate"] is surrogate
     assert md["citation"] and md["notes"]
+    assert md["fill_fraction"] == pytest.approx(t.mask.mean())
+    sizes = {"task": T, "config": C, "seed": S, "fidelity": F}
+    for key, axes in md["array_axes"].items():
+        assert np.shape(md[key]) == tuple(sizes[a] for a in axes), key
     return T, C, S, F, M
 
 

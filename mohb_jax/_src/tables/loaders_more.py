@@ -24,7 +24,9 @@ Common metadata (``Table.metadata``): ``default_objectives``, ``reference_point`
 minimization space, for every objective: the worst valid value over the whole table plus 10 % of
 that objective's range (max − min over valid entries), so that every point of every task
 strictly dominates it), ``citation``, ``description``, ``surrogate`` (bool), ``notes`` (how the
-source maps onto the table), and per-benchmark extras documented on each loader.
+source maps onto the table), ``fill_fraction`` (fraction of valid cells), ``array_axes``
+(which table axes each per-task / per-config metadata array spans, e.g. ``pareto_flags`` →
+``("task", "config")``), and per-benchmark extras documented on each loader.
 
 References:
     Mohr, van Rijn, et al. "LCDB 1.0: An Extensive Learning Curves Database for
@@ -80,6 +82,21 @@ CITATIONS = {
 
 #: Relative margin added beyond the worst valid value to form the HV reference point.
 REFERENCE_MARGIN = 0.1
+
+#: Axes spanned by the per-task / per-config metadata arrays the loaders below produce.
+_ARRAY_AXES = {
+    "train_size": ("task", "fidelity"),
+    "test_size": ("task",),
+    "seed_values": ("seed",),
+    "config_task": ("config",),
+    "row_id": ("config",),
+    "run_id": ("config",),
+    "n_checkpoints": ("config",),
+    "pareto_flags": ("task", "config"),
+    "config_id": ("task", "config"),
+    "gpu_memory_zero": ("task", "config"),
+    "task_kind": ("task",),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,8 +215,14 @@ def _metadata(
         "description": description,
         "surrogate": bool(surrogate),
         "notes": notes,
+        "fill_fraction": float(np.mean(mask)),
     }
     md.update(extra)
+    # which table axes each per-task / per-config metadata array spans (so that a sub-table
+    # can slice them consistently)
+    md["array_axes"] = {
+        k: ax for k, ax in _ARRAY_AXES.items() if k in md and isinstance(md[k], np.ndarray)
+    }
     return md
 
 
@@ -256,7 +279,8 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
     * time: each anchor is a separate fit from scratch on a subset (no resumption between
       anchors), so ``time_cumulative=False`` and ``metadata["resumable"] = False``.
 
-    Extras in ``metadata``: ``train_size``, ``test_size`` (int64[T]), ``learners`` (full names),
+    Extras in ``metadata``: ``train_size``, ``test_size`` (int64[T]), ``seed_values``
+    (``"outer{o}_inner{i}"`` per seed slot), ``learners`` (full names),
     ``task_features`` (dict column → array[T] of ``lcdb/datasets.csv.gz``, in task order;
     NaN / "" for the datasets it does not describe),
     ``n_inner``, ``n_rows_excluded``.
@@ -376,6 +400,9 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         encoded_names=tuple(enc_names),
         n_inner=n_inner,
         n_rows_excluded=n_excluded,
+        seed_values=np.array(
+            [f"outer{o}_inner{i}" for o in range(n_outer) for i in range(n_inner)], dtype=str
+        ),
         resumable=False,
     )
     return Table(
