@@ -1,0 +1,509 @@
+"""Vectorized sweeps: many seeds of the single-seed simulator at once.
+
+:func:`simulate` maps the single-seed driver (``mohb_jax._src.sim.driver.make_simulator``)
+over seeds with ``jax.vmap`` inside one ``jax.jit``, in chunks of a fixed size so that memory
+stays bounded and only one shape is ever compiled (the last chunk is padded with copies of its
+last seed, whose results are dropped). When several devices exist the chunk is sharded over
+them with ``jax.sharding`` (GSPMD partitions the vmapped batch; no hand-made multiprocessing).
+
+Seed convention: seed ``s`` runs with ``jax.random.key(s)``; the vmapped run of a seed is
+bit-identical to its single-seed run (tested).
+
+References:
+    Salinas, Perrone, Cruchant, Archambeau. A multi-objective perspective on jointly tuning
+    hardware and hyperparameters. arXiv 2106.05680, 2021.
+    Li et al. A system for massively parallel hyperparameter tuning (ASHA). MLSys 2020.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from .export import versions
+
+__all__ = [
+    "METHODS",
+    "Sweep",
+    "make_sweep",
+    "simulate",
+    "compare",
+    "parse_seeds",
+    "resolve_table",
+    "reference_point_for",
+    "budget_seconds",
+]
+
+MAX_SEED = 2**32 - 1
+
+#: Named comparisons: label → options of ``make_simulator``. ``method`` / ``rule`` names follow
+#: the scheduler registry of ``mohb_jax.schedulers``; any other label is passed through as
+#: ``method`` (so every registered scheduler can be swept directly).
+METHODS: dict[str, dict[str, Any]] = {
+    "epsnet": {"method": "moasha", "rule": "epsnet"},
+    "crowding": {"method": "moasha", "rule": "crowding"},
+    "scalarize": {"method": "moasha", "rule": "scalarize"},
+    "single": {"method": "moasha", "rule": "single"},
+    "random": {"method": "random"},
+}
+
+
+def resolve_table(table):
+    """A :class:`~mohb_jax.tables.Table`, or a benchmark name loaded with ``load_benchmark``."""
+    from mohb_jax._src.tables.table import Table
+
+    if isinstance(table, Table):
+        return table
+    if isinstance(table, str):
+        from mohb_jax.tables import load_benchmark
+
+        return load_benchmark(table)
+    raise ValueError(f"table must be a Table or a benchmark name; got {type(table).__name__}")
+
+
+def parse_seeds(seeds: int | str | Iterable[int] | range) -> np.ndarray:
+    """Seeds as ``int64[S]``: an int n (= 0..n-1), "a:b" (= a..b-1), or a sequence of ints.
+
+    Raises:
+        ValueError: empty, negative, > 2**32-1, duplicated or non-integer seeds.
+    """
+    if isinstance(seeds, (bool, np.bool_)):
+        raise ValueError(f"seeds must be an int, 'start:stop' or a sequence of ints; got {seeds}")
+    if isinstance(seeds, (int, np.integer)):
+        if seeds <= 0:
+            raise ValueError(f"number of seeds must be positive; got {seeds}")
+        arr = np.arange(int(seeds), dtype=np.int64)
+    elif isinstance(seeds, str):
+        parts = seeds.split(":")
+        try:
+            if len(parts) == 2:
+                arr = np.arange(int(parts[0]), int(parts[1]), dtype=np.int64)
+            elif len(parts) == 1:
+                arr = np.array([int(p) for p in seeds.split(",")], dtype=np.int64)
+            else:
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"cannot parse seeds {seeds!r}; use 'start:stop' (e.g. '0:1000') or '1,5,7'"
+            ) from None
+    else:
+        vals = list(seeds)
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals):
+            raise ValueError(f"seeds must be integers; got {vals[:5]}...")
+        arr = np.asarray(vals, dtype=np.int64)
+    if arr.size == 0:
+        raise ValueError(f"no seeds in {seeds!r}")
+    if arr.min() < 0 or arr.max() > MAX_SEED:
+        raise ValueError(
+            f"seeds must lie in 0..{MAX_SEED} (jax.random.key); got {arr.min()}..{arr.max()}"
+        )
+    if len(np.unique(arr)) != len(arr):
+        raise ValueError("seeds contain duplicates")
+    return arr
+
+
+def budget_seconds(table, budget: float | str, task: int = 0, n_workers: int = 1) -> float:
+    """A budget in simulated wall-clock seconds.
+
+    A number is taken as seconds. ``"<k>x"`` means ``k`` max-fidelity equivalents: the
+    wall-clock in which ``n_workers`` workers could train ``k`` configurations at the highest
+    fidelity, i.e. ``k × mean T(max fidelity) / n_workers`` (the convention of
+    ``/work/shared/tools/syne_tune_sim.py``: 100 × mean T / 4 = 10 173 s on TrimTuner cnn).
+
+    Raises:
+        ValueError: non-positive or non-finite budget, unparsable string, or a ``k``x budget
+            on a table without a time objective.
+    """
+    if isinstance(budget, str):
+        s = budget.strip().lower()
+        if s.endswith("x"):
+            try:
+                k = float(s[:-1])
+            except ValueError:
+                raise ValueError(f"cannot parse budget {budget!r}; e.g. '100x' or '3600'") from None
+            if not np.isfinite(k) or k <= 0:
+                raise ValueError(f"budget must be positive; got {budget!r}")
+            return k * mean_max_fidelity_time(table, task) / n_workers
+        try:
+            budget = float(s)
+        except ValueError:
+            raise ValueError(f"cannot parse budget {budget!r}; e.g. '100x' or '3600'") from None
+    if isinstance(budget, bool):
+        raise ValueError(f"budget must be a number; got {budget!r}")
+    b = float(budget)
+    if not np.isfinite(b) or b <= 0:
+        raise ValueError(f"budget must be a positive number of simulated seconds; got {budget}")
+    return b
+
+
+def mean_max_fidelity_time(table, task: int = 0) -> float:
+    """Mean training time at the highest fidelity over a task's valid (config, seed) pairs."""
+    if table.time_objective is None:
+        raise ValueError(f"table {table.name!r} has no time objective; give the budget in seconds")
+    j = table.objective_index(table.time_objective)
+    v = np.asarray(table.values[task, :, :, -1, j], dtype=np.float64)
+    m = np.asarray(table.mask[task, :, :, -1])
+    if not table.time_cumulative:
+        vv = np.asarray(table.values[task, :, :, :, j], dtype=np.float64)
+        mm = np.asarray(table.mask[task])
+        v = np.where(mm, vv, 0.0).sum(-1)
+        m = mm.all(-1)
+    return float(v[m].mean())
+
+
+def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
+    """The benchmark's fixed HV reference point (minimization space) for ``objectives``.
+
+    ``Table.reference_point(objectives)`` where the table provides it; otherwise read
+    ``table.metadata["reference_point"]`` (a dict name → value, or a list aligned with
+    ``table.objectives``), and objectives without a stored value get the tables' rule: worst
+    valid value over the whole table + 10 % of its range.
+    """
+    if hasattr(table, "reference_point"):
+        return np.asarray(table.reference_point(list(objectives)), dtype=np.float64)
+    stored = table.metadata.get("reference_point")
+    if isinstance(stored, dict):
+        known = {str(k): float(v) for k, v in stored.items()}
+    elif stored is not None and len(np.atleast_1d(stored)) == table.n_objectives:
+        known = dict(zip(table.objectives, map(float, np.atleast_1d(stored)), strict=True))
+    else:
+        known = {}
+    ref = []
+    for name in objectives:
+        if name in known:
+            ref.append(known[name])
+            continue
+        j = table.objective_index(name)
+        v = np.asarray(table.values[..., j], dtype=np.float64)[np.asarray(table.mask)]
+        lo, hi = float(v.min()), float(v.max())
+        ref.append(hi + 0.1 * (hi - lo) if hi > lo else hi + 1.0)
+    return np.asarray(ref, dtype=np.float64)
+
+
+def _sim_options(method: str, options: dict) -> tuple[str, dict]:
+    preset = dict(METHODS.get(method, {"method": method}))
+    clash = {k for k in options if k in preset and options[k] != preset[k]}
+    if clash:
+        raise ValueError(f"method {method!r} fixes {sorted(clash)}; do not pass them as options")
+    preset.update(options)
+    return preset.pop("method"), preset
+
+
+class Sweep:
+    """A compiled, chunked, vmapped runner of one simulator over seeds.
+
+    Attributes:
+        sim: the single-seed simulator (``make_simulator``'s result).
+        table, task, method, label, objectives, budget, n_workers: the settings.
+        chunk_size: seeds per compiled call (a multiple of the device count).
+        n_traces: how many times the batched function was traced (1 after any number of
+            equal-size chunks: no recompiles).
+    """
+
+    def __init__(
+        self,
+        sim,
+        *,
+        table,
+        task,
+        label,
+        method,
+        options,
+        objectives,
+        budget,
+        n_workers,
+        chunk_size,
+        devices,
+    ):
+        self.sim, self.table, self.task, self.label = sim, table, task, label
+        self.method, self.options = method, options
+        self.objectives, self.budget, self.n_workers = objectives, budget, n_workers
+        self.devices = list(devices)
+        self.n_traces = 0
+        n_dev = len(self.devices)
+        self.chunk_size = int(np.ceil(chunk_size / n_dev) * n_dev)
+
+        def batched(keys, data):
+            self.n_traces += 1  # Python side effect: runs only while tracing
+            return jax.vmap(sim.run, in_axes=(0, None))(keys, data)
+
+        if n_dev > 1:
+            from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+            mesh = Mesh(np.array(self.devices), ("seeds",))
+            self._key_sharding = NamedSharding(mesh, PartitionSpec("seeds"))
+            self._batched = jax.jit(batched)
+        else:
+            self._key_sharding = None
+            self._batched = jax.jit(batched)
+        self.compile_seconds = 0.0
+        self.run_seconds = 0.0
+
+    def keys(self, seeds: np.ndarray):
+        """``jax.random.key(s)`` for every seed, batched."""
+        return jax.vmap(jax.random.key)(jnp.asarray(seeds, dtype=jnp.uint32))
+
+    def run_chunks(self, seeds, *, progress: bool = True):
+        """Yield ``(chunk_seeds, host_out)`` per chunk; ``host_out`` leaves are numpy
+        ``[len(chunk_seeds), ...]`` (padding removed)."""
+        seeds = parse_seeds(seeds)
+        cs = self.chunk_size
+        n_chunks = int(np.ceil(len(seeds) / cs))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(seeds), desc=f"{self.label} seeds", unit="seed", leave=False)
+        try:
+            for c in range(n_chunks):
+                chunk = seeds[c * cs : (c + 1) * cs]
+                padded = np.concatenate([chunk, np.repeat(chunk[-1:], cs - len(chunk))])
+                keys = self.keys(padded)
+                if self._key_sharding is not None:
+                    keys = jax.device_put(keys, self._key_sharding)
+                t0 = time.perf_counter()
+                n_tr = self.n_traces
+                out = self._batched(keys, self.sim.data)
+                out = jax.device_get(out)
+                dt = time.perf_counter() - t0
+                if self.n_traces > n_tr:
+                    self.compile_seconds += dt
+                else:
+                    self.run_seconds += dt
+                n = len(chunk)
+                yield chunk, jax.tree.map(lambda a, n=n: np.asarray(a)[:n], out)
+                if bar is not None:
+                    bar.update(n)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def frame(self, seeds, *, progress: bool = True) -> pd.DataFrame:
+        """Run ``seeds`` and return the tidy long results frame (see :func:`simulate`)."""
+        seeds = parse_seeds(seeds)
+        parts = []
+        for chunk, out in self.run_chunks(seeds, progress=progress):
+            for i, s in enumerate(chunk):
+                one = jax.tree.map(lambda a, i=i: a[i], out)
+                parts.append(self.sim.to_frame(one, seed=int(s)))
+        df = pd.concat(parts, ignore_index=True)
+        return self._decorate(df, seeds)
+
+    def _decorate(self, df: pd.DataFrame, seeds: np.ndarray) -> pd.DataFrame:
+        t = self.table
+        front = pd.DataFrame(
+            {
+                "benchmark": t.name,
+                "task": t.tasks[self.task],
+                "method": self.label,
+            },
+            index=df.index,
+        )
+        hp = t.configs.iloc[df["config"].to_numpy()].reset_index(drop=True)
+        hp.index = df.index
+        hp.columns = [f"hp_{c}" if c in df.columns or c in front.columns else c for c in hp.columns]
+        # order: run identity, results identity, hyperparameters, the rest (objectives, time ...)
+        lead = [
+            c
+            for c in ("seed", "trial", "config", "bracket", "rung", "fidelity_index", "fidelity")
+            if c in df.columns
+        ]
+        rest = [c for c in df.columns if c not in lead]
+        out = pd.concat([front, df[lead], hp, df[rest]], axis=1)
+        directions = [t.directions[t.objective_index(o)] for o in self.objectives]
+        out.attrs["mohb_jax"] = {
+            "benchmark": t.name,
+            "task": t.tasks[self.task],
+            "method": self.label,
+            "scheduler": self.method,
+            "options": dict(self.options),
+            "seeds": seeds.tolist()
+            if len(seeds) <= 64
+            else {
+                "n": int(len(seeds)),
+                "min": int(seeds.min()),
+                "max": int(seeds.max()),
+                "contiguous": bool(np.all(np.diff(seeds) == 1)),
+            },
+            "n_workers": self.n_workers,
+            "budget": self.budget,
+            "objectives": list(self.objectives),
+            "directions": directions,
+            "reference_point": reference_point_for(t, self.objectives).tolist(),
+            "config_columns": list(hp.columns),
+            "fidelity_name": t.fidelity_name,
+            "chunk_size": self.chunk_size,
+            "devices": len(self.devices),
+            "compile_seconds": self.compile_seconds,
+            "run_seconds": self.run_seconds,
+            "versions": versions(),
+        }
+        return out
+
+
+def make_sweep(
+    table,
+    *,
+    method: str = "epsnet",
+    n_workers: int = 4,
+    budget: float | str = "100x",
+    task: int | str | None = None,
+    objectives: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+    devices: Sequence[Any] | None = None,
+    max_chunk_bytes: int = 256 * 2**20,
+    **method_options,
+) -> Sweep:
+    """Build (but do not run) a :class:`Sweep`; arguments as in :func:`simulate`."""
+    from .driver import make_simulator
+
+    table = resolve_table(table)
+    if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1:
+        raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
+    task_i = table.task_index(0 if task is None else task)
+    if objectives is None:
+        objectives = list(table.metadata.get("default_objectives") or table.objectives)
+    objectives = list(objectives)
+    if not objectives:
+        raise ValueError("need at least one objective")
+    for o in objectives:
+        table.objective_index(o)  # ValueError naming the known ones
+    budget_s = budget_seconds(table, budget, task_i, int(n_workers))
+    label = method
+    sched, opts = _sim_options(method, method_options)
+    try:
+        sim = make_simulator(
+            table,
+            method=sched,
+            n_workers=int(n_workers),
+            budget=budget_s,
+            task=task_i,
+            objectives=objectives,
+            **opts,
+        )
+    except (KeyError, TypeError) as e:  # unknown method / option: say which
+        raise ValueError(f"cannot build method {method!r} with options {opts}: {e}") from e
+    devices = list(devices) if devices is not None else jax.devices()
+    if chunk_size is None:
+        key = jax.random.key(0)
+        shapes = jax.eval_shape(sim.run, key, sim.data)
+        per_seed = sum(int(np.prod(s.shape)) * s.dtype.itemsize for s in jax.tree.leaves(shapes))
+        chunk_size = int(np.clip(max_chunk_bytes // max(per_seed, 1), 1, 1024))
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be positive; got {chunk_size}")
+    return Sweep(
+        sim,
+        table=table,
+        task=task_i,
+        label=label,
+        method=sched,
+        options=opts,
+        objectives=objectives,
+        budget=budget_s,
+        n_workers=int(n_workers),
+        chunk_size=int(chunk_size),
+        devices=devices,
+    )
+
+
+def simulate(
+    table,
+    *,
+    method: str = "epsnet",
+    seeds: int | str | Iterable[int] = 10,
+    n_workers: int = 4,
+    budget: float | str = "100x",
+    task: int | str | None = None,
+    objectives: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    **method_options,
+) -> pd.DataFrame:
+    """Simulate a tuning method on an offline table for many seeds at once.
+
+    The single-seed driver is ``vmap``-ped over seeds inside one ``jit`` (sharded over devices
+    when there are several), in chunks of ``chunk_size`` seeds; for the same seed the rows are
+    exactly those of the single-seed run.
+
+    Args:
+        table: a :class:`~mohb_jax.tables.Table` or a benchmark name (``list_benchmarks()``).
+        method: a label of :data:`METHODS` ("epsnet", "crowding", "scalarize", "single",
+            "random") or a scheduler name of the driver's registry.
+        seeds: n (seeds 0..n-1), "start:stop", or a sequence of distinct ints in 0..2**32-1;
+            seed s runs with ``jax.random.key(s)``.
+        n_workers: simulated parallel workers.
+        budget: simulated wall-clock seconds, or ``"<k>x"``: ``k`` max-fidelity equivalents
+            (k × mean training time at the highest fidelity / n_workers).
+        task: task name or index (default: the first task).
+        objectives: objectives the method ranks on (default
+            ``table.metadata["default_objectives"]``).
+        chunk_size: seeds per compiled call (default: as many as fit in ~256 MB of results).
+        progress: show a tqdm progress bar (one update per chunk).
+        **method_options: passed to the driver's ``make_simulator`` (``eta``, ``variant``,
+            ``searcher``, ...).
+
+    Returns:
+        One tidy long DataFrame, one row per reported result: ``benchmark, task, method,
+        seed, trial, config, bracket, rung, fidelity_index, fidelity``, the configs'
+        hyperparameter columns (prefixed ``hp_`` only where a name clashes), the objectives in
+        the table's units and directions, ``time`` (simulated seconds), ``cost`` (cumulative
+        $; NaN without a hardware catalog), ``worker``, ``decision``. ``df.attrs["mohb_jax"]``
+        holds the metadata that :func:`mohb_jax.sim.save_results` writes (versions, seeds,
+        reference point, options).
+
+    Raises:
+        ValueError: unknown benchmark, method, task or objective; ``n_workers < 1``;
+            ``budget <= 0``; seeds negative, too large, duplicated or empty.
+
+    References:
+        Salinas et al., arXiv 2106.05680 (method); Schmucker et al., arXiv 2106.12639 (MO-ASHA).
+    """
+    seeds_arr = parse_seeds(seeds)
+    sw = make_sweep(
+        table,
+        method=method,
+        n_workers=n_workers,
+        budget=budget,
+        task=task,
+        objectives=objectives,
+        chunk_size=chunk_size,
+        **method_options,
+    )
+    return sw.frame(seeds_arr, progress=progress)
+
+
+def compare(
+    table,
+    *,
+    methods: Sequence[str] = ("epsnet", "crowding", "scalarize", "single", "random"),
+    seeds: int | str | Iterable[int] = 10,
+    **kwargs,
+) -> pd.DataFrame:
+    """:func:`simulate` for several methods with the same seeds; one concatenated frame.
+
+    ``attrs["mohb_jax"]`` is the first method's metadata with ``methods`` listing all of them
+    and ``options`` per method.
+    """
+    table = resolve_table(table)
+    frames = [simulate(table, method=m, seeds=seeds, **kwargs) for m in methods]
+    df = pd.concat(frames, ignore_index=True)
+    meta = dict(frames[0].attrs["mohb_jax"])
+    meta["methods"] = list(methods)
+    meta["method"] = None
+    meta["options"] = {
+        m: f.attrs["mohb_jax"]["options"] for m, f in zip(methods, frames, strict=True)
+    }
+    meta["compile_seconds"] = {
+        m: f.attrs["mohb_jax"]["compile_seconds"] for m, f in zip(methods, frames, strict=True)
+    }
+    meta["run_seconds"] = {
+        m: f.attrs["mohb_jax"]["run_seconds"] for m, f in zip(methods, frames, strict=True)
+    }
+    df.attrs["mohb_jax"] = meta
+    return df
