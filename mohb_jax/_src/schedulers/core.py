@@ -1,0 +1,519 @@
+"""(MO-)Hyperband and (MO-)ASHA as pure state machines over a fixed-capacity state pytree.
+
+One implementation per rule; the simulator runs these functions under ``lax.while_loop`` and
+``vmap`` over seeds, real dispatch calls the very same jitted functions from a Python loop.
+
+A scheduler is a :class:`Scheduler` of pure functions:
+
+* ``init(key) -> SchedulerState``
+* ``ask(key, state) -> (Job, state)``: a free worker asks for work: either resume a paused
+  trial (promotion variant, synchronous Hyperband) or start a new trial (configuration from the
+  searcher, bracket from the key). ``job.valid`` is False when there is nothing to do now
+  (synchronous Hyperband waiting for a rung, search space exhausted, capacity reached).
+* ``tell(state, job, y) -> (state, decision, TellInfo)``: the result of ``job`` at its rung
+  level arrived (``y``: float[M], minimization). ``decision`` is one of ``CONTINUE`` (the same
+  worker trains the trial on to ``info.next_job``), ``STOP``, ``DONE`` (maximum fidelity) and
+  ``PAUSED`` (the trial waits for a promotion; the worker is free).
+* ``observe(state, job, fidelity, y) -> state``: forwards a result *between* rung levels to
+  the searcher (no decision is taken there).
+
+Rung rules (``rule=``), all sharing everything else:
+
+* ``"epsnet"``: non-dominated fronts, greedy ε-net inside a front (Salinas et al. 2021), via
+  :func:`mohb_jax.pareto.rung_rank`.
+* ``"crowding"``: non-dominated fronts, NSGA-II crowding distance inside a front.
+* ``"scalarize"``: random linear scalarization per decision ("MSR", Schmucker et al. 2021):
+  objectives min-max normalized over the rung's recorded results, weights drawn uniformly on
+  the simplex (Dirichlet(1, ..., 1): normalized i.i.d. Exp(1) draws) from the state's key,
+  split at every decision.
+* ``"single"``: the first objective alone (classic Hyperband / ASHA).
+* ``"random"``: no early stopping: every trial runs straight to the maximum fidelity (random
+  search baseline).
+
+For the scalar rules the position of a row is the number of rows with a strictly smaller
+score plus the number of rows with an equal score and a smaller trial id.
+
+Decisions (our reading, documented):
+
+* ASHA *stopping* variant (Syne Tune's MOASHA): when a trial's result at a rung level arrives,
+  it is recorded at that rung together with the results of the same bracket, ranked, and the
+  trial continues iff its 0-based position ``p`` among the ``n`` recorded results (itself
+  included) satisfies ``p < n / eta``, i.e. it is strictly within the top fraction ``1/eta``;
+  the first arrival (``p = 0, n = 1``) therefore always continues. Syne Tune stops iff
+  ``p / n > 1 / eta``, which also lets the boundary case ``p = n / eta`` continue (e.g. 2 of 3
+  with eta = 3); we do not.
+* ASHA *promotion* variant (Li et al. 2020; AutoGluon's MO-ASHA but with Pareto ranks): a free
+  worker promotes, from the highest rung level that has one, the best-positioned trial among
+  the top ``floor(n / eta)`` of its rung (same bracket) that was not promoted yet; otherwise
+  it starts a new trial. A result at a rung level below the maximum pauses its trial.
+* Brackets of new ASHA trials are drawn from the key with probability proportional to
+  ``exp(#levels of the bracket - max)`` (Syne Tune's MOASHA rule, but seeded).
+* Synchronous Hyperband (Li et al. 2018) runs brackets ``b = 0, ..., B - 1`` (most aggressive
+  first; Li et al.'s ``s = s_max, ..., 0``) and starts over; each rung keeps the top
+  ``floor(n / eta)`` of its ``n`` results by the rule; workers idle while a rung is incomplete.
+  Every result below the maximum fidelity is reported as ``PAUSED`` (the decision is taken when
+  the rung completes); trials not kept are never resumed.
+
+References:
+    Salinas, Perrone, Cruchant, Archambeau. "A multi-objective perspective on jointly tuning
+    hardware and hyperparameters." arXiv 2106.05680 (2021).
+    Schmucker, Donini, Zafar, Salinas, Archambeau. "Multi-objective Asynchronous Successive
+    Halving." arXiv 2106.12639 (2021).
+    Li et al. "Hyperband." JMLR 18 (2018). Li et al. "A System for Massively Parallel
+    Hyperparameter Tuning." MLSys 2020 (ASHA).
+    Deb et al. "A fast and elitist multiobjective genetic algorithm: NSGA-II." IEEE TEC (2002).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Bool, Float, Int
+
+from mohb_jax._src.schedulers.schedule import Schedule
+from mohb_jax._src.types import Job, Searcher
+
+RULES = ("epsnet", "crowding", "scalarize", "single", "random")
+VARIANTS = ("stopping", "promotion")
+
+# decisions
+CONTINUE, STOP, DONE, PAUSED = 0, 1, 2, 3
+DECISIONS = ("continue", "stop", "done", "paused")
+
+# trial status
+UNUSED, RUNNING, PAUSED_S, STOPPED, FINISHED = 0, 1, 2, 3, 4
+
+
+class HBState(NamedTuple):
+    """Progress of synchronous Hyperband (int32 scalars; unused by ASHA)."""
+
+    bracket: Int[Array, ""]  # bracket being run (0..B-1)
+    instance: Int[Array, ""]  # how many brackets were started before (comparison group id)
+    level: Int[Array, ""]  # global level index of the rung being run
+    target: Int[Array, ""]  # jobs this rung must run
+    dispatched: Int[Array, ""]  # jobs of this rung handed out
+    done: Int[Array, ""]  # results of this rung received
+
+
+class SchedulerState(NamedTuple):
+    """State of every scheduler (N = max_trials, K = rung levels, M = objectives)."""
+
+    key: Array  # PRNG key for the rule's own randomness (MSR weights), split per decision
+    n_trials: Int[Array, ""]  # int32: trials started so far (trial ids 0..n_trials-1)
+    config: Int[Array, " n"]  # int32[N]: table configuration of each trial (-1 unused)
+    bracket: Int[Array, " n"]  # int32[N]: bracket of each trial (-1 unused)
+    group: Int[Array, " n"]  # int32[N]: results compared within a group (ASHA: bracket;
+    #                          synchronous Hyperband: bracket instance)
+    level: Int[Array, " n"]  # int32[N]: highest level with a recorded result (-1 none)
+    status: Int[Array, " n"]  # int32[N]: UNUSED / RUNNING / PAUSED / STOPPED / FINISHED
+    y: Float[Array, "k n m"]  # result of each trial at each level (minimization)
+    recorded: Bool[Array, "k n"]  # a result is recorded at that level
+    pos: Int[Array, "k n"]  # int32: position inside its group at that level (-1 not recorded)
+    promoted: Bool[Array, "k n"]  # the trial went on from that level
+    searcher: Any  # the searcher's state
+    exhausted: Bool[Array, ""]  # the searcher had no configuration left
+    overflow: Bool[Array, ""]  # a new trial was needed but max_trials were already started
+    hb: HBState
+
+
+class TellInfo(NamedTuple):
+    """Diagnostics of one ``tell`` (scalars)."""
+
+    position: Int[Array, ""]  # 0-based position of the trial among its rung's results
+    n_rung: Int[Array, ""]  # number of results recorded at that rung (same group)
+    next_job: Job  # where the trial goes on when decision == CONTINUE (else valid=False)
+
+
+class Scheduler(NamedTuple):
+    """A scheduler: pure functions plus the static description they close over."""
+
+    init: Callable[[Array], SchedulerState]
+    ask: Callable[[Array, SchedulerState], tuple[Job, SchedulerState]]
+    tell: Callable[[SchedulerState, Job, Array], tuple[SchedulerState, Array, TellInfo]]
+    observe: Callable[[SchedulerState, Job, Array, Array], SchedulerState]
+    schedule: Schedule
+    method: str
+    rule: str
+    variant: str
+    max_trials: int
+    n_objectives: int
+
+
+def no_job() -> Job:
+    z = jnp.int32(-1)
+    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
+
+
+def _sel(pred, a, b):
+    """``a`` where ``pred`` else ``b``, leaf by leaf (pred: bool scalar)."""
+    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# rung rules
+# --------------------------------------------------------------------------------------------
+
+
+def scalar_positions(s: Float[Array, " n"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
+    """Position of each valid row when sorted by ``s`` (ties: lower index first); -1 masked.
+
+    O(N²) comparisons, branch-free (no sort: XLA's CPU sort is slow, see PERF_NOTES).
+    """
+    n = s.shape[0]
+    idx = jnp.arange(n)
+    before = (s[None, :] < s[:, None]) | (
+        (s[None, :] == s[:, None]) & (idx[None, :] < idx[:, None])
+    )
+    p = jnp.sum(before & mask[None, :], axis=1).astype(jnp.int32)
+    return jnp.where(mask, p, -1)
+
+
+def _minmax(y, mask):
+    fin = mask[:, None] & jnp.isfinite(y)
+    lo = jnp.min(jnp.where(fin, y, jnp.inf), axis=0)
+    hi = jnp.max(jnp.where(fin, y, -jnp.inf), axis=0)
+    span = hi - lo
+    ok = jnp.isfinite(span) & (span > 0)
+    z = jnp.where(ok, (y - jnp.where(ok, lo, 0)) / jnp.where(ok, span, 1), 0.0)
+    return jnp.where(jnp.isposinf(y), 2.0, z)  # +inf (diverged) ranks last, finite weight
+
+
+def make_rank_fn(rule: str, normalize: bool = True) -> Callable:
+    """``rank(key, y[N, M], mask[N]) -> int32[N]`` positions (0 = best) for a rule."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
+    if rule in ("epsnet", "crowding"):
+        from mohb_jax.pareto import rung_rank
+
+        def rank(key, y, mask):
+            del key
+            return rung_rank(y, mask, tie_break=rule, normalize=normalize)
+
+    elif rule == "scalarize":
+
+        def rank(key, y, mask):
+            w = jax.random.exponential(key, (y.shape[-1],), dtype=y.dtype)
+            w = w / jnp.sum(w)
+            return scalar_positions(_minmax(y, mask) @ w, mask)
+
+    else:  # single, random
+
+        def rank(key, y, mask):
+            del key
+            return scalar_positions(y[:, 0], mask)
+
+    return rank
+
+
+# --------------------------------------------------------------------------------------------
+# factory
+# --------------------------------------------------------------------------------------------
+
+
+def make_scheduler(
+    schedule: Schedule,
+    searcher: Searcher,
+    *,
+    n_objectives: int,
+    max_trials: int,
+    method: str = "asha",
+    rule: str = "epsnet",
+    variant: str = "stopping",
+    normalize: bool = True,
+    dtype=jnp.float32,
+) -> Scheduler:
+    """Build a scheduler closed over its static hyperparameters.
+
+    Args:
+        schedule: rung levels / brackets (:func:`make_schedule`). With ``rule="random"`` only
+            its maximum level is used (one rung, one bracket).
+        searcher: proposes configurations of new trials.
+        n_objectives: M, the number of objectives ``tell`` receives.
+        max_trials: N, the capacity (trial ids 0..N-1). Needing more sets ``state.overflow``.
+        method: ``"asha"`` (asynchronous) or ``"hyperband"`` (synchronous).
+        rule: one of ``RULES``.
+        variant: ASHA's ``"stopping"`` or ``"promotion"`` variant (ignored by Hyperband).
+        normalize: min-max normalize objectives for ε-net distances (``rung_rank``).
+        dtype: float dtype of the recorded objectives.
+
+    Returns:
+        A :class:`Scheduler`.
+
+    Raises:
+        ValueError: unknown method / rule / variant, non-positive sizes.
+    """
+    if method not in SCHEDULERS:
+        raise ValueError(f"unknown method {method!r}; choose one of {tuple(SCHEDULERS)}")
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
+    if int(n_objectives) < 1 or int(max_trials) < 1:
+        raise ValueError(
+            f"need n_objectives >= 1 and max_trials >= 1; got {n_objectives}, {max_trials}"
+        )
+    if rule == "random":
+        schedule = dataclasses.replace(
+            schedule,
+            levels=schedule.levels[-1:],
+            n_brackets=1,
+            sizes=schedule.sizes[-1:, -1:],
+            bracket_probs=np.ones(1),
+        )
+    return SCHEDULERS[method](
+        schedule, searcher, int(n_objectives), int(max_trials), rule, variant, normalize, dtype
+    )
+
+
+def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normalize, dtype):
+    K, B = schedule.n_levels, schedule.n_brackets
+    levels = jnp.asarray(schedule.levels, jnp.int32)
+    logp = jnp.asarray(np.log(schedule.bracket_probs), jnp.float32)
+    rank = make_rank_fn(rule, normalize)
+    eta = float(schedule.eta)
+
+    def init(key) -> SchedulerState:
+        k_rule, k_search = jax.random.split(key)
+        m1 = jnp.full((N,), -1, jnp.int32)
+        return SchedulerState(
+            key=k_rule,
+            n_trials=jnp.int32(0),
+            config=m1,
+            bracket=m1,
+            group=m1,
+            level=m1,
+            status=jnp.zeros((N,), jnp.int32),
+            y=jnp.zeros((K, N, M), dtype),
+            recorded=jnp.zeros((K, N), bool),
+            pos=jnp.full((K, N), -1, jnp.int32),
+            promoted=jnp.zeros((K, N), bool),
+            searcher=searcher.init(k_search),
+            exhausted=jnp.bool_(False),
+            overflow=jnp.bool_(False),
+            hb=HBState(*(jnp.int32(0) for _ in range(6)))._replace(
+                target=jnp.int32(int(schedule.sizes[0, 0]))
+            ),
+        )
+
+    def new_trial(key, state: SchedulerState, bracket, group, want):
+        """Start a trial in ``bracket`` if ``want``; returns (job, state)."""
+        config, ok, s_new = searcher.propose(key, state.searcher)
+        room = state.n_trials < N
+        start = want & ok & room
+        t = jnp.minimum(state.n_trials, N - 1)
+        upd = state._replace(
+            n_trials=state.n_trials + 1,
+            config=state.config.at[t].set(config),
+            bracket=state.bracket.at[t].set(bracket),
+            group=state.group.at[t].set(group),
+            status=state.status.at[t].set(RUNNING),
+            searcher=s_new,
+        )
+        state = _sel(start, upd, state)
+        state = state._replace(
+            exhausted=state.exhausted | (want & ~ok),
+            overflow=state.overflow | (want & ok & ~room),
+        )
+        job = Job(
+            trial=t,
+            config=config,
+            fidelity=levels[bracket],
+            bracket=bracket,
+            rung=jnp.int32(0),
+            valid=start,
+        )
+        return _sel(start, job, no_job()), state
+
+    def record(state: SchedulerState, job: Job, y):
+        """Record ``y`` at the job's level and re-rank that rung's group."""
+        t = job.trial
+        k = job.bracket + job.rung
+        key, sub = jax.random.split(state.key)
+        yk = state.y[k].at[t].set(y.astype(dtype))
+        rec = state.recorded[k].at[t].set(True)
+        g = state.group[t]
+        in_group = rec & (state.group == g)
+        p = rank(sub, yk, in_group)
+        pos_k = jnp.where(in_group, p, state.pos[k])
+        state = state._replace(
+            key=key,
+            y=state.y.at[k].set(yk),
+            recorded=state.recorded.at[k].set(rec),
+            pos=state.pos.at[k].set(pos_k),
+            level=state.level.at[t].set(k),
+            searcher=searcher.observe(state.searcher, job.config, job.fidelity, y),
+        )
+        n = jnp.sum(in_group).astype(jnp.int32)
+        return state, p[t], n, k
+
+    def observe(state: SchedulerState, job: Job, fidelity, y):
+        return state._replace(searcher=searcher.observe(state.searcher, job.config, fidelity, y))
+
+    return K, B, levels, logp, eta, init, new_trial, record, observe
+
+
+def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
+    K, B, levels, logp, eta, init, new_trial, record, observe = _common(
+        schedule, searcher, M, N, rule, normalize, dtype
+    )
+    trial_ids = jnp.arange(N, dtype=jnp.int32)
+    groups = jnp.arange(B, dtype=jnp.int32)
+
+    def promotable(state: SchedulerState) -> Bool[Array, "k n"]:
+        onehot = (state.group[None, :] == groups[:, None]).astype(jnp.int32)  # [B, N]
+        counts = state.recorded.astype(jnp.int32) @ onehot.T  # [K, B]
+        n_k = jnp.take_along_axis(counts, jnp.clip(state.group, 0, B - 1)[None, :].repeat(K, 0), 1)
+        keep = jnp.floor(n_k / eta).astype(jnp.int32)
+        below_max = (jnp.arange(K) < K - 1)[:, None]
+        return (
+            state.recorded
+            & ~state.promoted
+            & (state.pos < keep)
+            & (state.status == PAUSED_S)[None, :]
+            & below_max
+        )
+
+    def ask(key, state: SchedulerState):
+        k_search, k_bracket = jax.random.split(key)
+        if variant == "promotion":
+            cand = promotable(state)
+            any_k = jnp.any(cand, axis=1)
+            has = jnp.any(any_k)
+            kstar = (K - 1 - jnp.argmax(any_k[::-1])).astype(jnp.int32)  # highest level
+            score = jnp.where(cand[kstar], state.pos[kstar], N + 1)
+            t = jnp.argmin(score).astype(jnp.int32)  # ties: lowest trial id
+            b = state.bracket[t]
+            pjob = Job(
+                trial=t,
+                config=state.config[t],
+                fidelity=levels[jnp.minimum(kstar + 1, K - 1)],
+                bracket=b,
+                rung=kstar + 1 - b,
+                valid=has,
+            )
+            pstate = state._replace(
+                promoted=state.promoted.at[kstar, t].set(True),
+                status=state.status.at[t].set(RUNNING),
+            )
+        else:
+            has = jnp.bool_(False)
+        b = jax.random.categorical(k_bracket, logp).astype(jnp.int32)
+        njob, nstate = new_trial(k_search, state, b, b, ~has)
+        if variant == "promotion":
+            return _sel(has, pjob, njob), _sel(has, pstate, nstate)
+        return njob, nstate
+
+    def tell(state: SchedulerState, job: Job, y):
+        state, p, n, k = record(state, job, y)
+        t = job.trial
+        at_max = k == K - 1
+        if variant == "stopping":
+            go = (~at_max) & (p.astype(jnp.float32) * eta < n.astype(jnp.float32))
+            decision = jnp.where(at_max, DONE, jnp.where(go, CONTINUE, STOP))
+        else:
+            go = jnp.bool_(False)
+            decision = jnp.where(at_max, DONE, PAUSED)
+        status = jnp.select(
+            [decision == CONTINUE, decision == STOP, decision == DONE],
+            [RUNNING, STOPPED, FINISHED],
+            PAUSED_S,
+        )
+        state = state._replace(
+            status=state.status.at[t].set(status),
+            promoted=state.promoted.at[k, t].set(state.promoted[k, t] | go),
+        )
+        nxt = job._replace(fidelity=levels[jnp.minimum(k + 1, K - 1)], rung=job.rung + 1, valid=go)
+        return state, decision.astype(jnp.int32), TellInfo(p, n, _sel(go, nxt, no_job()))
+
+    del trial_ids
+    return Scheduler(init, ask, tell, observe, schedule, "asha", rule, variant, N, M)
+
+
+def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
+    K, B, levels, logp, eta, init, new_trial, record, observe = _common(
+        schedule, searcher, M, N, rule, normalize, dtype
+    )
+    sizes = jnp.asarray(schedule.sizes, jnp.int32)
+
+    def kept(state: SchedulerState, k) -> Bool[Array, " n"]:
+        """Trials of the current bracket instance kept from level ``k`` (top floor(n/eta))."""
+        in_g = state.recorded[k] & (state.group == state.hb.instance)
+        n = jnp.sum(in_g)
+        keep = jnp.floor(n / eta).astype(jnp.int32)
+        return in_g & (state.pos[k] < keep)
+
+    def advance(state: SchedulerState) -> SchedulerState:
+        """Move to the next rung / bracket when the current rung is complete."""
+        hb = state.hb
+        complete = (hb.done == hb.dispatched) & (
+            (hb.dispatched >= hb.target) | (state.exhausted & (hb.level == hb.bracket))
+        )
+        n_keep = jnp.sum(kept(state, hb.level)).astype(jnp.int32)
+        last = (hb.level >= K - 1) | (n_keep == 0)
+        nb = (hb.bracket + 1) % B
+        next_bracket = HBState(
+            bracket=nb,
+            instance=hb.instance + 1,
+            level=nb,
+            target=sizes[nb, nb],
+            dispatched=jnp.int32(0),
+            done=jnp.int32(0),
+        )
+        next_rung = hb._replace(
+            level=hb.level + 1, target=n_keep, dispatched=jnp.int32(0), done=jnp.int32(0)
+        )
+        new = _sel(last, next_bracket, next_rung)
+        return state._replace(hb=_sel(complete, new, hb))
+
+    def ask(key, state: SchedulerState):
+        hb = state.hb
+        want = hb.dispatched < hb.target
+        first = hb.level == hb.bracket
+        # a new trial of the current bracket (first rung)
+        njob, nstate = new_trial(key, state, hb.bracket, hb.instance, want & first)
+        # or resume the best kept, not yet promoted trial of the previous level
+        kp = jnp.maximum(hb.level - 1, 0)
+        cand = kept(state, kp) & ~state.promoted[kp]
+        t = jnp.argmin(jnp.where(cand, state.pos[kp], N + 1)).astype(jnp.int32)
+        can_promote = want & ~first & jnp.any(cand)
+        pjob = Job(
+            trial=t,
+            config=state.config[t],
+            fidelity=levels[hb.level],
+            bracket=hb.bracket,
+            rung=hb.level - hb.bracket,
+            valid=can_promote,
+        )
+        pstate = state._replace(
+            promoted=state.promoted.at[kp, t].set(True),
+            status=state.status.at[t].set(RUNNING),
+        )
+        job = _sel(first, njob, _sel(can_promote, pjob, no_job()))
+        state = _sel(first, nstate, _sel(can_promote, pstate, state))
+        started = job.valid
+        state = state._replace(hb=state.hb._replace(dispatched=hb.dispatched + started))
+        return job, advance(state)
+
+    def tell(state: SchedulerState, job: Job, y):
+        state, p, n, k = record(state, job, y)
+        at_max = k == K - 1
+        decision = jnp.where(at_max, DONE, PAUSED).astype(jnp.int32)
+        state = state._replace(
+            status=state.status.at[job.trial].set(jnp.where(at_max, FINISHED, PAUSED_S)),
+            hb=state.hb._replace(done=state.hb.done + 1),
+        )
+        return advance(state), decision, TellInfo(p, n, no_job())
+
+    del logp
+    return Scheduler(init, ask, tell, observe, schedule, "hyperband", rule, variant, N, M)
+
+
+SCHEDULERS: dict[str, Callable[..., Scheduler]] = {
+    "asha": _make_asha,
+    "hyperband": _make_hyperband,
+}

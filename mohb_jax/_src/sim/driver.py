@@ -1,0 +1,604 @@
+"""Single-seed simulator: runs one scheduler on an offline :class:`Table` with W workers.
+
+``make_simulator(table, ...)`` returns a :class:`Simulator` whose ``run(key, data)`` is pure,
+``jit``- and ``vmap``-able over ``key`` (``data`` is shared, ``in_axes=None``) and returns fixed
+size arrays; ``to_frame`` turns one run into the results DataFrame on the host. The vectorized
+sweep (:mod:`mohb_jax.sim`) maps ``run`` over seeds.
+
+Event model (exact event times; documented choices):
+
+* A *job* trains one trial from its last reported fidelity to a rung level. The worker is
+  busy from the job's start until the result at the rung level; the results at every grid
+  fidelity in between are reported as the trial passes them (like Syne Tune reporting every
+  epoch), with decision ``"continue"`` and ``rung = -1``; decisions are taken only at rung
+  levels. The loop advances one job completion at a time (the busy worker whose job ends
+  first; ties: lowest worker index); afterwards every free worker asks the scheduler for work.
+* Time of a result at fidelity ``f`` of a job started at ``t0`` that resumes trial state from
+  fidelity ``a`` (``a = -1``: none): ``t0 + T[f] - T[a]`` with checkpoints (``checkpoint=True``,
+  default: training resumes from the checkpoint at ``a``), ``t0 + T[f]`` without (training
+  restarts from scratch; fidelities ``<= a`` are not reported twice). ``T`` is the table's time
+  objective made cumulative (summed over fidelities when the table stores per-step times).
+  Where ``table.metadata["independent_fidelities"]`` is True (TrimTuner: each fidelity is a
+  separate run), a job reports only its rung level, at ``t0 + T[level]``.
+* Table seed: each new trial draws one of the table's seeds uniformly from the key among the
+  seeds that are complete at every fidelity for its configuration; the trial keeps it.
+  Configurations with no complete seed are never proposed (their count is ``n_excluded``).
+* Cost: a result's cost is the worker time since the previous result of the same job (or the
+  job's start) × the configuration's $/h / 3600; the frame's ``cost`` is its cumulative sum
+  over all results in arrival order (NaN without a hardware catalog).
+* Budget: simulated wall-clock seconds (Syne Tune's ``max_wallclock_time``); results after the
+  budget are not reported, and the run ends when no job ends within the budget (or nothing is
+  left to run). Jobs still running at the budget report their intermediate results up to it.
+* Capacity: ``max_trials`` and ``max_results`` are static. By default they are upper bounds
+  derived from the budget (the number of trials / results that could possibly fit, given the
+  cheapest first-rung job and the cheapest fidelity step in the table), capped by the number of
+  configurations (without replacement) and the grid size. If a run needs more, it stops and
+  sets ``out.overflow``; :meth:`Simulator.to_frame` raises a ``ValueError`` naming the limit.
+
+References:
+    Salinas, Perrone, Cruchant, Archambeau. "A multi-objective perspective on jointly tuning
+    hardware and hyperparameters." arXiv 2106.05680 (2021).
+    Salinas, Perrone, Cruchant, Archambeau, Klein, Seeger et al. "Syne Tune: A Library for
+    Large Scale Hyperparameter Tuning and Reproducible Research." AutoML Conf 2022 (simulated
+    back-end on tables).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from jaxtyping import Array, Bool, Float, Int
+
+from mohb_jax._src.schedulers.core import (
+    CONTINUE,
+    DECISIONS,
+    Scheduler,
+    SchedulerState,
+    make_scheduler,
+)
+from mohb_jax._src.schedulers.schedule import Schedule, make_schedule
+from mohb_jax._src.schedulers.searchers import random_searcher
+from mohb_jax._src.tables.table import Table
+from mohb_jax._src.types import Job, Searcher
+
+#: method name -> (scheduler, default rule)
+METHODS: dict[str, tuple[str, str]] = {
+    "moasha": ("asha", "epsnet"),
+    "mohb": ("hyperband", "epsnet"),
+    "asha": ("asha", "single"),
+    "hyperband": ("hyperband", "single"),
+    "random": ("asha", "random"),
+}
+
+
+class SimData(NamedTuple):
+    """Arrays of one (table, task) a run reads (shared by all seeds: ``in_axes=None``)."""
+
+    y: Float[Array, "c s f m"]  # ranked objectives, minimization
+    tcum: Float[Array, "c s f"]  # time from scratch to fidelity f (seconds)
+    price: Float[Array, " c"]  # $/h of each configuration (NaN: no hardware catalog)
+    seed_logits: Float[Array, "c s"]  # 0 for complete seeds, -inf otherwise
+    budget: Float[Array, ""]  # simulated wall-clock budget (seconds)
+
+
+class SimOutput(NamedTuple):
+    """One run: R result rows (``valid`` marks the used ones, in emission order)."""
+
+    trial: Int[Array, " r"]
+    config: Int[Array, " r"]
+    table_seed: Int[Array, " r"]
+    bracket: Int[Array, " r"]
+    rung: Int[Array, " r"]  # rung of the trial's bracket; -1 between rung levels
+    fidelity: Int[Array, " r"]  # grid index
+    time: Float[Array, " r"]  # simulated wall-clock at arrival
+    cost: Float[Array, " r"]  # $ of worker time since the job's previous result
+    worker: Int[Array, " r"]
+    decision: Int[Array, " r"]  # index into DECISIONS
+    valid: Bool[Array, " r"]
+    n_results: Int[Array, ""]
+    n_trials: Int[Array, ""]
+    end_time: Float[Array, ""]  # simulated time when the run stopped
+    overflow_trials: Bool[Array, ""]
+    overflow_results: Bool[Array, ""]
+
+
+class _Workers(NamedTuple):
+    busy: Bool[Array, " w"]
+    job: Job  # fields [W]
+    start: Float[Array, " w"]  # job start time
+    resume: Int[Array, " w"]  # fidelity index the job resumes from (-1: scratch)
+    finish: Float[Array, " w"]
+
+
+class _Carry(NamedTuple):
+    key: Array
+    sched: SchedulerState
+    workers: _Workers
+    trial_seed: Int[Array, " n"]
+    trial_last: Int[Array, " n"]  # last reported fidelity index of each trial (-1 none)
+    clock: Float[Array, ""]
+    out: SimOutput
+
+
+class Simulator(NamedTuple):
+    """A single-seed simulator (see the module docstring).
+
+    Attributes:
+        run: ``run(key, data) -> SimOutput``, jitted, pure, vmap-able over ``key``.
+        data: the :class:`SimData` to pass to ``run``.
+        to_frame: ``to_frame(out, seed=s) -> DataFrame`` (host side; raises on overflow).
+        scheduler: the :class:`~mohb_jax._src.schedulers.core.Scheduler`.
+        table, task, objectives: what is simulated.
+        max_trials, max_results, n_workers, budget: static sizes / settings.
+        n_excluded: configurations with no complete seed, never proposed.
+    """
+
+    run: Callable[[Array, SimData], SimOutput]
+    data: SimData
+    to_frame: Callable[..., pd.DataFrame]
+    scheduler: Scheduler
+    table: Table
+    task: int
+    objectives: tuple[str, ...]
+    max_trials: int
+    max_results: int
+    n_workers: int
+    budget: float
+    n_excluded: int
+
+
+def max_fidelity_budget(
+    table: Table, k: float, *, task: int | str = 0, n_workers: int = 1
+) -> float:
+    """Budget of ``k`` max-fidelity equivalents: ``k × mean(T at the max fidelity) / n_workers``.
+
+    ``T`` is the (cumulative) training time of the table's time objective at the highest
+    fidelity, averaged over the complete (config, seed) entries of the task: the simulated
+    wall-clock that ``n_workers`` need to train ``k`` random configurations fully.
+    """
+    t = _cumulative_time(table, table.task_index(task))
+    full = t[..., -1]
+    ok = np.isfinite(full)
+    if not ok.any():
+        raise ValueError("no complete entry at the highest fidelity to derive a budget from")
+    return float(k) * float(full[ok].mean()) / int(n_workers)
+
+
+def _cumulative_time(table: Table, task: int) -> np.ndarray:
+    if table.time_objective is None:
+        raise ValueError(
+            f"table {table.name!r} has no time objective: the simulator needs training times"
+        )
+    j = table.objective_index(table.time_objective)
+    t = np.asarray(table.values[task, :, :, :, j], dtype=np.float64)  # [C, S, F]
+    t = np.where(table.mask[task], t, np.nan)
+    if table.time_objective and table.directions[j] == "max":
+        t = -t
+    indep = bool(table.metadata.get("independent_fidelities", False))
+    if not table.time_cumulative and not indep:
+        t = np.cumsum(t, axis=-1)
+    if not indep:  # measured cumulative times can wiggle; a clock never runs backwards
+        t = np.fmax.accumulate(t, axis=-1)
+    return t
+
+
+def make_simulator(
+    table: Table,
+    *,
+    method: str = "moasha",
+    rule: str | None = None,
+    n_workers: int = 4,
+    budget: float,
+    task: int | str = 0,
+    objectives=None,
+    eta: float = 3,
+    searcher: Searcher | None = None,
+    variant: str = "stopping",
+    checkpoint: bool = True,
+    max_results: int | None = None,
+    max_trials: int | None = None,
+    n_brackets: int | None = None,
+    r_min: float | None = None,
+    normalize: bool = True,
+) -> Simulator:
+    """Build the single-seed simulator of a scheduler on a table.
+
+    Args:
+        table: the offline table.
+        method: a key of :data:`METHODS`: ``"moasha"`` (asynchronous, default rule epsnet),
+            ``"mohb"`` (synchronous Hyperband, epsnet), ``"asha"`` / ``"hyperband"`` (rule
+            single), ``"random"`` (random search, no early stopping).
+        rule: overrides the method's rule (``epsnet``, ``crowding``, ``scalarize``, ``single``,
+            ``random``).
+        n_workers: W simulated workers.
+        budget: simulated wall-clock seconds (see :func:`max_fidelity_budget`).
+        task: task name or index.
+        objectives: objective names the scheduler ranks on (default
+            ``table.metadata["default_objectives"]``, else all); ``single`` uses the first.
+        eta: reduction factor.
+        searcher: proposes configurations (default: random without replacement over the
+            configurations with a complete seed).
+        variant: ASHA's ``"stopping"`` or ``"promotion"``.
+        checkpoint: resumed trials continue from their checkpoint (else train from scratch).
+        max_results: result rows capacity R (default: derived from the budget).
+        max_trials: trial capacity N (default: derived from the budget).
+        n_brackets: number of brackets (default: 1 for ASHA, as Syne Tune and Li et al. 2020;
+            all for Hyperband).
+        r_min: smallest rung level (default: the smallest fidelity).
+        normalize: min-max normalize objectives for ε-net distances.
+
+    Returns:
+        A :class:`Simulator`.
+
+    Raises:
+        ValueError: unknown method / objective / task, bad budget or sizes, no time objective.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {tuple(METHODS)}")
+    sched_name, default_rule = METHODS[method]
+    rule = default_rule if rule is None else rule
+    if method == "random" and rule != "random":
+        raise ValueError(f"method 'random' has no rule; got rule={rule!r}")
+    if isinstance(n_workers, bool) or int(n_workers) != n_workers or n_workers < 1:
+        raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
+    W = int(n_workers)
+    if not (np.isfinite(budget) and budget > 0):
+        raise ValueError(f"budget must be a positive number of simulated seconds; got {budget}")
+    ti = table.task_index(task)
+    if objectives is None:
+        objectives = table.metadata.get("default_objectives") or table.objectives
+    objectives = tuple(objectives)
+    if not objectives:
+        raise ValueError("need at least one objective")
+    obj_idx = [table.objective_index(o) for o in objectives]
+    indep = bool(table.metadata.get("independent_fidelities", False))
+
+    # ---- host-side arrays --------------------------------------------------------------
+    tcum = _cumulative_time(table, ti)  # [C, S, F]
+    mask = np.asarray(table.mask[ti])  # [C, S, F]
+    complete = mask.all(axis=-1) & np.isfinite(tcum).all(axis=-1) & (tcum >= 0).all(axis=-1)
+    allowed = complete.any(axis=-1)  # [C]
+    if not allowed.any():
+        raise ValueError(f"task {table.tasks[ti]!r}: no configuration has a complete seed")
+    y = np.asarray(table.values[ti][..., obj_idx], dtype=np.float32)  # [C, S, F, M]
+    y = np.where(complete[:, :, None, None], y, 0.0).astype(np.float32)
+    if table.hardware is not None:
+        price = np.asarray(table.hardware.price_per_hour, dtype=np.float32)
+    else:
+        price = np.full(table.n_configs, np.nan, np.float32)
+    data = SimData(
+        y=jnp.asarray(y),
+        tcum=jnp.asarray(np.where(complete[..., None], tcum, 0.0), jnp.float32),
+        price=jnp.asarray(price),
+        seed_logits=jnp.asarray(np.where(complete, 0.0, -np.inf), jnp.float32),
+        budget=jnp.asarray(budget, jnp.float32),
+    )
+
+    schedule = make_schedule(
+        table.fidelities,
+        eta=eta,
+        r_min=r_min,
+        n_brackets=(1 if sched_name == "asha" and n_brackets is None else n_brackets),
+        single_rung=(rule == "random"),
+    )
+    F = table.n_fidelities
+    # ---- capacities ----------------------------------------------------------------------
+    n_allowed = int(allowed.sum())
+    t_ok = tcum[complete]  # [n, F]
+    first = t_ok[:, schedule.levels[0]] if rule != "random" else t_ok[:, -1]
+    if indep:
+        steps = t_ok[:, schedule.levels]
+    else:
+        steps = np.diff(np.concatenate([np.zeros((len(t_ok), 1)), t_ok], axis=1), axis=1)
+    t_first = float(first.min())
+    t_step = float(steps.min())
+    if max_trials is None:
+        bound = W * math.floor(budget / t_first) + W if t_first > 0 else n_allowed
+        max_trials = int(min(n_allowed, bound))
+    per_trial = len(schedule.levels) if indep else F
+    if max_results is None:
+        bound = W * math.floor(budget / t_step) + W * per_trial if t_step > 0 else None
+        max_results = int(
+            max_trials * per_trial if bound is None else min(max_trials * per_trial, bound)
+        )
+    N, R = int(max_trials), int(max_results)
+    if N < 1 or R < 1:
+        raise ValueError(f"max_trials and max_results must be positive; got {N}, {R}")
+
+    if searcher is None:
+        searcher = random_searcher(allowed)
+    sched = make_scheduler(
+        schedule,
+        searcher,
+        n_objectives=len(objectives),
+        max_trials=N,
+        method=sched_name,
+        rule=rule,
+        variant=variant,
+        normalize=normalize,
+    )
+    run = jax.jit(_make_run(sched, W, N, R, F, indep, checkpoint))
+
+    def to_frame(out: SimOutput, *, seed: int = 0) -> pd.DataFrame:
+        return _to_frame(out, seed, table, ti, sched.schedule, N, R)
+
+    return Simulator(
+        run=run,
+        data=data,
+        to_frame=to_frame,
+        scheduler=sched,
+        table=table,
+        task=ti,
+        objectives=objectives,
+        max_trials=N,
+        max_results=R,
+        n_workers=W,
+        budget=float(budget),
+        n_excluded=int(table.n_configs - n_allowed),
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# the jitted run
+# ------------------------------------------------------------------------------------------
+
+
+def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, checkpoint: bool):
+    fid = jnp.arange(F, dtype=jnp.int32)
+
+    def elapsed(tc, a, f):
+        """Training time of a job resuming at fidelity ``a`` until fidelity ``f``."""
+        if indep or not checkpoint:
+            return tc[f]
+        return tc[f] - jnp.where(a >= 0, tc[jnp.maximum(a, 0)], 0.0)
+
+    def job_rows(data: SimData, carry: _Carry, w, upto_budget: bool):
+        """Rows of worker ``w``'s job: fidelities reported, their times and costs."""
+        wk = carry.workers
+        job = jax.tree_util.tree_map(lambda x: x[w], wk.job)
+        a = wk.resume[w]
+        seed = carry.trial_seed[job.trial]
+        tc = data.tcum[job.config, seed]  # [F]
+        if indep:
+            rep = fid == job.fidelity
+            t_f = wk.start[w] + tc
+            cost_dt = tc
+        else:
+            rep = (fid > a) & (fid <= job.fidelity)
+            el = jax.vmap(lambda f: elapsed(tc, a, f))(fid)
+            t_f = wk.start[w] + el
+            prev = jnp.concatenate([jnp.zeros((1,), el.dtype), el[:-1]])
+            # first reported row pays from the job's start
+            cost_dt = jnp.where(fid == a + 1, el, el - prev)
+        if upto_budget:
+            rep = rep & (t_f <= data.budget)
+        cost = cost_dt * data.price[job.config] / 3600.0
+        return job, seed, rep, t_f, cost
+
+    def write(out: SimOutput, job: Job, seed, w, rep, t_f, cost, decision_at_target):
+        count = jnp.sum(rep).astype(jnp.int32)
+        room = out.n_results + count <= R
+        idx = jnp.where(rep & room, out.n_results + jnp.cumsum(rep) - 1, R)  # R: dropped
+        at_t = fid == job.fidelity
+        dec = jnp.where(at_t, decision_at_target, CONTINUE)
+        rung = jnp.where(at_t & (decision_at_target >= 0), job.rung, -1)
+
+        def put(arr, val):
+            return arr.at[idx].set(jnp.broadcast_to(val, (F,)).astype(arr.dtype), mode="drop")
+
+        return out._replace(
+            trial=put(out.trial, job.trial),
+            config=put(out.config, job.config),
+            table_seed=put(out.table_seed, seed),
+            bracket=put(out.bracket, job.bracket),
+            rung=put(out.rung, rung),
+            fidelity=put(out.fidelity, fid),
+            time=put(out.time, t_f),
+            cost=put(out.cost, cost),
+            worker=put(out.worker, w),
+            decision=put(out.decision, dec),
+            valid=put(out.valid, True),
+            n_results=jnp.where(room, out.n_results + count, out.n_results),
+            overflow_results=out.overflow_results | ~room,
+        )
+
+    def assign(carry: _Carry, w, job: Job, data: SimData, key) -> _Carry:
+        """Give ``job`` to worker ``w`` at the current clock (job.valid must be True)."""
+        wk = carry.workers
+        t = job.trial
+        s_new = jax.random.categorical(key, data.seed_logits[job.config]).astype(jnp.int32)
+        seed = jnp.where(carry.trial_seed[t] >= 0, carry.trial_seed[t], s_new)
+        a = carry.trial_last[t]
+        tc = data.tcum[job.config, seed]
+        fin = carry.clock + elapsed(tc, a, job.fidelity)
+        wk = _Workers(
+            busy=wk.busy.at[w].set(True),
+            job=jax.tree_util.tree_map(lambda x, v: x.at[w].set(v), wk.job, job),
+            start=wk.start.at[w].set(carry.clock),
+            resume=wk.resume.at[w].set(a),
+            finish=wk.finish.at[w].set(fin),
+        )
+        return carry._replace(workers=wk, trial_seed=carry.trial_seed.at[t].set(seed))
+
+    def fill(carry: _Carry, data: SimData) -> _Carry:
+        """Every free worker asks the scheduler for a job."""
+
+        def body(w, carry):
+            key, k_ask, k_seed = jax.random.split(carry.key, 3)
+            job, st = sched.ask(k_ask, carry.sched)
+            free = ~carry.workers.busy[w]
+            # a free worker's ask is a state transition even when it finds no job (flags,
+            # Hyperband's rung bookkeeping); a busy worker does not ask
+            carry = carry._replace(key=key, sched=_sel(free, st, carry.sched))
+            new = assign(carry, w, job, data, k_seed)
+            return _sel(free & job.valid, new, carry)
+
+        return jax.lax.fori_loop(0, W, body, carry)
+
+    def make_cond(data):
+        def cond(carry: _Carry):
+            wk = carry.workers
+            nxt = jnp.min(jnp.where(wk.busy, wk.finish, jnp.inf))
+            ok = ~carry.out.overflow_results & ~carry.sched.overflow
+            return ok & jnp.any(wk.busy) & (nxt <= data.budget)
+
+        return cond
+
+    def step(data: SimData):
+        def body(carry: _Carry) -> _Carry:
+            wk = carry.workers
+            w = jnp.argmin(jnp.where(wk.busy, wk.finish, jnp.inf)).astype(jnp.int32)
+            carry = carry._replace(clock=wk.finish[w])
+            job, seed, rep, t_f, cost = job_rows(data, carry, w, upto_budget=False)
+            y_all = data.y[job.config, seed]  # [F, M]
+            st = carry.sched
+
+            # intermediate results go to the searcher (no decision there)
+            def obs(f, st):
+                new = sched.observe(st, job, f, y_all[f])
+                return jax.tree_util.tree_map(
+                    lambda x, y: jnp.where(rep[f] & (f != job.fidelity), x, y), new, st
+                )
+
+            st = jax.lax.fori_loop(0, F, obs, st)
+            st, decision, info = sched.tell(st, job, y_all[job.fidelity])
+            out = write(carry.out, job, seed, w, rep, t_f, cost, decision)
+            go = decision == CONTINUE
+            carry = carry._replace(
+                sched=st,
+                out=out,
+                trial_last=carry.trial_last.at[job.trial].set(job.fidelity),
+                workers=wk._replace(busy=wk.busy.at[w].set(False)),
+            )
+            cont = assign(carry, w, info.next_job, data, carry.key)  # seed kept: key unused
+            carry = _sel(go, cont, carry)
+            return fill(carry, data)
+
+        return body
+
+    def flush(carry: _Carry, data: SimData) -> _Carry:
+        """Jobs running at the end report their intermediate results up to the budget."""
+
+        def body(w, carry):
+            job, seed, rep, t_f, cost = job_rows(data, carry, w, upto_budget=True)
+            rep = rep & carry.workers.busy[w] & (fid != job.fidelity)
+            out = write(carry.out, job, seed, w, rep, t_f, cost, jnp.int32(-1))
+            return carry._replace(out=out)
+
+        return jax.lax.fori_loop(0, W, body, carry)
+
+    def run(key, data: SimData) -> SimOutput:
+        k_sched, k_loop = jax.random.split(key)
+        zi = jnp.zeros((R,), jnp.int32)
+        zf = jnp.zeros((R,), jnp.float32)
+        out = SimOutput(
+            trial=zi - 1,
+            config=zi - 1,
+            table_seed=zi - 1,
+            bracket=zi - 1,
+            rung=zi - 1,
+            fidelity=zi - 1,
+            time=zf,
+            cost=zf,
+            worker=zi - 1,
+            decision=zi - 1,
+            valid=jnp.zeros((R,), bool),
+            n_results=jnp.int32(0),
+            n_trials=jnp.int32(0),
+            end_time=jnp.float32(0),
+            overflow_trials=jnp.bool_(False),
+            overflow_results=jnp.bool_(False),
+        )
+        wjob = jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), _no_job())
+        workers = _Workers(
+            busy=jnp.zeros((W,), bool),
+            job=wjob,
+            start=jnp.zeros((W,), jnp.float32),
+            resume=jnp.full((W,), -1, jnp.int32),
+            finish=jnp.full((W,), jnp.inf, jnp.float32),
+        )
+        carry = _Carry(
+            key=k_loop,
+            sched=sched.init(k_sched),
+            workers=workers,
+            trial_seed=jnp.full((N,), -1, jnp.int32),
+            trial_last=jnp.full((N,), -1, jnp.int32),
+            clock=jnp.float32(0),
+            out=out,
+        )
+        carry = fill(carry, data)
+        carry = jax.lax.while_loop(make_cond(data), step(data), carry)
+        done_in_budget = ~carry.out.overflow_results & ~carry.sched.overflow
+        flushed = flush(carry, data)
+        carry = jax.tree_util.tree_map(lambda x, y: jnp.where(done_in_budget, x, y), flushed, carry)
+        # the budget ran out with jobs in flight, or nothing was left to run (or overflow)
+        end = jnp.where(done_in_budget & jnp.any(carry.workers.busy), data.budget, carry.clock)
+        return carry.out._replace(
+            n_trials=carry.sched.n_trials,
+            end_time=end.astype(jnp.float32),
+            overflow_trials=carry.sched.overflow,
+        )
+
+    return run
+
+
+def _sel(pred, a, b):
+    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
+
+
+def _no_job() -> Job:
+    z = jnp.int32(-1)
+    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
+
+
+# ------------------------------------------------------------------------------------------
+# host side
+# ------------------------------------------------------------------------------------------
+
+
+def _to_frame(out: SimOutput, seed, table: Table, task: int, schedule: Schedule, N: int, R: int):
+    o = jax.tree_util.tree_map(np.asarray, out)
+    if np.ndim(o.n_results) != 0:
+        raise ValueError(
+            f"to_frame takes the output of one run; got a batch of shape {np.shape(o.n_results)} "
+            "(index one seed first)"
+        )
+    if bool(o.overflow_trials):
+        raise ValueError(
+            f"the run needed more than max_trials={N} trials and was cut short; pass a larger "
+            "max_trials to make_simulator"
+        )
+    if bool(o.overflow_results):
+        raise ValueError(
+            f"the run produced more than max_results={R} results and was cut short; pass a "
+            "larger max_results to make_simulator"
+        )
+    v = o.valid
+    order = np.argsort(o.time[v], kind="stable")  # arrival order; ties: emission order
+    pick = lambda a: a[v][order]  # noqa: E731
+    trial, config, tseed, fid = pick(o.trial), pick(o.config), pick(o.table_seed), pick(o.fidelity)
+    cols: dict[str, Any] = {
+        "seed": np.full(len(trial), seed, np.int64),
+        "trial": trial,
+        "config": config,
+        "table_seed": tseed,
+        "bracket": pick(o.bracket),
+        "rung": pick(o.rung),
+        "fidelity_index": fid,
+        "fidelity": np.asarray(table.fidelities)[fid],
+    }
+    vals = np.asarray(table.values[task])[config, tseed, fid]  # [n, M]
+    for j, (name, d) in enumerate(zip(table.objectives, table.directions, strict=True)):
+        col = vals[:, j].astype(np.float64)
+        cols[name] = -col if d == "max" else col
+    cols["time"] = pick(o.time).astype(np.float64)
+    cols["cost"] = np.cumsum(pick(o.cost).astype(np.float64))
+    cols["worker"] = pick(o.worker)
+    cols["decision"] = pd.Categorical.from_codes(pick(o.decision), categories=list(DECISIONS))
+    return pd.DataFrame(cols)

@@ -1,0 +1,67 @@
+"""Multi-objective Hyperband and ASHA as pure, jit/vmap-able state machines.
+
+Salinas, Perrone, Cruchant, Archambeau, "A multi-objective perspective on jointly tuning
+hardware and hyperparameters" (arXiv 2106.05680); Schmucker et al., "Multi-objective
+Asynchronous Successive Halving" (arXiv 2106.12639); Li et al., Hyperband (JMLR 2018) and ASHA
+(MLSys 2020).
+
+Example::
+
+    sched = make_scheduler(make_schedule(table.fidelities, eta=3), random_searcher(allowed),
+                           n_objectives=2, max_trials=256, method="asha", rule="epsnet")
+    state = sched.init(jax.random.key(0))
+    job, state = sched.ask(jax.random.key(1), state)
+    state, decision, info = sched.tell(state, job, y)
+"""
+
+from mohb_jax._src.schedulers.core import (
+    CONTINUE,
+    DECISIONS,
+    DONE,
+    PAUSED,
+    RULES,
+    SCHEDULERS,
+    STOP,
+    VARIANTS,
+    Scheduler,
+    SchedulerState,
+    TellInfo,
+    make_rank_fn,
+    make_scheduler,
+    scalar_positions,
+)
+from mohb_jax._src.schedulers.schedule import (
+    Schedule,
+    hyperband_brackets,
+    make_schedule,
+    map_to_grid,
+    rung_levels,
+)
+from mohb_jax._src.schedulers.searchers import SEARCHERS, random_searcher
+from mohb_jax._src.types import Job, Searcher
+
+__all__ = [
+    "CONTINUE",
+    "DECISIONS",
+    "DONE",
+    "PAUSED",
+    "RULES",
+    "SCHEDULERS",
+    "SEARCHERS",
+    "STOP",
+    "VARIANTS",
+    "Job",
+    "Schedule",
+    "Scheduler",
+    "SchedulerState",
+    "Searcher",
+    "TellInfo",
+    "hyperband_brackets",
+    "make_rank_fn",
+    "make_schedule",
+    "make_scheduler",
+    "map_to_grid",
+    "random_searcher",
+    "rung_levels",
+    "scalar_positions",
+]
