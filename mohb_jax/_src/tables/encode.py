@@ -93,7 +93,7 @@ def encode_configs(
                 choices = list(x.cat.categories)
             else:
                 choices = sorted(pd.unique(x.dropna()), key=lambda v: (str(type(v)), v))
-            codes = pd.Categorical(x, categories=choices).codes
+            codes = pd.Index(choices, dtype=object).get_indexer(x.astype(object))
             bad = (codes < 0) & x.notna().to_numpy()
             if bad.any():
                 vals = sorted({str(v) for v in x[bad]})[:5]
