@@ -169,6 +169,74 @@ def test_icml_tiny_fixture_per_task_configs(tmp_path):
     )
 
 
+def _tiny_lcdb(root: Path, **override) -> dict:
+    # dataset 7: anchors 16, 23, 32 and full size 40 (off grid -> slot 45);
+    # dataset 5: anchors 16 and full size 23 (on grid); learner 1 only on dataset 7;
+    # one row with inner seed 6 (excluded by default)
+    rows = [
+        # openmlid, learner, size, outer, inner, time, train, valid, test
+        (7, 0, 16, 0, 0, 0.1, 10000, 5000, 4000),
+        (7, 0, 23, 0, 0, 0.2, 9000, 6000, 5000),
+        (7, 0, 32, 0, 1, 0.3, 9500, 6500, 6000),
+        (7, 0, 40, 1, 0, 0.4, 9900, 7000, 6500),
+        (7, 1, 40, 0, 6, 0.5, 9800, 7100, 6600),
+        (5, 0, 16, 0, 0, 0.6, 10000, 3000, 3100),
+        (5, 0, 23, 0, 0, 0.7, 10000, 3500, 3600),
+    ]
+    a = np.array(rows, dtype=np.float64)
+    z = {
+        "learners": np.array(["lda", "knn"]),
+        "openmlid": a[:, 0].astype(np.int32),
+        "learner": a[:, 1].astype(np.int8),
+        "size_train": a[:, 2].astype(np.int32),
+        "size_test": np.where(a[:, 0] == 7, 10, 5).astype(np.int32),
+        "outer_seed": a[:, 3].astype(np.int8),
+        "inner_seed": a[:, 4].astype(np.int8),
+        "traintime": a[:, 5].astype(np.float32),
+        "score_train": a[:, 6].astype(np.uint16),
+        "score_valid": a[:, 7].astype(np.uint16),
+        "score_test": a[:, 8].astype(np.uint16),
+    }
+    z.update(override)
+    (root / "lcdb").mkdir(parents=True, exist_ok=True)
+    np.savez(root / "lcdb" / "lcdb_accuracy.npz", **z)
+    return z
+
+
+def test_lcdb_tiny_fixture_mapping(tmp_path):
+    _tiny_lcdb(tmp_path)
+    t = L.load_lcdb(tmp_path)
+    check_common(t)
+    assert t.tasks == ("5", "7")
+    assert t.fidelities.tolist() == [16, 23, 32, 45]
+    assert t.values.shape == (2, 2, 2 * 5, 4, 4)  # 2 outer x 5 inner seed slots
+    assert t.mask.sum() == 6 and t.metadata["n_rows_excluded"] == 1
+    assert not t.mask[:, 1].any()  # learner 1 only had the excluded inner-seed-6 row
+    # dataset 7, learner 0, outer 1 inner 0 -> seed 5, size 40 -> slot of 45
+    assert t.mask[1, 0, 5, 3]
+    np.testing.assert_allclose(t.values[1, 0, 5, 3], [-0.7, 0.4, -0.65, -0.99], rtol=1e-6)
+    assert t.metadata["train_size"].tolist() == [[16, 23, 0, 0], [16, 23, 32, 40]]
+    assert t.metadata["test_size"].tolist() == [5, 10]
+    assert t.metadata["seed_values"][5] == "outer1_inner0"
+    full = L.load_lcdb(tmp_path, all_inner_seeds=True)
+    assert full.values.shape[2] == 2 * 7 and full.mask.sum() == 7
+    assert full.mask[1, 1, 0 * 7 + 6, 3]
+
+
+def test_lcdb_tiny_fixture_bad_input(tmp_path):
+    z = _tiny_lcdb(tmp_path)
+    z.pop("traintime")
+    np.savez(tmp_path / "lcdb" / "lcdb_accuracy.npz", **z)
+    with pytest.raises(ValueError, match="traintime"):
+        L.load_lcdb(tmp_path)
+    _tiny_lcdb(tmp_path, size_train=np.array([16, 23, 32, 40, 40, 16, 16], np.int32))
+    with pytest.raises(ValueError, match="occur twice"):  # two rows for one cell
+        L.load_lcdb(tmp_path)
+    _tiny_lcdb(tmp_path, size_train=np.array([16, 23, 32, 40, 41, 16, 23], np.int32))
+    with pytest.raises(ValueError, match="two different training-set sizes"):
+        L.load_lcdb(tmp_path, all_inner_seeds=True)
+
+
 def test_missing_data_errors(tmp_path):
     with pytest.raises(ValueError, match="data directory"):
         L.load_lcdb(None)

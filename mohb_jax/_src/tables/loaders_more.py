@@ -187,6 +187,12 @@ def _folder(data_dir: Path | str | None, folder: str) -> Path:
     return d
 
 
+def _check_keys(z: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
+    missing = [k for k in keys if k not in z]
+    if missing:
+        raise ValueError(f"{what}: arrays {missing} missing (has {sorted(z)})")
+
+
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """A frame as ``{column: array}`` (cache-friendly metadata: numbers or strings only)."""
     out = {}
@@ -250,6 +256,19 @@ def sqrt2_anchor_grid(max_size: int, k0: int = 8) -> Int[np.ndarray, " K"]:
 LCDB_OBJECTIVES = ("valid_accuracy", "train_time", "test_accuracy", "train_accuracy")
 LCDB_DIRECTIONS = ("max", "min", "max", "max")
 LCDB_N_INNER_DEFAULT = 5
+LCDB_KEYS = (
+    "learners",
+    "openmlid",
+    "learner",
+    "size_train",
+    "size_test",
+    "outer_seed",
+    "inner_seed",
+    "traintime",
+    "score_train",
+    "score_valid",
+    "score_test",
+)
 
 
 def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> Table:
@@ -296,7 +315,13 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         Mohr et al., LCDB 1.0, ECML-PKDD 2022.
     """
     d = _folder(data_dir, "lcdb")
-    z = np.load(_require(d / "lcdb_accuracy.npz", "lcdb"), allow_pickle=False)
+    with np.load(_require(d / "lcdb_accuracy.npz", "lcdb"), allow_pickle=False) as npz:
+        z = {k: npz[k] for k in npz.files}  # each npz access decompresses: read once
+    _check_keys(z, LCDB_KEYS, "lcdb_accuracy.npz")
+    n_rows = len(z["openmlid"])
+    bad = [k for k in LCDB_KEYS[1:] if z[k].shape != (n_rows,)]
+    if bad:
+        raise ValueError(f"lcdb: columns {bad} do not have one value per row ({n_rows})")
     learners = [str(x) for x in z["learners"]]
     openmlid = z["openmlid"]
     learner = z["learner"].astype(np.int64)
@@ -304,7 +329,6 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
     size_test = z["size_test"].astype(np.int64)
     outer = z["outer_seed"].astype(np.int64)
     inner = z["inner_seed"].astype(np.int64)
-    n_rows = len(openmlid)
 
     if learner.min() < 0 or learner.max() >= len(learners):
         raise ValueError("lcdb: learner codes outside the learners list")
@@ -348,10 +372,10 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
 
     cols = np.stack(
         [
-            z["score_valid"][keep] / 1e4 if n_excluded else z["score_valid"] / 1e4,
-            z["traintime"][keep] if n_excluded else z["traintime"],
-            z["score_test"][keep] / 1e4 if n_excluded else z["score_test"] / 1e4,
-            z["score_train"][keep] / 1e4 if n_excluded else z["score_train"] / 1e4,
+            z["score_valid"][keep] / 1e4,
+            z["traintime"][keep],
+            z["score_test"][keep] / 1e4,
+            z["score_train"][keep] / 1e4,
         ],
         axis=1,
     )
@@ -883,7 +907,14 @@ def load_lcbench_surrogate(data_dir: Path | str | None) -> Table:
         Zimmer et al., TPAMI 2021 (LCBench); Pfisterer et al., AutoML-Conf 2022 (YAHPO Gym).
     """
     d = _folder(data_dir, "lcbench_surrogate")
-    z = np.load(_require(d / "lcbench_surrogate.npz", "lcbench_surrogate"), allow_pickle=False)
+    path = _require(d / "lcbench_surrogate.npz", "lcbench_surrogate")
+    with np.load(path, allow_pickle=False) as npz:
+        z = {k: npz[k] for k in npz.files}
+    _check_keys(
+        z,
+        ("tasks", "hp_names", "configs", "epochs", *(k for k, _ in LCBENCH_OBJ.values())),
+        "lcbench_surrogate.npz",
+    )
     tasks = tuple(str(t) for t in z["tasks"])
     hp = [str(h) for h in z["hp_names"]]
     configs = pd.DataFrame(np.asarray(z["configs"], np.float64), columns=hp)
