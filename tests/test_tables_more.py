@@ -161,6 +161,15 @@ def test_icml_tiny_fixture_per_task_configs(tmp_path):
         np.testing.assert_array_equal(
             t.configs.loc[m[ti], "eta"].to_numpy(), sub["hp_eta"].to_numpy()
         )
+    # one-task view keeps exactly that task's configurations, in row order
+    for task in t.tasks:
+        v = L.select_task(t, task)
+        sub = srt[srt.task == task]
+        assert v.n_configs == len(sub) and v.mask.all()
+        np.testing.assert_array_equal(v.configs["eta"], sub["hp_eta"])
+        np.testing.assert_array_equal(v.metadata["config_task"], t.tasks.index(task))
+    with pytest.raises(ValueError, match="unknown task"):
+        L.select_task(t, "zz")
     # linear (not auto-log) encoding of eta
     eta = srt["hp_eta"].to_numpy()
     j = t.metadata["encoded_names"].index("eta")
@@ -218,6 +227,16 @@ def test_lcdb_tiny_fixture_mapping(tmp_path):
     assert t.metadata["train_size"].tolist() == [[16, 23, 0, 0], [16, 23, 32, 40]]
     assert t.metadata["test_size"].tolist() == [5, 10]
     assert t.metadata["seed_values"][5] == "outer1_inner0"
+    # one-task view: trimmed slots, real sizes as fidelities, empty learners dropped
+    v7 = L.select_task(t, "7")
+    assert v7.fidelities.tolist() == [16, 23, 32, 40] and v7.n_configs == 1
+    np.testing.assert_array_equal(v7.values[0], t.values[1, :1])
+    assert v7.metadata["train_size"].tolist() == [[16, 23, 32, 40]]
+    assert v7.metadata["test_size"].tolist() == [10]
+    v5 = L.select_task(t, "5", drop_empty_configs=False)
+    assert v5.fidelities.tolist() == [16, 23] and v5.n_configs == 2
+    np.testing.assert_array_equal(v5.mask[0], t.mask[0, :, :, :2])
+    np.testing.assert_array_equal(v5.metadata["reference_point"], t.metadata["reference_point"])
     full = L.load_lcdb(tmp_path, all_inner_seeds=True)
     assert full.values.shape[2] == 2 * 7 and full.mask.sum() == 7
     assert full.mask[1, 1, 0 * 7 + 6, 3]
@@ -319,6 +338,10 @@ def test_lcdb_shape_counts_and_masks(lcdb, lcdb_raw):
     for o in ("valid_accuracy", "test_accuracy", "train_accuracy"):
         v = t.values[..., t.objective_index(o)][t.mask]
         assert v.max() <= 0 and v.min() >= -1  # negated accuracies
+    # one-dataset view: the last fidelity is the dataset's full training set
+    v = L.select_task(t, "3")
+    assert v.fidelities[-1] == pd.Series(raw["size_train"])[raw["openmlid"] == 3].max()
+    assert v.mask[..., -1].any() and v.mask[..., 0].any()
     # each dataset's largest anchor is its full training-set size (the max raw size)
     ts = t.metadata["train_size"]
     mx = pd.Series(raw["size_train"]).groupby(raw["openmlid"]).max()
@@ -437,6 +460,9 @@ def test_nmt_real(data_dir):
         front = brute_force_pareto(y)
         agree += int((front == flags[ti, m[ti]]).sum())
     assert agree == 1983  # measured: the authors' flags agree with the brute-force front exactly
+    v = L.select_task(t, "sw-en")
+    assert v.n_configs == counts["sw-en"] and v.metadata["pareto_flags"].sum() == 14
+    assert v.metadata["pareto_flags"].shape == (1, v.n_configs)
     assert int(t.metadata["gpu_memory_zero"].sum()) == int((raw["gpu_memory"] == 0).sum()) == 35
 
 

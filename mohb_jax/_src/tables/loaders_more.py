@@ -64,6 +64,7 @@ __all__ = [
     "load_nmt",
     "load_nmt_lc",
     "reference_point",
+    "select_task",
     "sqrt2_anchor_grid",
 ]
 
@@ -230,6 +231,64 @@ def _metadata(
         k: ax for k, ax in _ARRAY_AXES.items() if k in md and isinstance(md[k], np.ndarray)
     }
     return md
+
+
+def select_task(
+    table: Table, task: str | int, *, trim_fidelities: bool = True, drop_empty_configs: bool = True
+) -> Table:
+    """One task of a multi-task table, trimmed to what that task actually has.
+
+    Tables whose tasks differ in fidelities (LCDB: each dataset has its own largest anchor) or
+    in configurations (ICML-2020, NMTLC: every task has its own configs) are mostly masked for
+    any single task. This view keeps task ``task`` only and
+
+    * ``trim_fidelities``: keeps the fidelity slots from the task's first to its last valid
+      one, so ``fidelity = -1`` is the task's largest budget; for LCDB the fidelity values
+      become the task's real training-set sizes (``metadata["train_size"]``), which are exact
+      and strictly increasing within a dataset;
+    * ``drop_empty_configs``: keeps the configurations with at least one valid cell in the
+      task (original indices in ``metadata["config_index"]``).
+
+    Metadata arrays listed in ``metadata["array_axes"]`` are sliced along the same axes; the
+    reference point stays the benchmark's fixed one.
+
+    Args:
+        table: a table (any benchmark; the ``array_axes`` slicing applies where present).
+        task: task name or index.
+        trim_fidelities: drop leading / trailing fidelity slots without a valid cell.
+        drop_empty_configs: drop configurations without a valid cell in this task.
+
+    Returns:
+        A table with one task.
+
+    Raises:
+        ValueError: unknown task, or the task has no valid cell.
+    """
+    ti = table.task_index(task)
+    m = np.asarray(table.mask[ti])  # [C, S, F]
+    if not m.any():
+        raise ValueError(f"task {table.tasks[ti]!r} of {table.name!r} has no valid cell")
+    fi = np.arange(table.n_fidelities)
+    if trim_fidelities:
+        has = np.flatnonzero(m.any(axis=(0, 1)))
+        fi = np.arange(has[0], has[-1] + 1)
+    ci = np.flatnonzero(m.any(axis=(1, 2))) if drop_empty_configs else np.arange(table.n_configs)
+    sub = table.select(task=ti, fidelities=fi, configs=ci)
+    md = dict(sub.metadata)
+    index = {"task": [ti], "config": ci, "fidelity": fi}
+    for key, axes in dict(md.get("array_axes", {})).items():
+        arr = np.asarray(md[key])
+        for ax, name in enumerate(axes):
+            if name in index:
+                arr = np.take(arr, index[name], axis=ax)
+        md[key] = arr
+    changes: dict[str, Any] = {"metadata": md}
+    ts = md.get("train_size")
+    if trim_fidelities and ts is not None:
+        sizes = np.asarray(ts)[0].astype(np.float64)
+        if np.all(sizes > 0) and np.all(np.diff(sizes) > 0):
+            changes["fidelities"] = sizes
+    return sub.replace(**changes)
 
 
 # ---------------------------------------------------------------------------------------------
