@@ -1,0 +1,1 @@
+"""Gaussian-copula transfer learning: transform, surrogates, searcher (private implementation)."""
