@@ -156,5 +156,7 @@ def copula_transform(
         ma = np.asarray(mask, dtype=bool)
         counts = jnp.asarray(_counts_numpy(ya, ma))
         nn = jnp.asarray(np.sum(ma, axis=-1, dtype=np.int32))[..., None, None]
-        return _z_from_counts(counts, nn, jnp.asarray(ma)[..., None], jnp.asarray(np.zeros((), ya.dtype)))
+        return _z_from_counts(
+            counts, nn, jnp.asarray(ma)[..., None], jnp.asarray(np.zeros((), ya.dtype))
+        )
     return _copula_jax(jnp.asarray(y), jnp.asarray(mask, dtype=bool))
