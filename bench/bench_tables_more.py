@@ -61,6 +61,7 @@ def main() -> None:
     if root is None:
         raise SystemExit("needs ../shared/data or $MOHB_JAX_DATA")
     times = {n: {"raw": [], "conv": [], "cold": [], "warm": []} for n in args.names}
+    shapes = {}
     for _ in range(args.repeats):
         for name in args.names:  # interleaved: every variant of every table in each round
             cache = tempfile.mkdtemp(prefix="mohb_bench_cache_")
@@ -72,6 +73,8 @@ def main() -> None:
                 )
                 times[name]["cold"].append(timed(lambda n=name: load_benchmark(n, root)))
                 times[name]["warm"].append(timed(lambda n=name: load_benchmark(n, root)))
+                t = load_benchmark(name, root)
+                shapes[name] = (t.values.shape, t.values.nbytes / 1e6, float(t.mask.mean()))
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
     print(
@@ -85,6 +88,9 @@ def main() -> None:
             f"{m['conv'] / m['raw']:8.2f} {m['cold'] / m['raw']:8.2f} "
             f"{m['warm'] / m['raw']:8.2f} {m['warm'] / m['conv']:9.2f}"
         )
+    print()
+    for name, (shape, mb, fill) in shapes.items():
+        print(f"{name:18s} values {shape} {mb:.1f} MB, valid fraction {fill:.3f}")
 
 
 if __name__ == "__main__":
