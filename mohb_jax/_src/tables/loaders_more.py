@@ -605,8 +605,10 @@ def load_icml2020_deepar(data_dir: Path | str | None) -> Table:
     ``hp_num_cells`` to say so), the others keep their names without the ``hp_`` prefix.
     Encoding: linear min-max per column.
 
-    Objectives: ``CRPS`` (min), ``RMSE`` (min), ``time`` (s, min), ``train_loss`` (min),
-    ``throughput`` (max). Defaults: ``CRPS``, ``time``. One fidelity (final values).
+    Objectives: ``CRPS`` (min), ``RMSE`` (min), ``time`` (``metric_time`` as released; whole
+    seconds, 68..43 434), ``train_loss`` (min), ``throughput`` (max: a rate, so higher is
+    taken as better; the release does not document it). Defaults: ``CRPS``, ``time``. One
+    fidelity (final values).
     ``metadata["task_features"]``: dict column → array[T] (time frequency and prediction
     length per task).
 
