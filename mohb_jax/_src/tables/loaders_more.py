@@ -43,7 +43,6 @@ References:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,7 @@ __all__ = [
     "load_icml2020_xgboost",
     "load_lcbench_surrogate",
     "load_lcdb",
+    "load_lcdb_all_seeds",
     "load_nmt",
     "load_nmt_lc",
     "reference_point",
@@ -503,6 +503,14 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         time_cumulative=False,
         metadata=md,
     )
+
+
+def load_lcdb_all_seeds(data_dir: Path | str | None) -> Table:
+    """:func:`load_lcdb` with every inner seed (``all_inner_seeds=True``; 125 seed slots).
+
+    A plain function (not a ``functools.partial``) so the table cache can key on its source.
+    """
+    return load_lcdb(data_dir, all_inner_seeds=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1059,7 +1067,7 @@ _SPECS = (
     ),
     dict(
         name="lcdb_all_seeds",
-        loader=functools.partial(load_lcdb, all_inner_seeds=True),
+        loader=load_lcdb_all_seeds,
         citation=CITATIONS["lcdb"],
         default_objectives=("valid_accuracy", "train_time"),
         n_configs=20,
