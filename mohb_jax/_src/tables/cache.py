@@ -26,7 +26,7 @@ import pandas as pd
 
 from .table import HardwareCatalog, Table
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def cache_dir() -> Path:
@@ -65,21 +65,24 @@ def cache_key(spec, root: Path | None) -> str:
 
 
 # ---- JSON with tagged numpy arrays / tuples ---------------------------------------------------
-def _to_json(x: Any) -> Any:
+# Arrays inside ``metadata`` go into the npz (exact, fast); the JSON keeps a reference to them.
+def _to_json(x: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(x, np.ndarray):
-        if x.dtype.kind not in "biuf":
-            return {"__ndarray__": x.tolist(), "dtype": "str", "shape": list(x.shape)}
-        return {"__ndarray__": x.tolist(), "dtype": x.dtype.str, "shape": list(x.shape)}
+        if x.dtype.kind not in "biufcUSM":
+            raise TypeError(f"cannot store a {x.dtype} array in the table cache")
+        key = f"meta_{len(arrays)}"
+        arrays[key] = x
+        return {"__npz__": key}
     if isinstance(x, np.generic):
         return {"__npscalar__": x.item(), "dtype": x.dtype.str}
     if isinstance(x, tuple):
-        return {"__tuple__": [_to_json(v) for v in x]}
+        return {"__tuple__": [_to_json(v, arrays) for v in x]}
     if isinstance(x, list):
-        return [_to_json(v) for v in x]
+        return [_to_json(v, arrays) for v in x]
     if isinstance(x, dict):
         if not all(isinstance(k, str) for k in x):
             raise TypeError(f"metadata dict keys must be str; got {list(x)[:5]}")
-        return {k: _to_json(v) for k, v in x.items()}
+        return {k: _to_json(v, arrays) for k, v in x.items()}
     if isinstance(x, float) and not np.isfinite(x):
         return {"__float__": repr(x)}
     if x is None or isinstance(x, (bool, int, float, str)):
@@ -87,26 +90,20 @@ def _to_json(x: Any) -> Any:
     raise TypeError(f"cannot store {type(x).__name__} in the table cache")
 
 
-def _from_json(x: Any) -> Any:
+def _from_json(x: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(x, list):
-        return [_from_json(v) for v in x]
+        return [_from_json(v, arrays) for v in x]
     if isinstance(x, dict):
-        if "__ndarray__" in x:
-            if x["dtype"] == "str":
-                return np.array(x["__ndarray__"], dtype=str).reshape(x["shape"])
-            return np.array(x["__ndarray__"], dtype=np.dtype(x["dtype"])).reshape(x["shape"])
+        if "__npz__" in x:
+            return arrays[x["__npz__"]]
         if "__npscalar__" in x:
             return np.dtype(x["dtype"]).type(x["__npscalar__"])
         if "__tuple__" in x:
-            return tuple(_from_json(v) for v in x["__tuple__"])
+            return tuple(_from_json(v, arrays) for v in x["__tuple__"])
         if "__float__" in x:
             return float(x["__float__"])
-        return {k: _from_json(v) for k, v in x.items()}
+        return {k: _from_json(v, arrays) for k, v in x.items()}
     return x
-
-
-def _nan_safe(d: dict) -> str:
-    return json.dumps(_to_json(d), allow_nan=True)
 
 
 # ---- save / load ------------------------------------------------------------------------------
@@ -124,8 +121,8 @@ def save_table(table: Table, directory: str | os.PathLike) -> None:
     if hw is not None:
         arrays["price_per_hour"] = np.asarray(hw.price_per_hour)
         hw.catalog.to_parquet(d / "hardware.parquet")
-    np.savez(d / "arrays.npz", **arrays)
     table.configs.to_parquet(d / "configs.parquet")
+    meta_arrays: dict[str, np.ndarray] = {}
     meta = {
         "format": FORMAT_VERSION,
         "name": table.name,
@@ -138,17 +135,20 @@ def save_table(table: Table, directory: str | os.PathLike) -> None:
         "hardware": None if hw is None else {"columns": list(hw.columns), "source": hw.source},
         "metadata": table.metadata,
     }
-    (d / "table.json").write_text(_nan_safe(meta))
+    text = json.dumps(_to_json(meta, meta_arrays))
+    np.savez(d / "arrays.npz", **arrays, **meta_arrays)
+    (d / "table.json").write_text(text)
 
 
 def load_table(directory: str | os.PathLike) -> Table:
     """Read a table written by :func:`save_table`."""
     d = Path(directory)
-    meta = _from_json(json.loads((d / "table.json").read_text()))
-    if meta.get("format") != FORMAT_VERSION:
-        raise ValueError(f"cache entry {d} has format {meta.get('format')}, need {FORMAT_VERSION}")
+    raw = json.loads((d / "table.json").read_text())
+    if raw.get("format") != FORMAT_VERSION:
+        raise ValueError(f"cache entry {d} has format {raw.get('format')}, need {FORMAT_VERSION}")
     with np.load(d / "arrays.npz", allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
+    meta = _from_json(raw, arrays)
     hw = None
     if meta["hardware"] is not None:
         hw = HardwareCatalog(

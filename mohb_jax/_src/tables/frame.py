@@ -357,7 +357,7 @@ def table_from_arrays(
             cell.
     """
     obj = _norm_objectives(objectives)
-    v = np.asarray(values, dtype=np.float64)
+    v = np.array(values, dtype=dtype, copy=True)  # the one copy; negated / masked in place
     if v.ndim != 5 or v.shape[-1] != len(obj):
         raise ValueError(f"values must be [T, C, S, F, {len(obj)}]; got {v.shape}")
     finite = np.isfinite(v).all(axis=-1)
@@ -371,8 +371,11 @@ def table_from_arrays(
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"non-finite objective values in an unmasked cell {idx}")
-    signs = np.array([-1.0 if d == "max" else 1.0 for _, d in obj])
-    v = np.where(mask[..., None], v * signs, np.nan).astype(dtype)
+    for i, (_, d) in enumerate(obj):
+        if d == "max":
+            np.negative(v[..., i], out=v[..., i])
+    if not mask.all():
+        v[~mask] = np.nan
     configs = configs.reset_index(drop=True)
     encoded, enc_names = encode_configs(configs, space)
     meta: dict[str, Any] = {
@@ -612,13 +615,15 @@ def compute_reference_point(
     In minimization space: ``max + 0.1 * (max - min)`` over all valid cells (``+1`` when the
     range is 0). NaN for an objective with no valid value.
     """
-    v = np.asarray(values, np.float64)
+    v = np.asarray(values)
     m = np.asarray(mask, bool)
     M = v.shape[-1]
-    sel = v[m]  # [n, M]
+    flat = v.reshape(-1, M)
+    sel = flat if m.all() else flat[m.reshape(-1)]  # [n, M], no float64 copy
     if sel.shape[0] == 0:
         return np.full(M, np.nan)
-    hi, lo = sel.max(axis=0), sel.min(axis=0)
+    hi = sel.max(axis=0).astype(np.float64)
+    lo = sel.min(axis=0).astype(np.float64)
     rng = hi - lo
     return hi + np.where(rng > 0, REF_MARGIN * rng, 1.0)
 
