@@ -701,3 +701,24 @@ def test_bad_source_files(tmp_path):
     np.savez(tmp_path / "fcnet" / "fcnet_dense.npz", datasets=np.array(["a"]))
     with pytest.raises(ValueError, match="lacks arrays"):
         tables.load_benchmark("fcnet", data_dir=tmp_path, cache=False)
+
+
+@pytest.mark.data
+def test_fcnet_frame_round_trip_at_scale(data_dir, real):
+    """~1e6 rows: to_frame -> from_frame rebuilds the same values, mask and encoding."""
+    t = real("fcnet", data_dir)
+    df = t.to_frame()
+    assert len(df) == 4 * 62208 * 4
+    t2 = Table.from_frame(
+        df,
+        config_columns=list(t.configs.columns),
+        fidelity_column="epoch",
+        objectives=dict(zip(t.objectives, t.directions, strict=True)),
+        seed_column="seed",
+        task_column="task",
+        name="fcnet",
+    )
+    assert t2.tasks == t.tasks
+    np.testing.assert_array_equal(t2.values, t.values)
+    np.testing.assert_array_equal(t2.encoded, t.encoded)
+    np.testing.assert_array_equal(t2.reference_point(), t.reference_point())

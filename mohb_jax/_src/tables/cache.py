@@ -176,7 +176,10 @@ def load_table(directory: str | os.PathLike) -> Table:
 
 
 def read_cached(key: str) -> Table | None:
-    """The cached table for ``key``, or None (missing or unreadable entries are ignored)."""
+    """The cached table for ``key``, or None.
+
+    A missing entry gives None; an unreadable one is deleted (so it is rebuilt) with a warning.
+    """
     d = cache_dir() / key
     if not (d / "table.json").is_file():
         return None
@@ -184,21 +187,28 @@ def read_cached(key: str) -> Table | None:
         return load_table(d)
     except Exception as e:  # a corrupt entry must not break loading: rebuild it
         warnings.warn(f"ignoring unreadable table cache entry {d}: {e}", stacklevel=3)
+        shutil.rmtree(d, ignore_errors=True)
         return None
 
 
 def write_cached(key: str, table: Table) -> None:
-    """Store ``table`` under ``key`` (atomic rename; failures only warn)."""
+    """Store ``table`` under ``key``: written to a temporary dir, then renamed into place.
+
+    If another process wrote the same key meanwhile, its (equivalent) entry is kept. Failures
+    (read-only disk, unsupported metadata) only warn: the table is still returned to the caller.
+    """
     root = cache_dir()
+    target = root / key
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
         try:
             save_table(table, tmp)
-            target = root / key
-            if target.exists():
-                shutil.rmtree(target, ignore_errors=True)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if not (target / "table.json").is_file():
+                    raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -408,6 +408,8 @@ def table_from_arrays(
 def table_to_frame(table: Table, *, original_units: bool = True) -> pd.DataFrame:
     """Long frame of the valid cells: task, config, config columns, seed, fidelity, objectives.
 
+    ``task`` is a pandas categorical (categories in the table's task order).
+
     Args:
         table: the table.
         original_units: report "max" objectives in their own direction (un-negated).
@@ -421,7 +423,8 @@ def table_to_frame(table: Table, *, original_units: bool = True) -> pd.DataFrame
     if original_units:
         v = v * np.array([-1.0 if d == "max" else 1.0 for d in table.directions], v.dtype)
     seeds = table.metadata.get("seed_values")
-    out = pd.DataFrame({"task": np.asarray(table.tasks, dtype=object)[t], "config": c})
+    task = pd.Categorical.from_codes(t, categories=list(table.tasks))
+    out = pd.DataFrame({"task": task, "config": c})
     cfg = table.configs.iloc[c].reset_index(drop=True)
     out = pd.concat([out, cfg], axis=1)
     out["seed"] = np.asarray(seeds)[s] if seeds is not None else s
@@ -439,6 +442,14 @@ def with_cost(table: Table, name: str = "cost_usd", *, time_objective: str | Non
     has the same semantics as the time objective: cumulative when ``table.time_cumulative``
     (cost of training from scratch up to the fidelity), per step otherwise; recorded as
     ``metadata["cost_cumulative"]``. The reference point gains the cost's entry (same rule).
+
+    Args:
+        table: a table with a hardware catalog and a time objective (seconds).
+        name: name of the new objective.
+        time_objective: the time objective to price (default ``table.time_objective``).
+
+    Returns:
+        The table with one more objective (direction "min").
 
     Raises:
         ValueError: no hardware catalog, no time objective, or ``name`` already exists.
@@ -489,7 +500,22 @@ def select(
 
     The reference point is sliced, not recomputed (it stays the benchmark's fixed point).
     Selecting configs re-indexes them 0..C'-1 and keeps the original row in
-    ``metadata["config_index"]``; the encoding is kept as is (not re-scaled).
+    ``metadata["config_index"]``; the encoding is kept as is (not re-scaled). Other per-task or
+    per-config arrays a loader put in ``metadata`` (e.g. NAS-Bench-201's ``test_acc``) are not
+    sliced: index them with the original rows.
+
+    Args:
+        table: the table.
+        task: a task name/index or a list of them (in the order wanted).
+        objectives: objective names, in the order wanted.
+        configs: config row indices.
+        fidelities: fidelity indices (negative allowed; kept sorted and unique).
+
+    Returns:
+        The sub-table.
+
+    Raises:
+        ValueError: unknown task/objective or out-of-range indices.
     """
     v, m = np.asarray(table.values), np.asarray(table.mask)
     changes: dict[str, Any] = {}
