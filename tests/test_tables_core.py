@@ -726,3 +726,18 @@ def test_fcnet_frame_round_trip_at_scale(data_dir, real):
     np.testing.assert_array_equal(t2.values, t.values)
     np.testing.assert_array_equal(t2.encoded, t.encoded)
     np.testing.assert_array_equal(t2.reference_point(), t.reference_point())
+
+
+def test_to_frame_rejects_clashing_config_column():
+    df = make_frame(13, drop=0.0).rename(columns={"units": "seed_"})
+    df["config"] = df["seed_"]  # a hyperparameter literally called "config"
+    t = Table.from_frame(
+        df,
+        config_columns=["lr", "act", "config"],
+        fidelity_column="epoch",
+        objectives={"acc": "max"},
+        seed_column="seed",
+        task_column="task",
+    )
+    with pytest.raises(ValueError, match=r"\['config'\] clash"):
+        t.to_frame()

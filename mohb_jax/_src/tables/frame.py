@@ -417,7 +417,14 @@ def table_to_frame(table: Table, *, original_units: bool = True) -> pd.DataFrame
     Returns:
         One row per valid (task, config, seed, fidelity) cell, in that order. ``seed`` holds the
         original seed labels when the table has ``metadata["seed_values"]``, else the index.
+
+    Raises:
+        ValueError: a config column is named like one of the frame's own columns.
     """
+    reserved = {"task", "config", "seed", table.fidelity_name, *table.objectives}
+    clash = sorted(reserved & {str(c) for c in table.configs.columns})
+    if clash:
+        raise ValueError(f"config columns {clash} clash with the frame's own columns")
     t, c, s, f = np.nonzero(np.asarray(table.mask))
     v = np.asarray(table.values)[t, c, s, f]
     if original_units:
