@@ -47,7 +47,10 @@ Decisions (our reading, documented):
   the top ``floor(n / eta)`` of its rung (same bracket) that was not promoted yet; otherwise
   it starts a new trial. A result at a rung level below the maximum pauses its trial.
 * Brackets of new ASHA trials are drawn from the key with probability proportional to
-  ``exp(#levels of the bracket - max)`` (Syne Tune's MOASHA rule, but seeded).
+  ``exp(#levels of the bracket - max)`` (Syne Tune's MOASHA rule, but seeded): ``init`` draws
+  one uniform per trial id and trial ``t``'s bracket is the inverse CDF at ``u[t]`` (no
+  random-number generation inside the event loop; it is costly to compile).
+* ``ask(key, state)`` hands its key to the searcher's ``propose``.
 * Synchronous Hyperband (Li et al. 2018) runs brackets ``b = 0, ..., B - 1`` (most aggressive
   first; Li et al.'s ``s = s_max, ..., 0``) and starts over; each rung keeps the top
   ``floor(n / eta)`` of its ``n`` results by the rule; workers idle while a rung is incomplete.
@@ -104,6 +107,8 @@ class SchedulerState(NamedTuple):
     """State of every scheduler (N = max_trials, K = rung levels, M = objectives)."""
 
     key: Array  # PRNG key for the rule's own randomness (MSR weights), split per decision
+    u: Float[Array, " n"]  # float32[N]: uniforms drawn at init; trial t's bracket = inverse
+    #                        CDF of the bracket distribution at u[t] (no RNG in the loop)
     n_trials: Int[Array, ""]  # int32: trials started so far (trial ids 0..n_trials-1)
     config: Int[Array, " n"]  # int32[N]: table configuration of each trial (-1 unused)
     bracket: Int[Array, " n"]  # int32[N]: bracket of each trial (-1 unused)
@@ -273,15 +278,18 @@ def make_scheduler(
 def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normalize, dtype):
     K, B = schedule.n_levels, schedule.n_brackets
     levels = jnp.asarray(schedule.levels, jnp.int32)
-    logp = jnp.asarray(np.log(schedule.bracket_probs), jnp.float32)
+    cdf = np.cumsum(schedule.bracket_probs)
+    cdf[-1] = 1.0
+    cdf = jnp.asarray(cdf[:-1], jnp.float32)  # bracket = #{cdf_b <= u}
     rank = make_rank_fn(rule, normalize)
     eta = float(schedule.eta)
 
     def init(key) -> SchedulerState:
-        k_rule, k_search = jax.random.split(key)
+        k_rule, k_search, k_u = jax.random.split(key, 3)
         m1 = jnp.full((N,), -1, jnp.int32)
         return SchedulerState(
             key=k_rule,
+            u=jax.random.uniform(k_u, (N,), jnp.float32),
             n_trials=jnp.int32(0),
             config=m1,
             bracket=m1,
@@ -306,16 +314,17 @@ def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normal
         room = state.n_trials < N
         start = want & ok & room
         t = jnp.minimum(state.n_trials, N - 1)
-        upd = state._replace(
-            n_trials=state.n_trials + 1,
-            config=state.config.at[t].set(config),
-            bracket=state.bracket.at[t].set(bracket),
-            group=state.group.at[t].set(group),
-            status=state.status.at[t].set(RUNNING),
-            searcher=s_new,
-        )
-        state = _sel(start, upd, state)
+
+        def put(a, v):  # O(1) conditional update of trial t
+            return a.at[t].set(jnp.where(start, v, a[t]))
+
         state = state._replace(
+            n_trials=state.n_trials + start.astype(jnp.int32),
+            config=put(state.config, config),
+            bracket=put(state.bracket, bracket),
+            group=put(state.group, group),
+            status=put(state.status, RUNNING),
+            searcher=_sel(start, s_new, state.searcher),
             exhausted=state.exhausted | (want & ~ok),
             overflow=state.overflow | (want & ok & ~room),
         )
@@ -333,7 +342,10 @@ def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normal
         """Record ``y`` at the job's level and re-rank that rung's group."""
         t = job.trial
         k = job.bracket + job.rung
-        key, sub = jax.random.split(state.key)
+        if rule == "scalarize":  # only this rule draws at decisions
+            key, sub = jax.random.split(state.key)
+        else:
+            key, sub = state.key, state.key
         yk = state.y[k].at[t].set(y.astype(dtype))
         rec = state.recorded[k].at[t].set(True)
         g = state.group[t]
@@ -354,11 +366,15 @@ def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normal
     def observe(state: SchedulerState, job: Job, fidelity, y):
         return state._replace(searcher=searcher.observe(state.searcher, job.config, fidelity, y))
 
-    return K, B, levels, logp, eta, init, new_trial, record, observe
+    def draw_bracket(state: SchedulerState):
+        u = state.u[jnp.minimum(state.n_trials, N - 1)]
+        return jnp.sum(cdf <= u).astype(jnp.int32)
+
+    return K, B, levels, draw_bracket, eta, init, new_trial, record, observe
 
 
 def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
-    K, B, levels, logp, eta, init, new_trial, record, observe = _common(
+    K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
         schedule, searcher, M, N, rule, normalize, dtype
     )
     trial_ids = jnp.arange(N, dtype=jnp.int32)
@@ -379,7 +395,6 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
         )
 
     def ask(key, state: SchedulerState):
-        k_search, k_bracket = jax.random.split(key)
         if variant == "promotion":
             cand = promotable(state)
             any_k = jnp.any(cand, axis=1)
@@ -396,17 +411,17 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
                 rung=kstar + 1 - b,
                 valid=has,
             )
-            pstate = state._replace(
-                promoted=state.promoted.at[kstar, t].set(True),
-                status=state.status.at[t].set(RUNNING),
-            )
         else:
             has = jnp.bool_(False)
-        b = jax.random.categorical(k_bracket, logp).astype(jnp.int32)
-        njob, nstate = new_trial(k_search, state, b, b, ~has)
+        b = draw_bracket(state)
+        njob, state = new_trial(key, state, b, b, ~has)
         if variant == "promotion":
-            return _sel(has, pjob, njob), _sel(has, pstate, nstate)
-        return njob, nstate
+            state = state._replace(
+                promoted=state.promoted.at[kstar, t].set(state.promoted[kstar, t] | has),
+                status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
+            )
+            return _sel(has, pjob, njob), state
+        return njob, state
 
     def tell(state: SchedulerState, job: Job, y):
         state, p, n, k = record(state, job, y)
@@ -435,7 +450,7 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
 
 
 def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
-    K, B, levels, logp, eta, init, new_trial, record, observe = _common(
+    K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
         schedule, searcher, M, N, rule, normalize, dtype
     )
     sizes = jnp.asarray(schedule.sizes, jnp.int32)
@@ -489,12 +504,11 @@ def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -
             rung=hb.level - hb.bracket,
             valid=can_promote,
         )
-        pstate = state._replace(
-            promoted=state.promoted.at[kp, t].set(True),
-            status=state.status.at[t].set(RUNNING),
+        state = nstate._replace(
+            promoted=nstate.promoted.at[kp, t].set(nstate.promoted[kp, t] | can_promote),
+            status=nstate.status.at[t].set(jnp.where(can_promote, RUNNING, nstate.status[t])),
         )
         job = _sel(first, njob, _sel(can_promote, pjob, no_job()))
-        state = _sel(first, nstate, _sel(can_promote, pstate, state))
         started = job.valid
         state = state._replace(hb=state.hb._replace(dispatched=hb.dispatched + started))
         return job, advance(state)
@@ -509,7 +523,7 @@ def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -
         )
         return advance(state), decision, TellInfo(p, n, no_job())
 
-    del logp
+    del draw_bracket
     return Scheduler(init, ask, tell, observe, schedule, "hyperband", rule, variant, N, M)
 
 

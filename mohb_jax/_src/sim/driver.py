@@ -21,7 +21,10 @@ Event model (exact event times; documented choices):
   Where ``table.metadata["independent_fidelities"]`` is True (TrimTuner: each fidelity is a
   separate run), a job reports only its rung level, at ``t0 + T[level]``.
 * Table seed: each new trial draws one of the table's seeds uniformly from the key among the
-  seeds that are complete at every fidelity for its configuration; the trial keeps it.
+  seeds that are complete at every fidelity for its configuration; the trial keeps it. (One
+  uniform per trial id is drawn at the start; the seed is its inverse CDF.)
+* Keys: ``run(key)`` splits ``key`` into the scheduler's ``init`` key, the asks' base key
+  (ask ``i`` gets ``fold_in(base, i)``) and the table-seed uniforms.
   Configurations with no complete seed are never proposed (their count is ``n_excluded``).
 * Cost: a result's cost is the worker time since the previous result of the same job (or the
   job's start) × the configuration's $/h / 3600; the frame's ``cost`` is its cumulative sum
@@ -117,7 +120,9 @@ class _Workers(NamedTuple):
 
 
 class _Carry(NamedTuple):
-    key: Array
+    key: Array  # base key of the asks: ask i gets fold_in(key, i)
+    n_asks: Int[Array, ""]
+    u_seed: Float[Array, " n"]  # uniforms for the table seed of each trial id
     sched: SchedulerState
     workers: _Workers
     trial_seed: Int[Array, " n"]
@@ -408,36 +413,42 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             overflow_results=out.overflow_results | ~room,
         )
 
-    def assign(carry: _Carry, w, job: Job, data: SimData, key) -> _Carry:
-        """Give ``job`` to worker ``w`` at the current clock (job.valid must be True)."""
+    def assign(carry: _Carry, w, job: Job, data: SimData, take) -> _Carry:
+        """Give ``job`` to worker ``w`` at the current clock if ``take`` (O(1) updates)."""
         wk = carry.workers
         t = job.trial
-        s_new = jax.random.categorical(key, data.seed_logits[job.config]).astype(jnp.int32)
+        # table seed: inverse CDF of the uniform distribution over the complete seeds
+        ok = data.seed_logits[job.config] > -jnp.inf
+        cum = jnp.cumsum(ok)
+        s_new = jnp.argmax(cum > carry.u_seed[t] * cum[-1]).astype(jnp.int32)
         seed = jnp.where(carry.trial_seed[t] >= 0, carry.trial_seed[t], s_new)
         a = carry.trial_last[t]
         tc = data.tcum[job.config, seed]
         fin = carry.clock + elapsed(tc, a, job.fidelity)
+
+        def put(x, v):
+            return x.at[w].set(jnp.where(take, v, x[w]))
+
         wk = _Workers(
-            busy=wk.busy.at[w].set(True),
-            job=jax.tree_util.tree_map(lambda x, v: x.at[w].set(v), wk.job, job),
-            start=wk.start.at[w].set(carry.clock),
-            resume=wk.resume.at[w].set(a),
-            finish=wk.finish.at[w].set(fin),
+            busy=put(wk.busy, True),
+            job=jax.tree_util.tree_map(put, wk.job, job),
+            start=put(wk.start, carry.clock),
+            resume=put(wk.resume, a),
+            finish=put(wk.finish, fin),
         )
-        return carry._replace(workers=wk, trial_seed=carry.trial_seed.at[t].set(seed))
+        ts = carry.trial_seed.at[t].set(jnp.where(take, seed, carry.trial_seed[t]))
+        return carry._replace(workers=wk, trial_seed=ts)
 
     def fill(carry: _Carry, data: SimData) -> _Carry:
         """Every free worker asks the scheduler for a job."""
 
         def body(w, carry):
-            key, k_ask, k_seed = jax.random.split(carry.key, 3)
-            job, st = sched.ask(k_ask, carry.sched)
+            job, st = sched.ask(jax.random.fold_in(carry.key, carry.n_asks), carry.sched)
             free = ~carry.workers.busy[w]
             # a free worker's ask is a state transition even when it finds no job (flags,
             # Hyperband's rung bookkeeping); a busy worker does not ask
-            carry = carry._replace(key=key, sched=_sel(free, st, carry.sched))
-            new = assign(carry, w, job, data, k_seed)
-            return _sel(free & job.valid, new, carry)
+            carry = carry._replace(n_asks=carry.n_asks + 1, sched=_sel(free, st, carry.sched))
+            return assign(carry, w, job, data, free & job.valid)
 
         return jax.lax.fori_loop(0, W, body, carry)
 
@@ -460,13 +471,11 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             st = carry.sched
 
             # intermediate results go to the searcher (no decision there)
-            def obs(f, st):
-                new = sched.observe(st, job, f, y_all[f])
-                return jax.tree_util.tree_map(
-                    lambda x, y: jnp.where(rep[f] & (f != job.fidelity), x, y), new, st
-                )
+            def obs(f, ss):  # observe only touches the searcher's state
+                new = sched.observe(st._replace(searcher=ss), job, f, y_all[f]).searcher
+                return _sel(rep[f] & (f != job.fidelity), new, ss)
 
-            st = jax.lax.fori_loop(0, F, obs, st)
+            st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
             st, decision, info = sched.tell(st, job, y_all[job.fidelity])
             out = write(carry.out, job, seed, w, rep, t_f, cost, decision)
             go = decision == CONTINUE
@@ -476,8 +485,8 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
                 trial_last=carry.trial_last.at[job.trial].set(job.fidelity),
                 workers=wk._replace(busy=wk.busy.at[w].set(False)),
             )
-            cont = assign(carry, w, info.next_job, data, carry.key)  # seed kept: key unused
-            carry = _sel(go, cont, carry)
+            # CONTINUE: the same worker trains on (the trial keeps its table seed)
+            carry = assign(carry, w, info.next_job, data, go)
             return fill(carry, data)
 
         return body
@@ -494,7 +503,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         return jax.lax.fori_loop(0, W, body, carry)
 
     def run(key, data: SimData) -> SimOutput:
-        k_sched, k_loop = jax.random.split(key)
+        k_sched, k_loop, k_seed = jax.random.split(key, 3)
         zi = jnp.zeros((R,), jnp.int32)
         zf = jnp.zeros((R,), jnp.float32)
         out = SimOutput(
@@ -525,6 +534,8 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         )
         carry = _Carry(
             key=k_loop,
+            n_asks=jnp.int32(0),
+            u_seed=jax.random.uniform(k_seed, (N,), jnp.float32),
             sched=sched.init(k_sched),
             workers=workers,
             trial_seed=jnp.full((N,), -1, jnp.int32),
