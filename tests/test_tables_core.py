@@ -741,3 +741,23 @@ def test_to_frame_rejects_clashing_config_column():
     )
     with pytest.raises(ValueError, match=r"\['config'\] clash"):
         t.to_frame()
+
+
+def test_broken_plugin_warns_and_surfaces_on_lookup(monkeypatch):
+    import importlib
+    import types
+
+    def fake_import(name):
+        if name.endswith(".broken_plugin"):
+            raise KeyError("boom")
+        return importlib.import_module(name)
+
+    monkeypatch.setattr(reg, "_PLUGINS_LOADED", False)
+    monkeypatch.setattr(reg, "_IMPORT_ERRORS", {})
+    monkeypatch.setattr(reg, "PLUGIN_MODULES", ("loaders_core", "absent_plugin", "broken_plugin"))
+    monkeypatch.setattr(reg, "importlib", types.SimpleNamespace(import_module=fake_import))
+    with pytest.warns(UserWarning, match="broken_plugin failed to import: KeyError"):
+        names = set(tables.list_benchmarks().name)
+    assert "fcnet" in names  # the healthy modules still register
+    with pytest.raises(ImportError, match="absent_plugin.*broken_plugin raised KeyError"):
+        tables.get_benchmark_spec("only_in_broken")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,14 @@ def _load_plugins() -> None:
         try:
             importlib.import_module(full)
         except ImportError as e:  # remembered; raised when an unknown benchmark is asked for
+            if getattr(e, "name", None) != full:  # the module exists but is broken: say so now
+                warnings.warn(f"loader module {full} failed to import: {e!r}", stacklevel=3)
             _IMPORT_ERRORS[full] = e
+        except Exception as e:  # a bug in a plug-in must not break the other benchmarks
+            warnings.warn(f"loader module {full} failed to import: {e!r}", stacklevel=3)
+            err = ImportError(f"{full} raised {e!r} at import")
+            err.__cause__ = e
+            _IMPORT_ERRORS[full] = err
 
 
 def get_benchmark_spec(name: str) -> BenchmarkSpec:
