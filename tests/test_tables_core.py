@@ -761,3 +761,14 @@ def test_broken_plugin_warns_and_surfaces_on_lookup(monkeypatch):
     assert "fcnet" in names  # the healthy modules still register
     with pytest.raises(ImportError, match="absent_plugin.*broken_plugin raised KeyError"):
         tables.get_benchmark_spec("only_in_broken")
+
+
+def test_reference_point_agrees_with_hypervolume_module():
+    """Same rule as mohb_jax.hypervolume.reference_point (worst valid + 10 % of the range)."""
+    hv = pytest.importorskip("mohb_jax.hypervolume")
+    if not hasattr(hv, "reference_point"):
+        pytest.skip("mohb_jax.hypervolume.reference_point not available")
+    t = from_frame(make_frame(14, drop=0.4), hardware=HardwareSpec(["hw"], PRICES)).with_cost()
+    y = t.values.reshape(-1, t.n_objectives).astype(np.float64)
+    ref = hv.reference_point(np.nan_to_num(y), t.mask.reshape(-1))
+    np.testing.assert_allclose(t.reference_point(), ref, rtol=1e-12)

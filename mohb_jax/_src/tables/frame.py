@@ -474,7 +474,8 @@ def with_cost(table: Table, name: str = "cost_usd", *, time_objective: str | Non
     price = np.asarray(table.hardware.price_per_hour, np.float64)
     time_s = np.asarray(table.values[..., i], np.float64)
     cost = time_s * price[None, :, None, None] / 3600.0
-    values = np.concatenate([table.values, cost[..., None].astype(table.values.dtype)], axis=-1)
+    cost = cost.astype(table.values.dtype)  # the reference point is computed on stored values
+    values = np.concatenate([table.values, cost[..., None]], axis=-1)
     meta = dict(table.metadata)
     ref = meta.get("reference_point")
     if ref is not None:
