@@ -91,8 +91,27 @@ def dominates(a: Float[ArrayLike, "... m"], b: Float[ArrayLike, "... m"]) -> Boo
     return jnp.all(a <= b, axis=-1) & jnp.any(a < b, axis=-1)
 
 
+def _order_keys(y: Float[Array, "*s"]) -> Int[Array, "*s"]:
+    """Integers with the same order as the floats ``y`` (no NaN), exact for subnormals.
+
+    XLA on CPU flushes subnormal floats to zero in comparisons (FTZ/DAZ), so comparing the
+    floats themselves would call ``1e-41`` equal to ``0``. Comparing the IEEE bit patterns,
+    with the negative half flipped, is exact; ``-0.0`` is mapped to ``+0.0`` first.
+    """
+    if y.dtype == jnp.float64:
+        it, nbits = jnp.int64, 64
+    elif y.dtype == jnp.float32:
+        it, nbits = jnp.int32, 32
+    else:  # float16 / bfloat16: widen exactly
+        return _order_keys(y.astype(jnp.float32))
+    b = lax.bitcast_convert_type(y, it)
+    imin = jnp.iinfo(it).min
+    b = jnp.where(b == imin, 0, b)  # -0.0 -> +0.0
+    return b ^ ((b >> (nbits - 1)) & jnp.iinfo(it).max)
+
+
 def _dominance_matrix(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, "n n"]:
-    """``D[i, j]``: valid row i dominates valid row j."""
+    """``D[i, j]``: valid row i dominates valid row j (``y`` may be float or order keys)."""
     d = dominates(y[:, None, :], y[None, :, :])
     return d & mask[:, None] & mask[None, :]
 
@@ -124,7 +143,7 @@ def _ranks_dense(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, 
 
 
 def _ranks_single(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
-    return _ranks_dense(y, mask)
+    return _ranks_dense(_order_keys(y), mask)
 
 
 @jax.jit
