@@ -16,8 +16,10 @@ Event model (exact event times; documented choices):
 * Time of a result at fidelity ``f`` of a job started at ``t0`` that resumes trial state from
   fidelity ``a`` (``a = -1``: none): ``t0 + T[f] - T[a]`` with checkpoints (``checkpoint=True``,
   default: training resumes from the checkpoint at ``a``), ``t0 + T[f]`` without (training
-  restarts from scratch; fidelities ``<= a`` are not reported twice). ``T`` is the table's time
-  objective made cumulative (summed over fidelities when the table stores per-step times).
+  restarts from scratch; fidelities ``<= a`` are not reported twice). A trial that simply
+  goes on training (a ``CONTINUE`` decision of the stopping variant) never restarts. ``T`` is
+  the table's time objective made cumulative (summed over fidelities when the table stores
+  per-step times).
   Where ``table.metadata["independent_fidelities"]`` is True (TrimTuner: each fidelity is a
   separate run), a job reports only its rung level, at ``t0 + T[level]``.
 * Table seed: each new trial draws one of the table's seeds uniformly from the key among the
@@ -115,7 +117,8 @@ class _Workers(NamedTuple):
     busy: Bool[Array, " w"]
     job: Job  # fields [W]
     start: Float[Array, " w"]  # job start time
-    resume: Int[Array, " w"]  # fidelity index the job resumes from (-1: scratch)
+    resume: Int[Array, " w"]  # last reported fidelity index of the trial (-1: none)
+    base: Float[Array, " w"]  # table time already trained at the start (0: from scratch)
     finish: Float[Array, " w"]
 
 
@@ -129,6 +132,7 @@ class _Carry(NamedTuple):
     trial_last: Int[Array, " n"]  # last reported fidelity index of each trial (-1 none)
     clock: Float[Array, ""]
     out: SimOutput
+    started: Bool[Array, ""]  # False only before the first iteration (initial fill)
 
 
 class Simulator(NamedTuple):
@@ -357,11 +361,13 @@ def make_simulator(
 def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, checkpoint: bool):
     fid = jnp.arange(F, dtype=jnp.int32)
 
-    def elapsed(tc, a, f):
-        """Training time of a job resuming at fidelity ``a`` until fidelity ``f``."""
-        if indep or not checkpoint:
-            return tc[f]
-        return tc[f] - jnp.where(a >= 0, tc[jnp.maximum(a, 0)], 0.0)
+    def base_time(tc, a, continuing):
+        """Time already trained when a job starts: ``T[a]`` if it resumes from the checkpoint
+        at ``a`` (or simply goes on training, ``continuing``), 0 if it starts from scratch."""
+        if indep:
+            return jnp.zeros((), tc.dtype)
+        keep = continuing if not checkpoint else jnp.bool_(True)
+        return jnp.where(keep & (a >= 0), tc[jnp.maximum(a, 0)], 0.0)
 
     def job_rows(data: SimData, carry: _Carry, w, upto_budget: bool):
         """Rows of worker ``w``'s job: fidelities reported, their times and costs."""
@@ -376,7 +382,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             cost_dt = tc
         else:
             rep = (fid > a) & (fid <= job.fidelity)
-            el = jax.vmap(lambda f: elapsed(tc, a, f))(fid)
+            el = tc - wk.base[w]
             t_f = wk.start[w] + el
             prev = jnp.concatenate([jnp.zeros((1,), el.dtype), el[:-1]])
             # first reported row pays from the job's start
@@ -413,7 +419,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             overflow_results=out.overflow_results | ~room,
         )
 
-    def assign(carry: _Carry, w, job: Job, data: SimData, take) -> _Carry:
+    def assign(carry: _Carry, w, job: Job, data: SimData, take, continuing=False) -> _Carry:
         """Give ``job`` to worker ``w`` at the current clock if ``take`` (O(1) updates)."""
         wk = carry.workers
         t = job.trial
@@ -424,7 +430,8 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         seed = jnp.where(carry.trial_seed[t] >= 0, carry.trial_seed[t], s_new)
         a = carry.trial_last[t]
         tc = data.tcum[job.config, seed]
-        fin = carry.clock + elapsed(tc, a, job.fidelity)
+        base = base_time(tc, a, jnp.bool_(continuing))
+        fin = carry.clock + tc[job.fidelity] - base
 
         def put(x, v):
             return x.at[w].set(jnp.where(take, v, x[w]))
@@ -434,6 +441,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             job=jax.tree_util.tree_map(put, wk.job, job),
             start=put(wk.start, carry.clock),
             resume=put(wk.resume, a),
+            base=put(wk.base, base),
             finish=put(wk.finish, fin),
         )
         ts = carry.trial_seed.at[t].set(jnp.where(take, seed, carry.trial_seed[t]))
@@ -457,16 +465,20 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             wk = carry.workers
             nxt = jnp.min(jnp.where(wk.busy, wk.finish, jnp.inf))
             ok = ~carry.out.overflow_results & ~carry.sched.overflow
-            return ok & jnp.any(wk.busy) & (nxt <= data.budget)
+            return ~carry.started | (ok & jnp.any(wk.busy) & (nxt <= data.budget))
 
         return cond
 
     def step(data: SimData):
         def body(carry: _Carry) -> _Carry:
+            # The first iteration only fills the idle workers (so ``ask`` is traced once);
+            # every later one completes the earliest job, then fills the free workers.
+            active = carry.started
             wk = carry.workers
             w = jnp.argmin(jnp.where(wk.busy, wk.finish, jnp.inf)).astype(jnp.int32)
-            carry = carry._replace(clock=wk.finish[w])
+            carry = carry._replace(clock=jnp.where(active, wk.finish[w], carry.clock))
             job, seed, rep, t_f, cost = job_rows(data, carry, w, upto_budget=False)
+            rep = rep & active
             y_all = data.y[job.config, seed]  # [F, M]
             st = carry.sched
 
@@ -478,16 +490,19 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
             st, decision, info = sched.tell(st, job, y_all[job.fidelity])
             out = write(carry.out, job, seed, w, rep, t_f, cost, decision)
-            go = decision == CONTINUE
+            go = active & (decision == CONTINUE)
+            t = job.trial
             carry = carry._replace(
-                sched=st,
+                sched=_sel(active, st, carry.sched),
                 out=out,
-                trial_last=carry.trial_last.at[job.trial].set(job.fidelity),
-                workers=wk._replace(busy=wk.busy.at[w].set(False)),
+                trial_last=carry.trial_last.at[t].set(
+                    jnp.where(active, job.fidelity, carry.trial_last[t])
+                ),
+                workers=wk._replace(busy=wk.busy.at[w].set(wk.busy[w] & ~active)),
             )
             # CONTINUE: the same worker trains on (the trial keeps its table seed)
-            carry = assign(carry, w, info.next_job, data, go)
-            return fill(carry, data)
+            carry = assign(carry, w, info.next_job, data, go, continuing=True)
+            return fill(carry, data)._replace(started=jnp.bool_(True))
 
         return body
 
@@ -530,6 +545,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             job=wjob,
             start=jnp.zeros((W,), jnp.float32),
             resume=jnp.full((W,), -1, jnp.int32),
+            base=jnp.zeros((W,), jnp.float32),
             finish=jnp.full((W,), jnp.inf, jnp.float32),
         )
         carry = _Carry(
@@ -542,8 +558,8 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             trial_last=jnp.full((N,), -1, jnp.int32),
             clock=jnp.float32(0),
             out=out,
+            started=jnp.bool_(False),
         )
-        carry = fill(carry, data)
         carry = jax.lax.while_loop(make_cond(data), step(data), carry)
         done_in_budget = ~carry.out.overflow_results & ~carry.sched.overflow
         flushed = flush(carry, data)
