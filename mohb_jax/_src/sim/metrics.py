@@ -118,7 +118,10 @@ def _hv_curves(y: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``hypervolume_curve`` on a padded batch, in float64."""
     import jax
 
-    from mohb_jax.hypervolume import hypervolume_curve
+    try:
+        from mohb_jax.hypervolume import hypervolume_curve
+    except ImportError:  # public module not there (yet): the private implementation
+        from mohb_jax._src.hypervolume import hypervolume_curve
 
     with jax.enable_x64(True):
         out = hypervolume_curve(

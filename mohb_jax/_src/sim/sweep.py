@@ -245,6 +245,15 @@ class Sweep:
         self.compile_seconds = 0.0
         self.run_seconds = 0.0
 
+    def effective_chunk(self, n_seeds: int) -> int:
+        """Seeds per compiled call for ``n_seeds`` seeds: ``chunk_size``, or, for fewer seeds,
+        the next power of two (times the device count) so that small sweeps do not compute a
+        whole padded chunk and only a few shapes are ever compiled."""
+        n_dev = len(self.devices)
+        per_dev = int(np.ceil(n_seeds / n_dev))
+        bucket = n_dev * (1 << int(np.ceil(np.log2(max(per_dev, 1)))))
+        return min(self.chunk_size, bucket)
+
     def keys(self, seeds: np.ndarray):
         """``jax.random.key(s)`` for every seed, batched."""
         return jax.vmap(jax.random.key)(jnp.asarray(seeds, dtype=jnp.uint32))
@@ -253,7 +262,7 @@ class Sweep:
         """Yield ``(chunk_seeds, host_out)`` per chunk; ``host_out`` leaves are numpy
         ``[len(chunk_seeds), ...]`` (padding removed)."""
         seeds = parse_seeds(seeds)
-        cs = self.chunk_size
+        cs = self.effective_chunk(len(seeds))
         n_chunks = int(np.ceil(len(seeds) / cs))
         bar = None
         if progress:
