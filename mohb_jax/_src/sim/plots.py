@@ -128,8 +128,11 @@ def plot_front(
     orig = run[objectives].to_numpy(dtype=np.float64)
     ax.scatter(orig[:, 0], orig[:, 1], s=6, color="0.75", label=f"{label}: all results")
     pm = pareto_mask_np(y)
-    f = orig[pm][np.argsort(y[pm, 0])]
-    ax.step(f[:, 0], f[:, 1], where="post", color="C0", lw=1.2)
+    # staircase of the dominated region's boundary, drawn left to right in original units:
+    # sorted by the shown x value; with a "max" x the level of a step is the next point's.
+    where = "post" if directions[0] == "min" else "pre"
+    f = orig[pm][np.argsort(orig[pm, 0])]
+    ax.step(f[:, 0], f[:, 1], where=where, color="C0", lw=1.2)
     ax.scatter(f[:, 0], f[:, 1], s=18, color="C0", label=f"{label}: Pareto front")
     if true_front is not None:
         tf = (
@@ -137,10 +140,16 @@ def plot_front(
             if isinstance(true_front, pd.DataFrame)
             else np.asarray(true_front, dtype=np.float64)
         )
-        sign = np.array([-1.0 if d == "max" else 1.0 for d in directions])
-        tf = tf[np.argsort(tf[:, 0] * sign[0])]
-        ax.step(tf[:, 0], tf[:, 1], where="post", color="C3", lw=1.0, ls="--")
-        ax.scatter(tf[:, 0], tf[:, 1], s=14, marker="x", color="C3", label="true front (table)")
+        tf = tf[np.argsort(tf[:, 0])]
+        ax.step(tf[:, 0], tf[:, 1], where=where, color="C3", lw=1.0, ls="--")
+        ax.scatter(
+            tf[:, 0],
+            tf[:, 1],
+            s=14,
+            marker="x",
+            color="C3",
+            label="true front (table: seed mean, max fidelity)",
+        )
     ax.set_xlabel(f"{objectives[0]} ({directions[0]})")
     ax.set_ylabel(f"{objectives[1]} ({directions[1]})")
     ax.grid(alpha=0.3)

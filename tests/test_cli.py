@@ -1,0 +1,104 @@
+"""The ``mohb-jax`` CLI: end to end (parquet + JSON + PNG + summary), plot, benchmarks, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from test_sweep import synthetic_table
+
+from mohb_jax.cli import main
+from mohb_jax.tables import register_benchmark
+
+
+@pytest.fixture(scope="module")
+def bench_name():
+    name = "synthetic_cli"
+    register_benchmark(
+        name,
+        lambda data_dir: synthetic_table(),
+        description="synthetic hardware-selection table for the CLI tests",
+        citation="-",
+        default_objectives=("acc", "time_s"),
+        overwrite=True,
+    )
+    return name
+
+
+def test_sweep_end_to_end_then_plot(bench_name, tmp_path, capsys):
+    out = tmp_path / "res"
+    rc = main(
+        [
+            "sweep",
+            "--benchmark",
+            bench_name,
+            "--method",
+            "epsnet",
+            "random",
+            "--seeds",
+            "0:4",
+            "--n-workers",
+            "2",
+            "--budget",
+            "120",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--syne-tune",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    for f in (
+        "results.parquet",
+        "results.json",
+        "hv.png",
+        "front.png",
+        "summary.csv",
+        "speedups.csv",
+    ):
+        assert (out / f).exists(), f
+    assert (out / "syne_tune" / "mohb-jax-epsnet-0" / "results.csv.zip").exists()
+    assert "results written to" in text and "time speed-up vs random" in text
+    df = pd.read_parquet(out / "results.parquet")
+    assert set(df["method"]) == {"epsnet", "random"} and set(df["seed"]) == {0, 1, 2, 3}
+    meta = json.loads((out / "results.json").read_text())
+    assert meta["methods"] == ["epsnet", "random"] and meta["benchmark"] == "synthetic"
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["method"]) == ["epsnet", "random"] and (summary["seeds"] == 4).all()
+    sp = pd.read_csv(out / "speedups.csv")
+    assert set(sp["x"]) == {"time", "cost"}  # the table has a hardware catalog -> cost
+    assert sp.loc[(sp["method"] == "random") & (sp["x"] == "time"), "speedup"].item() == 1.0
+    # plot from the saved results, elsewhere
+    rc = main(["plot", "--results", str(out), "--out", str(tmp_path / "plots")])
+    assert rc == 0
+    assert (tmp_path / "plots" / "hv.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["sweep", "--benchmark", "no_such_table"], "unknown benchmark"),
+        (["sweep", "--budget", "0"], "budget"),
+        (["sweep", "--budget=-3x"], "budget"),
+        (["sweep", "--seeds=-1:3"], "seeds"),
+        (["sweep", "--seeds", "0:5", "--num-seeds", "3"], "either"),
+        (["sweep", "--method", "nope"], "unknown method"),
+        (["sweep", "--objectives", "acc", "flops"], "unknown objective"),
+        (["plot", "--results", "/nonexistent/dir"], "no results"),
+    ],
+)
+def test_bad_arguments_exit_2(bench_name, argv, match, capsys, tmp_path):
+    if argv[0] == "sweep" and "--benchmark" not in argv:
+        argv = argv + ["--benchmark", bench_name]
+    rc = main(argv + (["--out", str(tmp_path)] if argv[0] == "sweep" else []))
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert match in err
+
+
+def test_benchmarks_lists_tables(bench_name, capsys):
+    assert main(["benchmarks", "--names-only"]) == 0
+    names = capsys.readouterr().out.split()
+    assert bench_name in names and "trimtuner_cnn" in names
