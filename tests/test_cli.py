@@ -12,6 +12,14 @@ from mohb_jax.cli import main
 from mohb_jax.tables import register_benchmark
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_disk_cache():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MOHB_JAX_NO_COMPILE_CACHE", "1")  # keep the test process's jax config untouched
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="module")
 def bench_name():
     name = "synthetic_cli"

@@ -1,0 +1,271 @@
+"""Sweep benchmark: throughput (seeds / s), memory, Syne Tune side by side, method quality.
+
+Parts (``--parts``, default all):
+
+* ``throughput``: ``epsnet`` MO-ASHA, 4 workers, budget 100 max-fidelity equivalents, on
+  TrimTuner cnn and on the embedded table: compile time (first call minus a steady call of the
+  same shape), device run time and host frame-building time for 1, 100, 1000 (, 10 000) seeds;
+  peak RSS of the process.
+* ``syne``: Syne Tune 0.16's own simulator (``/work/shared/tools/syne_tune_sim.py``, in
+  ``.st-venv``) on the same table, budget and workers, a handful of seeds, run in the same
+  session right after ours: seconds per seed and the ratio.
+* ``quality``: epsnet vs crowding vs scalarize vs single vs random on real tables: final HV,
+  time- and cost-to-target speed-ups over random search with 95 % bootstrap CIs
+  (see :mod:`mohb_jax._src.sim.metrics` for the definitions).
+
+Usage::
+
+    .venv/bin/python bench/sweep.py --parts throughput syne --seeds 1 100 1000
+    .venv/bin/python bench/sweep.py --parts quality --quality-seeds 200 \\
+        --tables trimtuner_cnn trimtuner_rnn nasbench201 embedded
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+ST_PY = REPO / ".st-venv" / "bin" / "python"
+ST_SIM = Path("/work/shared/tools/syne_tune_sim.py")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def throughput(table: str, seeds_list, *, chunk: int, objectives=None) -> list[dict]:
+    from mohb_jax.sim import make_sweep
+
+    rows = []
+    sw_cache = {}
+    for n in seeds_list:
+        cs = min(chunk, 1 << int(np.ceil(np.log2(n))))
+        if cs not in sw_cache:
+            sw = make_sweep(
+                table,
+                method="epsnet",
+                n_workers=4,
+                budget="100x",
+                objectives=objectives,
+                chunk_size=cs,
+            )
+            warm = np.arange(10_000_000, 10_000_000 + cs)
+            t0 = time.perf_counter()
+            list(sw.run_chunks(warm, progress=False))
+            first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            list(sw.run_chunks(warm + cs, progress=False))
+            steady = time.perf_counter() - t0
+            sw_cache[cs] = (sw, max(first - steady, 0.0))
+        sw, compile_s = sw_cache[cs]
+        seeds = np.arange(n)
+        t0 = time.perf_counter()
+        outs = list(sw.run_chunks(seeds, progress=False))
+        run_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        n_rows = 0
+        for chunk_seeds, out in outs:
+            for i, s in enumerate(chunk_seeds):
+                n_rows += len(
+                    sw.sim.to_frame(type(out)(*(np.asarray(a)[i] for a in out)), seed=int(s))
+                )
+        frame_s = time.perf_counter() - t0
+        rows.append(
+            {
+                "table": table,
+                "seeds": n,
+                "chunk": cs,
+                "compile_s": compile_s,
+                "run_s": run_s,
+                "seeds_per_s": n / run_s,
+                "frame_s": frame_s,
+                "results": n_rows,
+                "R": sw.sim.max_results,
+                "N": sw.sim.max_trials,
+                "budget_s": sw.budget,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def syne_tune(seeds, schedulers=("moasha2fix", "asha"), timeout=600) -> list[dict]:
+    if not ST_PY.exists():
+        print(f"(no {ST_PY}: skip Syne Tune; see /work/shared/tools/README.md)")
+        return []
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [
+            str(ST_PY),
+            str(ST_SIM),
+            "--seeds",
+            *map(str, seeds),
+            "--schedulers",
+            *schedulers,
+            "--variants",
+            "index",
+            "--lean",
+            "1",
+            "--out",
+            d,
+            "--timeout",
+            str(timeout),
+        ]
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if r.returncode != 0:
+            print(r.stderr[-3000:])
+            return []
+        summ = json.loads((Path(d) / "summary.json").read_text())
+    out = []
+    for g in summ:
+        out.append(
+            {
+                "scheduler": g["scheduler"],
+                "seeds": g["n_seeds"],
+                "run_s_median": g["run_s"]["median"],
+                "run_s_min": g["run_s"]["min"],
+                "run_s_max": g["run_s"]["max"],
+                "results_median": g["n_results"]["median"],
+                "rss_mb": g["rss_peak_mb"]["median"],
+                "budget_sim_s": g["budget_sim_s"],
+            }
+        )
+        print(json.dumps(out[-1]), flush=True)
+    print(f"(Syne Tune driver wall {wall:.0f} s)")
+    return out
+
+
+QUALITY_METHODS = ("epsnet", "crowding", "scalarize", "single", "random")
+
+
+def quality(
+    table: str,
+    n_seeds: int,
+    *,
+    chunk: int,
+    budget: str = "100x",
+    objectives=None,
+    out_dir: Path | None = None,
+) -> dict:
+    from mohb_jax import metrics
+    from mohb_jax.sim import compare, save_results
+
+    t0 = time.perf_counter()
+    df = compare(
+        table,
+        methods=QUALITY_METHODS,
+        seeds=n_seeds,
+        n_workers=4,
+        budget=budget,
+        objectives=objectives,
+        chunk_size=chunk,
+        progress=False,
+    )
+    sim_s = time.perf_counter() - t0
+    if out_dir is not None:
+        save_results(df, out_dir / f"quality_{table}")
+    tr = metrics.hypervolume_traces(df)
+    fin = metrics.final_hypervolume(tr).groupby("method", sort=False)["hv"]
+    res = {
+        "table": table,
+        "seeds": n_seeds,
+        "sim_s": sim_s,
+        "objectives": df.attrs["mohb_jax"]["objectives"],
+        "reference_point": df.attrs["mohb_jax"]["reference_point"],
+        "budget_s": df.attrs["mohb_jax"]["budget"],
+        "final_hv": {m: [float(v.mean()), float(v.std(ddof=1) / np.sqrt(len(v)))] for m, v in fin},
+    }
+    for x in ("time", "cost"):
+        if x == "cost" and not df["cost"].notna().all():
+            continue
+        sp = metrics.speedups(tr, baseline="random", x=x, n_boot=1000)
+        res[f"speedup_{x}"] = sp.to_dict("records")
+        print(table, x, "\n", sp.to_string(index=False), flush=True)
+    if out_dir is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from mohb_jax.sim import plot_hypervolume
+
+        xs = ["time"] + (["cost"] if "speedup_cost" in res else [])
+        fig, axs = plt.subplots(1, len(xs), figsize=(6.2 * len(xs), 4.3), dpi=110, squeeze=False)
+        for ax, x in zip(axs[0], xs, strict=True):
+            plot_hypervolume(
+                metrics.aggregate_curves(tr, x=x, n_grid=150),
+                x=x,
+                ax=ax,
+                title=f"{table}: {n_seeds} seeds, 4 workers, {budget}",
+            )
+        fig.tight_layout()
+        fig.savefig(out_dir / f"quality_{table}.png")
+        plt.close(fig)
+    print(json.dumps({k: v for k, v in res.items() if not k.startswith("speedup")}), flush=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parts", nargs="+", default=["throughput", "syne", "quality"])
+    ap.add_argument("--tables", nargs="+", default=["trimtuner_cnn", "embedded"])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[1, 100, 1000])
+    ap.add_argument("--chunk", type=int, default=256)
+    ap.add_argument("--st-seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--quality-seeds", type=int, default=200)
+    ap.add_argument(
+        "--quality-tables", nargs="+", default=["trimtuner_cnn", "trimtuner_rnn", "embedded"]
+    )
+    ap.add_argument("--out", default=str(REPO / "bench" / "out_sweep"))
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    import jax
+
+    print(
+        f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; jax {jax.__version__}; "
+        f"devices {jax.devices()}; argv {' '.join(sys.argv)}",
+        flush=True,
+    )
+    allres = {}
+    if "throughput" in args.parts:
+        allres["throughput"] = []
+        for t in args.tables:
+            try:
+                allres["throughput"] += throughput(t, args.seeds, chunk=args.chunk)
+            except Exception as e:  # a table may be missing (e.g. embedded not shipped yet)
+                print(f"throughput {t}: skipped: {e!r}", flush=True)
+    if "syne" in args.parts:
+        # ours on the same setting as the Syne Tune tool: TrimTuner cnn, objectives error +
+        # cost (its moasha2), 4 workers, 100 x mean T(60k) / 4 simulated seconds
+        allres["ours_st_setting"] = throughput(
+            "trimtuner_cnn", [len(args.st_seeds), 256], chunk=256, objectives=["acc", "cost_usd"]
+        )
+        allres["syne_tune"] = syne_tune(args.st_seeds)
+    if "quality" in args.parts:
+        allres["quality"] = []
+        for t in args.quality_tables:
+            try:
+                allres["quality"].append(
+                    quality(t, args.quality_seeds, chunk=args.chunk, out_dir=out)
+                )
+            except Exception as e:
+                print(f"quality {t}: skipped: {e!r}", flush=True)
+    (out / f"sweep_{'_'.join(args.parts)}.json").write_text(
+        json.dumps(allres, indent=1, default=str)
+    )
+
+
+if __name__ == "__main__":
+    main()
