@@ -31,7 +31,10 @@ Rung rules (``rule=``), all sharing everything else:
   search baseline).
 
 For the scalar rules the position of a row is the number of rows with a strictly smaller
-score plus the number of rows with an equal score and a smaller trial id.
+score plus the number of rows with an equal score and a smaller trial id. Cost per decision:
+``single`` updates the cached order in O(N); ``scalarize`` in the ASHA stopping variant
+computes only the newcomer's position, O(N·M) (``state.pos`` of the other rows is then stale);
+otherwise a full O(N²) ranking (``epsnet``/``crowding``: :func:`~mohb_jax.pareto.rung_rank`).
 
 Decisions (our reading, documented):
 
@@ -275,7 +278,9 @@ def make_scheduler(
     )
 
 
-def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normalize, dtype):
+def _common(
+    schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normalize, dtype, all_positions
+):
     K, B = schedule.n_levels, schedule.n_brackets
     levels = jnp.asarray(schedule.levels, jnp.int32)
     cdf = np.cumsum(schedule.bracket_probs)
@@ -350,7 +355,25 @@ def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normal
         rec = state.recorded[k].at[t].set(True)
         g = state.group[t]
         in_group = rec & (state.group == g)
-        p = rank(sub, yk, in_group)
+        trial = jnp.arange(N)
+        if rule in ("single", "random"):
+            # exact O(N) update of the cached order by (y[0], trial id): the newcomer's
+            # position is the number of rows before it; every row after it moves down by one
+            s_ = yk[:, 0]
+            others = in_group & (trial != t)
+            before_t = (s_ < s_[t]) | ((s_ == s_[t]) & (trial < t))
+            pt = jnp.sum(others & before_t).astype(jnp.int32)
+            p = jnp.where(others, state.pos[k] + (~before_t).astype(jnp.int32), state.pos[k])
+            p = p.at[t].set(pt)
+        elif rule == "scalarize" and not all_positions:
+            # the stopping variant needs only the newcomer's position: O(N), no O(N²) ranking;
+            # the cached positions of the other rows are not refreshed
+            w = jax.random.exponential(sub, (M,), dtype=yk.dtype)
+            s_ = _minmax(yk, in_group) @ (w / jnp.sum(w))
+            before_t = (s_ < s_[t]) | ((s_ == s_[t]) & (trial < t))
+            p = state.pos[k].at[t].set(jnp.sum(in_group & before_t).astype(jnp.int32))
+        else:
+            p = rank(sub, yk, in_group)
         pos_k = jnp.where(in_group, p, state.pos[k])
         state = state._replace(
             key=key,
@@ -375,7 +398,7 @@ def _common(schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normal
 
 def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
     K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
-        schedule, searcher, M, N, rule, normalize, dtype
+        schedule, searcher, M, N, rule, normalize, dtype, variant == "promotion"
     )
     trial_ids = jnp.arange(N, dtype=jnp.int32)
     groups = jnp.arange(B, dtype=jnp.int32)
@@ -451,7 +474,7 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
 
 def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
     K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
-        schedule, searcher, M, N, rule, normalize, dtype
+        schedule, searcher, M, N, rule, normalize, dtype, True
     )
     sizes = jnp.asarray(schedule.sizes, jnp.int32)
 
