@@ -27,8 +27,9 @@ from jaxtyping import Array, Bool, Float, Int
 
 from mohb_jax._src.validate import check_points, is_concrete
 
-# Below this many points the O(N²) comparison count beats XLA's CPU sort (bench/transfer.py).
-_DENSE_MAX_N = 512
+# Up to this many points the JAX path counts with a fused O(N²) comparison instead of XLA's CPU
+# sort. bench/transfer.py measured the sort path faster from N = 64 on (results_transfer.md).
+_DENSE_MAX_N = 32
 
 
 def copula_delta(n):
@@ -87,17 +88,22 @@ def _copula_jax(y, mask):
 
 
 def _counts_numpy(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Strictly-below counts along axis -2 of ``y[..., N, M]`` with NumPy (masked → +inf)."""
+    """Strictly-below counts along axis -2 of ``y[..., N, M]`` with NumPy (masked → +inf).
+
+    One vectorized sort per call: in sorted order, the count of a value is the position of
+    the first element equal to it (a running maximum of the positions where the value changes).
+    """
     ym = np.where(mask[..., None], y, np.inf)
-    s = np.sort(ym, axis=-2)
-    lead = y.shape[:-2]
-    N, M = y.shape[-2:]
-    s2 = np.moveaxis(s, -1, -2).reshape(-1, N)
-    y2 = np.moveaxis(y, -1, -2).reshape(-1, N)
-    out = np.empty(y2.shape, dtype=np.int32)
-    for i in range(s2.shape[0]):  # one searchsorted per (task, objective) slice
-        out[i] = np.searchsorted(s2[i], y2[i], side="left")
-    return np.moveaxis(out.reshape(*lead, M, N), -1, -2)
+    order = np.argsort(ym, axis=-2, kind="stable")
+    s = np.take_along_axis(ym, order, axis=-2)
+    n = y.shape[-2]
+    pos = np.arange(n, dtype=np.int32).reshape((1,) * (y.ndim - 2) + (n, 1))
+    change = np.ones(s.shape, dtype=bool)
+    change[..., 1:, :] = s[..., 1:, :] != s[..., :-1, :]
+    first = np.maximum.accumulate(np.where(change, pos, 0), axis=-2).astype(np.int32)
+    out = np.empty_like(first)
+    np.put_along_axis(out, order, first, axis=-2)
+    return out
 
 
 def copula_transform(
