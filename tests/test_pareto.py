@@ -18,7 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mohb_jax import pareto
+from mohb_jax._src import pareto as _impl
 from mohb_jax.testing import PAD_SIZES, batched_points, padded_points, points
+
+# rung_rank compiles a while loop per (shape, dtype, tie_break, normalize): its tests draw from
+# fewer padded shapes than the ranks tests, to keep the suite fast
+FEW = (1, 7, 33)
+M23 = st.integers(2, 3)
 
 # ---------------------------------------------------------------------------------------------
 # independent oracles (plain NumPy, written from the definitions)
@@ -29,21 +35,27 @@ def np_dominates(a, b):
     return bool(np.all(a <= b) and np.any(a < b))
 
 
+def np_dominance_matrix(y):
+    """``D[i, j]``: row i dominates row j, straight from the definition (NumPy broadcast)."""
+    y = np.asarray(y, dtype=np.float64)
+    le = np.all(y[:, None, :] <= y[None, :, :], axis=-1)
+    lt = np.any(y[:, None, :] < y[None, :, :], axis=-1)
+    return le & lt
+
+
 def oracle_ranks(y, mask=None):
-    """Front index by literal peeling with pairwise Python dominance checks."""
+    """Front index by literal peeling: a front is the remaining rows no remaining row dominates."""
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     mask = np.ones(n, bool) if mask is None else np.asarray(mask, bool)
+    d = np_dominance_matrix(np.where(mask[:, None], y, 0.0))
     out = np.full(n, -1)
-    remaining = set(np.flatnonzero(mask).tolist())
+    remaining = mask.copy()
     k = 0
-    while remaining:
-        front = [
-            j for j in remaining if not any(np_dominates(y[i], y[j]) for i in remaining if i != j)
-        ]
-        for j in front:
-            out[j] = k
-        remaining -= set(front)
+    while remaining.any():
+        front = remaining & ~(d & remaining[:, None]).any(axis=0)
+        out[front] = k
+        remaining &= ~front
         k += 1
     return out
 
@@ -118,10 +130,9 @@ def oracle_rung_rank(y, mask=None, tie_break="epsnet", normalize=True):
             start = min(mem, key=lambda i: (z[i, 0], i))
             taken, rest = [start], [i for i in mem if i != start]
             while rest:
-                dmin = {
-                    i: min(float(np.sqrt(np.sum((z[i] - z[t]) ** 2))) for t in taken) for i in rest
-                }
-                nxt = min(rest, key=lambda i: (-dmin[i], i))
+                diff = z[rest][:, None, :] - z[taken][None, :, :]
+                dmin = np.sqrt(np.sum(diff**2, axis=-1)).min(axis=1)
+                nxt = rest[int(np.argmax(dmin))]  # rest is ascending: ties -> lowest index
                 taken.append(nxt)
                 rest.remove(nxt)
             order += taken
@@ -216,14 +227,12 @@ def test_front_structure(ym):
     y, mask = ym
     r = run_ranks(y, mask)
     v = np.flatnonzero(mask)
-    for j in v:
-        dominated = any(np_dominates(y[i], y[j]) for i in v)
-        assert (r[j] == 0) == (not dominated)
-        if r[j] > 0:
-            assert any(r[i] == r[j] - 1 and np_dominates(y[i], y[j]) for i in v)
-        for i in v:
-            if np_dominates(y[i], y[j]):
-                assert r[i] < r[j]
+    d = np_dominance_matrix(y[v])
+    rv = r[v]
+    np.testing.assert_array_equal(rv == 0, ~d.any(axis=0))
+    assert (rv[:, None] < rv[None, :])[d].all()  # i dominates j => front(i) < front(j)
+    for j in np.flatnonzero(rv > 0):
+        assert (d[:, j] & (rv == rv[j] - 1)).any()
     np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(y, mask)), r == 0)
 
 
@@ -256,19 +265,23 @@ def test_monotone_transform_invariance(ym):
     np.testing.assert_array_equal(run_ranks(2.5 * y - 1.0, mask), run_ranks(y, mask))
 
 
-@given(padded_points(garbage=False))
+@given(padded_points(FEW, garbage=False))
 def test_padding_never_changes_results(ym):
     y, mask = ym
     v = np.flatnonzero(mask)
     r_full = run_ranks(y, mask)
-    r_compact = run_ranks(y[v], None)
-    np.testing.assert_array_equal(r_full[v], r_compact)
+    # the same valid rows, packed first and padded to 64 rows with zeros
+    yp = np.zeros((64, y.shape[1]))
+    yp[: len(v)] = y[v]
+    mp = np.arange(64) < len(v)
+    r_packed = run_ranks(yp, mp)
+    np.testing.assert_array_equal(r_full[v], r_packed[: len(v)])
     # any garbage in the padding, including NaN and -inf, is ignored
     y2 = y.copy()
     y2[~mask] = np.nan
     np.testing.assert_array_equal(run_ranks(y2, mask), r_full)
     rr = np.asarray(pareto.rung_rank(y, mask))
-    np.testing.assert_array_equal(rr[v], np.asarray(pareto.rung_rank(y[v])))
+    np.testing.assert_array_equal(rr[v], np.asarray(pareto.rung_rank(yp, mp))[: len(v)])
     np.testing.assert_array_equal(np.asarray(pareto.rung_rank(y2, mask)), rr)
 
 
@@ -299,6 +312,53 @@ def test_integer_input_and_all_masked():
     assert run_ranks(y, None).tolist() == [0, 0, 1]
     assert run_ranks(y.astype(float), np.zeros(3, bool)).tolist() == [-1, -1, -1]
     assert np.asarray(pareto.rung_rank(y, np.zeros(3, bool))).tolist() == [-1, -1, -1]
+
+
+# every algorithm (the dispatcher picks one by shape) against the oracle, forced
+
+_METHOD_M = {
+    "dense": st.integers(1, 5),
+    "sort1d": st.just(1),
+    "scan2d_count": st.just(2),
+    "scan2d_bisect": st.just(2),
+    "scan2d_packed": st.just(2),
+    "blocked": st.integers(1, 5),
+}
+
+
+@pytest.mark.parametrize("method", _impl.RANK_METHODS)
+@given(data=st.data())
+def test_each_method_matches_oracle(method, data):
+    y, mask = data.draw(padded_points((7, 64), m=_METHOD_M[method], allow_posinf=True))
+    r = np.asarray(_impl._nondominated_ranks(y, mask, method))
+    np.testing.assert_array_equal(r, oracle_ranks(y, mask))
+
+
+@given(padded_points((64,), m=st.integers(2, 4), allow_posinf=True))
+def test_blocked_with_many_blocks(ym):
+    y, mask = ym
+    k = _impl._order_keys(jnp.asarray(y, jnp.float32))
+    r = np.asarray(jax.jit(_impl._ranks_blocked, static_argnums=2)(k, jnp.asarray(mask), 8))
+    np.testing.assert_array_equal(r, oracle_ranks(y.astype(np.float32), mask))
+
+
+def test_dispatch_covers_shapes():
+    assert _impl._choose_method(256, 1) == "sort1d"
+    assert _impl._choose_method(256, 2) == "dense"
+    assert _impl._choose_method(100_000, 2) == "scan2d_bisect"
+    assert _impl._choose_method(100_000, 3) == "blocked"
+    with pytest.raises(ValueError, match="M == 2"):
+        _impl._nondominated_ranks(np.zeros((4, 3), np.float32), np.ones(4, bool), "scan2d_count")
+
+
+def test_large_single_problems_match_moocore():
+    rng = np.random.default_rng(3)
+    for n, m in [(3000, 2), (1500, 3)]:
+        y = rng.random((n, m)).astype(np.float32)
+        y[:100] = np.round(y[:100] * 4)  # some ties and duplicates
+        for method in ("scan2d_bisect",) if m == 2 else ("blocked",):
+            r = np.asarray(_impl._nondominated_ranks(y, np.ones(n, bool), method))
+            np.testing.assert_array_equal(r, moocore.pareto_rank(y))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,7 +395,7 @@ def test_bad_tie_break_raises():
 # ---------------------------------------------------------------------------------------------
 
 
-@given(padded_points(allow_posinf=True))
+@given(padded_points(FEW, m=st.integers(1, 3), allow_posinf=True))
 def test_crowding_matches_oracle(ym):
     y, mask = ym
     with jax.enable_x64():
@@ -349,7 +409,7 @@ def test_crowding_matches_oracle(ym):
 
 
 @given(
-    padded_points(allow_posinf=True),
+    padded_points(FEW, m=st.integers(1, 3), allow_posinf=True),
     st.sampled_from(["epsnet", "crowding"]),
     st.booleans(),
 )
@@ -369,14 +429,14 @@ def test_rung_rank_matches_reference(ym, tie_break, normalize):
             assert got[i] < got[j]
 
 
-@given(padded_points(kind="uniform", garbage=False), st.booleans())
+@given(padded_points((16, 64), m=M23, kind="uniform", garbage=False), st.booleans())
 def test_rung_rank_float32_is_a_permutation(ym, normalize):
     y, mask = ym
     got = np.asarray(pareto.rung_rank(y.astype(np.float32), mask, normalize=normalize))
     assert sorted(got[mask].tolist()) == list(range(int(mask.sum())))
 
 
-@given(padded_points(garbage=False))
+@given(padded_points(FEW, m=M23, garbage=False))
 def test_dominating_point_is_ranked_first(ym):
     y, mask = ym
     v = np.flatnonzero(mask)
@@ -426,12 +486,11 @@ def test_syne_tune_mixup_stops_a_dominating_point():
     assert buggy[6] / 7 >= 1 / 3  # ...and the mix-up stops it
 
 
-@given(padded_points(kind="front", m=st.integers(2, 3), garbage=False))
+@given(padded_points(FEW, kind="front", m=M23, garbage=False))
 def test_syne_tune_agrees_on_single_front(ym):
     y, mask = ym
-    yv = y[mask]
-    ours = np.asarray(pareto.rung_rank(yv, normalize=False))
-    np.testing.assert_array_equal(ours, syne_tune_priority(yv))
+    ours = np.asarray(pareto.rung_rank(y, mask, normalize=False))
+    np.testing.assert_array_equal(ours[mask], syne_tune_priority(y[mask]))
 
 
 def test_syne_tune_differs_on_most_random_multi_front_rungs():
@@ -447,7 +506,7 @@ def test_syne_tune_differs_on_most_random_multi_front_rungs():
 # ---------------------------------------------------------------------------------------------
 
 
-@given(batched_points(size=16, allow_posinf=True))
+@given(batched_points(batch=3, size=16, m=st.integers(1, 4), allow_posinf=True))
 def test_batched_equals_per_problem(ym):
     y, mask = ym
     rb = np.asarray(pareto.nondominated_ranks(y, mask))

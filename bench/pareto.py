@@ -1,0 +1,199 @@
+"""Benchmark mohb_jax.pareto against moocore (C), pymoo and Optuna, interleaved in one process.
+
+Every competitor runs once per round, rounds are repeated, and medians are reported with the
+ratio to a Python loop of ``moocore.pareto_rank`` (batched cases) or to ``moocore.pareto_rank``
+(single problems). Compile time (first call minus the steady median) is reported separately.
+
+Usage:
+    .venv/bin/python bench/pareto.py            # everything (several minutes on 2 busy cores)
+    .venv/bin/python bench/pareto.py --quick    # fewer rounds, smaller single problems
+    .venv/bin/python bench/pareto.py --shard    # extra row: batch sharded over 2 CPU devices
+
+Notes:
+    pymoo 0.6.2's default ``NonDominatedSorting`` calls moocore, so its row measures moocore plus
+    pymoo's Python wrapper. Optuna 5 exposes ``optuna.study._multi_objective.
+    _fast_non_domination_rank`` (private; NumPy front peeling).
+"""
+
+# The competitor lambdas are timed inside the loop iteration that defines them:
+# ruff: noqa: B023
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def _shard_main(reps: int) -> None:  # runs in a child process with 2 virtual CPU devices
+    import jax
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    from mohb_jax._src import pareto as P
+
+    devs = jax.devices()
+    mesh = Mesh(np.array(devs), ("b",))
+    sh = NamedSharding(mesh, PartitionSpec("b"))
+    rng = np.random.default_rng(0)
+    for m in (2, 3):
+        y = rng.random((1000, 256, m)).astype(np.float32)
+        mask = np.ones((1000, 256), bool)
+        ys, ms = jax.device_put(y, sh), jax.device_put(mask, sh)
+        y1, m1 = jax.device_put(y, devs[0]), jax.device_put(mask, devs[0])
+        f = jax.jit(P._nondominated_ranks)
+        g = jax.jit(lambda a, b: P._rung_rank(a, b, "epsnet", True))
+        import moocore
+
+        comps = {
+            "ranks, 1 device": lambda: f(y1, m1).block_until_ready(),
+            "ranks, sharded on 2": lambda: f(ys, ms).block_until_ready(),
+            "rung_rank, 1 device": lambda: g(y1, m1).block_until_ready(),
+            "rung_rank, sharded on 2": lambda: g(ys, ms).block_until_ready(),
+            "moocore loop": lambda: [moocore.pareto_rank(y[b]) for b in range(len(y))],
+        }
+        med, _ = _interleave(comps, reps)
+        base = med["moocore loop"]
+        for k, v in med.items():
+            print(f"| shard | 1000x256 M={m} uniform | {k} | {v * 1e3:.1f} | {base / v:.2f} |")
+
+
+def _interleave(comps: dict, reps: int):
+    first = {}
+    for name, fn in comps.items():
+        t = time.perf_counter()
+        fn()
+        first[name] = time.perf_counter() - t
+    times = {k: [] for k in comps}
+    for _ in range(reps):
+        for name, fn in comps.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    compile_s = {k: max(0.0, first[k] - med[k]) for k in comps}
+    return med, compile_s
+
+
+def _front_points(rng, b, n, m):
+    """Points on the simplex-like front sum(y) = 1 (all mutually non-dominated)."""
+    y = rng.random((b, n, m)).astype(np.float64)
+    y /= y.sum(-1, keepdims=True)
+    y[..., -1] = 1.0 - y[..., :-1].sum(-1)
+    return y.astype(np.float32)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--shard", action="store_true")
+    ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--_shard_child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    reps = args.reps or (3 if args.quick else 7)
+    if args._shard_child:
+        _shard_main(reps)
+        return
+
+    import jax
+    import jax.numpy as jnp
+    import moocore
+    import optuna
+    from optuna.study._multi_objective import _fast_non_domination_rank
+    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+    from mohb_jax import pareto
+    from mohb_jax._src import pareto as P
+
+    print(
+        f"# bench/pareto.py  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  jax "
+        f"{jax.__version__}  moocore {moocore.__version__}  optuna {optuna.__version__}  "
+        f"cpus {os.cpu_count()}  load {os.getloadavg()[0]:.1f}"
+    )
+    print("| case | shape | method | median ms | speed-up vs moocore |")
+    print("|---|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    nds = NonDominatedSorting()
+    compiles = []
+
+    # ---- batched: 1000 problems x N=256 -------------------------------------------------
+    for m in (2, 3):
+        for dist in ("uniform", "front"):
+            b, n = 1000, 256
+            y = rng.random((b, n, m)).astype(np.float32)
+            if dist == "front":
+                y = _front_points(rng, b, n, m)
+            mask = np.ones((b, n), bool)
+            yd, md = jnp.asarray(y), jnp.asarray(mask)
+            kern = jax.jit(P._nondominated_ranks)
+            rr = jax.jit(lambda a, c: P._rung_rank(a, c, "epsnet", True))
+            rc = jax.jit(lambda a, c: P._rung_rank(a, c, "crowding", True))
+            comps = {
+                "moocore loop": lambda: [moocore.pareto_rank(y[i]) for i in range(b)],
+                "mohb_jax ranks (kernel, device arrays)": lambda: kern(yd, md).block_until_ready(),
+                "mohb_jax ranks (public API, numpy in)": lambda: np.asarray(
+                    pareto.nondominated_ranks(y, mask)
+                ),
+                "mohb_jax rung_rank epsnet (kernel)": lambda: rr(yd, md).block_until_ready(),
+                "mohb_jax rung_rank crowding (kernel)": lambda: rc(yd, md).block_until_ready(),
+                "pymoo loop (calls moocore)": lambda: [
+                    nds.do(y[i], return_rank=True) for i in range(b)
+                ],
+                "optuna loop": lambda: [_fast_non_domination_rank(y[i]) for i in range(b)],
+            }
+            # check agreement once
+            ours = np.asarray(kern(yd, md))
+            assert all((ours[i] == moocore.pareto_rank(y[i])).all() for i in range(0, b, 97))
+            med, comp = _interleave(comps, reps)
+            base = med["moocore loop"]
+            for k, v in med.items():
+                print(f"| batched | {b}x{n} M={m} {dist} | {k} | {v * 1e3:.1f} | {base / v:.2f} |")
+            case = f"batched {b}x{n} M={m} {dist}"
+            compiles += [(case, k, comp[k]) for k in comps if "mohb" in k]
+            sys.stdout.flush()
+
+    # ---- single large problems -------------------------------------------------------------
+    singles = [(100_000, 2), (100_000, 3), (10_000, 5)]
+    if args.quick:
+        singles = [(20_000, 2), (20_000, 3), (10_000, 5)]
+    for n, m in singles:
+        y = rng.random((n, m)).astype(np.float32)
+        yd, md = jnp.asarray(y), jnp.ones((n,), bool)
+        kern = jax.jit(P._nondominated_ranks)
+        comps = {
+            "moocore": lambda: moocore.pareto_rank(y),
+            "mohb_jax ranks (kernel)": lambda: kern(yd, md).block_until_ready(),
+            "pymoo (calls moocore)": lambda: nds.do(y, return_rank=True),
+        }
+        if m == 2 or n <= 10_000:
+            comps["optuna"] = lambda: _fast_non_domination_rank(y)
+        ours = np.asarray(kern(yd, md))
+        assert (ours == moocore.pareto_rank(y)).all()
+        med, comp = _interleave(comps, max(3, reps // 2))
+        base = med["moocore"]
+        meth = P._choose_method(n, m)
+        for k, v in med.items():
+            label = f"{k} [{meth}]" if "mohb" in k else k
+            print(f"| single | N={n} M={m} uniform | {label} | {v * 1e3:.1f} | {base / v:.2f} |")
+        compiles += [(f"single N={n} M={m}", k, comp[k]) for k in comps if "mohb" in k]
+        sys.stdout.flush()
+
+    print("\n| compile (first call minus steady median) | kernel | seconds |")
+    print("|---|---|---|")
+    for case, k, s in compiles:
+        print(f"| {case} | {k} | {s:.2f} |")
+
+    if args.shard:
+        env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+        print("\n| case | shape | method | median ms | speed-up vs moocore loop |")
+        print("|---|---|---|---|---|")
+        sys.stdout.flush()
+        subprocess.run(
+            [sys.executable, __file__, "--_shard_child", "--reps", str(reps)], env=env, check=True
+        )
+
+
+if __name__ == "__main__":
+    main()
