@@ -40,6 +40,17 @@ def main() -> None:
     r = piv[2] / piv[1]
     print("\nratio epoch_time(2 threads) / epoch_time(1 thread), same task/config/seed/epoch:")
     print(f"  median {r.median():.3f}  IQR [{r.quantile(0.25):.3f}, {r.quantile(0.75):.3f}]")
+    piv_c = long.pivot_table(
+        index=["task", "hp_id", "seed", "epoch"], columns="n_threads", values="epoch_cpu_s"
+    )
+    rc = piv_c[2] / piv_c[1]
+    print(f"  CPU time (all threads) ratio: median {rc.median():.3f}")
+    for nt in (1, 2):
+        w = long.loc[long["n_threads"] == nt, ["epoch_cpu_s", "epoch_time_s"]]
+        print(
+            f"  {nt} thread(s): median CPU/wall per epoch "
+            f"{np.median(w['epoch_cpu_s'] / w['epoch_time_s']):.3f}"
+        )
     tot = long[long["epoch"] == long["epoch"].max()]
     tt = tot.pivot_table(index=["task", "hp_id", "seed"], columns="n_threads", values="time_s")
     print(f"  whole runs (27 epochs): median {np.median(tt[2] / tt[1]):.3f}")

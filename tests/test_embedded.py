@@ -190,6 +190,14 @@ def test_hardware_settings_were_really_timed(table, shipped, capsys):
     assert np.mean(np.isclose(e[1], e[2], atol=1e-6)) > 0.9
 
 
+def test_one_core_setting_never_used_more_cpu_than_wall_time(shipped):
+    long, _ = shipped
+    one = long[long["n_threads"] == 1]
+    assert (long["epoch_cpu_s"] > 0).all()
+    # pinned to one core, the process (all its threads) cannot burn more CPU than wall time
+    assert (one["epoch_cpu_s"] <= one["epoch_time_s"] + 1e-4).all()
+
+
 def test_loadavg_is_recorded(shipped):
     long, meta = shipped
     assert (long["loadavg_1m"] >= 0).all()
@@ -275,7 +283,8 @@ def test_generator_end_to_end_tiny(tmp_path, shipped):
     long = pd.read_parquet(pq)
     meta = json.loads(js.read_text())
     assert list(long.columns) == list(shipped[0].columns)
-    assert list(long.dtypes) == list(shipped[0].dtypes)
+    assert isinstance(long["task"].dtype, pd.CategoricalDtype)
+    assert list(long.dtypes)[1:] == list(shipped[0].dtypes)[1:]
     assert len(long) == 1 * 2 * 1 * 2
     assert (long["epoch_time_s"] > 0).all() and long["val_error"].between(0, 1).all()
     assert meta["blocks"][0]["affinity"] == emb.HARDWARE[1]["cpus"]
