@@ -212,7 +212,9 @@ def test_registered_as_embedded(table, tmp_path, monkeypatch):
 
     monkeypatch.setenv("MOHB_JAX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("MOHB_JAX_DATA", str(tmp_path))  # no shared data needed
-    assert "embedded" in set(list_benchmarks()["name"])
+    lb = list_benchmarks().set_index("name")
+    assert lb.loc["embedded", "n_configs"] == table.n_configs
+    assert list(lb.loc["embedded", "tasks"]) == list(table.tasks)
     t2 = load_benchmark("embedded", cache=False)
     np.testing.assert_array_equal(t2.values, table.values)
     assert t2.tasks == table.tasks

@@ -124,6 +124,9 @@ HARDWARE: dict[int, dict[str, Any]] = {
     },
 }
 
+#: configurations of the shipped table: 64 hyperparameter configs x 2 hardware settings
+SHIPPED_N_CONFIGS = 128
+
 OBJECTIVES = ("val_error", "val_logloss", "time_s", "cost_usd")
 DIRECTIONS = ("min", "min", "min", "min")
 DEFAULT_OBJECTIVES = ("val_error", "cost_usd")
@@ -839,6 +842,7 @@ def _register() -> None:
         surrogate=False,
         default_objectives=DEFAULT_OBJECTIVES,
         tasks=TASKS,
+        n_configs=SHIPPED_N_CONFIGS,
         objectives=OBJECTIVES,
         data_folder=None,
         version="1",
