@@ -134,3 +134,47 @@ def test_bad_inputs():
         copula_searcher(mu, sd, x=x, allowed=np.zeros(C, bool))
     with pytest.raises(ValueError, match=r"\[C, M\]"):
         copula_searcher(mu[:, 0], sd[:, 0], x=x)
+
+
+@pytest.mark.slow
+def test_inside_the_vmapped_simulator_no_repeats():
+    """The searcher plugs into MO-ASHA through the Searcher interface, vmapped over seeds."""
+    import pandas as pd
+
+    from mohb_jax._src.sim.driver import make_simulator
+    from mohb_jax.tables import Table
+    from mohb_jax.transfer import copula_searcher_for, fit_source
+
+    rng = np.random.default_rng(0)
+    T, Cn, F = 3, 60, 3
+    x = rng.random((Cn, 2)).astype(np.float32)
+    err = (x[:, 0] - 0.3) ** 2 + 0.1 * x[:, 1]
+    vals = np.empty((T, Cn, 1, F, 2), np.float32)
+    for t in range(T):
+        for f in range(F):
+            vals[t, :, 0, f, 0] = err * (1 + t) + 0.5 / (f + 1)
+            vals[t, :, 0, f, 1] = (f + 1) * (1 + 3 * x[:, 1])  # cumulative seconds
+    table = Table(
+        name="tiny",
+        values=vals,
+        mask=np.ones((T, Cn, 1, F), bool),
+        configs=pd.DataFrame(x, columns=["a", "b"]),
+        encoded=x,
+        fidelities=np.array([1.0, 3.0, 9.0]),
+        objectives=("err", "time"),
+        directions=("min", "min"),
+        tasks=("t0", "t1", "t2"),
+        time_objective="time",
+    )
+    fit = fit_source(table, "t2", ("err", "time"), steps=100, n_decays=1, eval_every=50)
+    s = copula_searcher_for(table, fit, n_candidates=16, queue_size=4, capacity=16)
+    sim = make_simulator(
+        table, task="t2", objectives=fit.objectives, budget=60.0, n_workers=2, searcher=s
+    )
+    keys = jax.random.split(jax.random.key(0), 2)
+    out = jax.jit(jax.vmap(sim.run, in_axes=(0, None)))(keys, sim.data)
+    for i in range(2):
+        df = sim.to_frame(jax.tree.map(lambda a, i=i: a[i], out), seed=i)
+        starts = df.groupby("trial")["config"].first()
+        assert len(starts) >= 4
+        assert starts.is_unique, "a configuration was proposed twice"
