@@ -7,12 +7,13 @@ scikit-learn ships inside its wheel (so no download is ever needed), under one o
 execution settings ("hardware"): the training process pinned to 1 CPU core with XLA's
 multi-threaded Eigen kernels off, or pinned to 2 cores with XLA's defaults. Each setting is
 priced per vCPU-hour with a public cloud on-demand price, so that ``cost_usd = time_s ×
-price_per_hour / 3600`` as in Salinas et al. (2021), Sec. 2.
+price_per_hour / 3600`` as in Salinas et al. (2021).
 
 This module has two halves:
 
 * :func:`load_embedded` reads the shipped parquet + JSON sidecar into the canonical
-  :class:`~mohb_jax._src.tables.table.Table` (numpy/pandas only: no JAX import).
+  :class:`~mohb_jax._src.tables.table.Table` (numpy/pandas: no training, no JAX computation)
+  and registers it as benchmark ``"embedded"``.
 * :func:`generate` (``python -m mohb_jax._src.tables.embedded --out DIR``) re-runs the training
   and rewrites the files. Each (task, hardware) block runs in its own subprocess, pinned with
   ``os.sched_setaffinity`` and with its ``XLA_FLAGS`` set before JAX starts; blocks for the two
