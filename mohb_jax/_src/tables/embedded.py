@@ -114,6 +114,10 @@ HARDWARE: dict[int, dict[str, Any]] = {
         "n_vcpu": 1,
         "price_per_hour": 0.0408,
         "cpus": [0],
+        # The effective controls are the CPU affinity and --xla_cpu_multi_thread_eigen=false.
+        # "intra_op_parallelism_threads=1" (a widely quoted recipe) is not an XLA flag: XLA
+        # 0.10.2 silently ignores a token without "--" after the first one. Kept because the
+        # shipped table was generated with exactly this string (recorded in its sidecar).
         "xla_flags": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
     },
     2: {
