@@ -252,3 +252,27 @@ def test_no_hardware_gives_nan_cost():
     sim = make_simulator(synth_table(hardware=False), method="random", n_workers=3, budget=50.0)
     df = sim.to_frame(sim.run(jax.random.key(0), sim.data))
     assert len(df) > 0 and df["cost"].isna().all()
+
+
+def test_embedded_table_run():
+    """A whole MO-ASHA run on the shipped embedded table (real MLP runs, hardware + cost)."""
+    from mohb_jax.tables import load_benchmark
+
+    try:
+        table = load_benchmark("embedded")
+    except ValueError as e:  # table files not shipped in this checkout
+        pytest.skip(f"embedded table unavailable: {e}")
+    budget = max_fidelity_budget(table, 30, n_workers=4)
+    sim = make_simulator(table, method="moasha", n_workers=4, budget=budget, task=1)
+    df = sim.to_frame(sim.run(jax.random.key(0), sim.data), seed=0)
+    assert len(df) > 50
+    assert df["time"].max() <= budget and np.all(np.diff(df["time"]) >= 0)
+    assert not df.duplicated(["config", "fidelity_index"]).any()
+    assert (df["cost"].diff().dropna() >= 0).all() and df["cost"].iloc[-1] > 0
+    # reported values are the table's, for the trial's config and table seed
+    j = table.objective_index("val_error")
+    np.testing.assert_allclose(
+        df["val_error"],
+        table.values[1, df["config"], df["table_seed"], df["fidelity_index"], j],
+    )
+    assert set(df["decision"]) <= {"continue", "stop", "done"}
