@@ -62,20 +62,22 @@ def epsnet_sweep(table):
 
 
 @pytest.mark.parametrize(
-    "method",
+    "method, batch",
     [
-        "epsnet",
-        "random",
-        pytest.param("scalarize", marks=pytest.mark.slow),
-        pytest.param("crowding", marks=pytest.mark.slow),
+        ("epsnet", "auto"),  # "map" on CPU
+        ("random", "vmap"),
+        pytest.param("epsnet", "vmap", marks=pytest.mark.slow),
+        pytest.param("scalarize", "map", marks=pytest.mark.slow),
+        pytest.param("crowding", "vmap", marks=pytest.mark.slow),
+        pytest.param("single", 2, marks=pytest.mark.slow),
     ],
 )
-def test_vmapped_equals_single_seed(table, epsnet_sweep, method):
+def test_batched_equals_single_seed(table, epsnet_sweep, method, batch):
     seeds = [0, 1, 5, 17, 123]
-    if method == "epsnet":
+    if method == "epsnet" and batch == "auto":
         sw = epsnet_sweep
     else:
-        sw = make_sweep(table, method=method, n_workers=2, budget=BUDGET, chunk_size=2)
+        sw = make_sweep(table, method=method, n_workers=2, budget=BUDGET, chunk_size=2, batch=batch)
     n0 = sw.n_traces
     df = sw.frame(seeds, progress=False)
     assert sw.n_traces == max(n0, 1)  # 3 chunks of 2 (last padded): one compilation
@@ -93,9 +95,9 @@ def test_vmapped_equals_single_seed(table, epsnet_sweep, method):
     assert a.shape != b.shape or not np.array_equal(a, b)
 
 
-def test_chunking_does_not_change_results(table, epsnet_sweep):
+def test_chunking_and_batching_do_not_change_results(table, epsnet_sweep):
     seeds = range(7)
-    a = epsnet_sweep.frame(seeds, progress=False)  # chunks of 2
+    a = epsnet_sweep.frame(seeds, progress=False)  # chunks of 2, lax.map on CPU
     b = simulate(
         table,
         method="epsnet",
@@ -103,6 +105,7 @@ def test_chunking_does_not_change_results(table, epsnet_sweep):
         n_workers=2,
         budget=BUDGET,
         chunk_size=7,
+        batch="vmap",
         progress=False,
     )
     a.attrs = b.attrs = {}

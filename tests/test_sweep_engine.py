@@ -91,7 +91,7 @@ class ToySim:
         )
 
 
-def make(chunk_size, devices=None):
+def make(chunk_size, devices=None, batch="vmap"):
     t = toy_table()
     return Sweep(
         ToySim(t),
@@ -105,6 +105,7 @@ def make(chunk_size, devices=None):
         n_workers=1,
         chunk_size=chunk_size,
         devices=devices or jax.devices()[:1],
+        batch=batch,
     )
 
 
@@ -125,9 +126,16 @@ def test_vmapped_equals_single_and_chunking_invariant(sw3):
         got = df[df["seed"] == s].reset_index(drop=True)
         for c in ref.columns:
             np.testing.assert_array_equal(got[c].to_numpy(), ref[c].to_numpy(), err_msg=c)
-    df2 = make(chunk_size=5).frame(seeds, progress=False)
-    df2.attrs = df.attrs = {}
+    df2 = make(chunk_size=5, batch="map").frame(seeds, progress=False)
+    df3 = make(chunk_size=4, batch=2).frame(seeds, progress=False)
+    df2.attrs = df3.attrs = df.attrs = {}
     pd.testing.assert_frame_equal(df, df2)
+    pd.testing.assert_frame_equal(df, df3)
+
+
+def test_bad_batch_mode():
+    with pytest.raises(ValueError, match="batch"):
+        make(chunk_size=2, batch="pmap")
 
 
 def test_frame_columns_and_metadata(sw3):
@@ -150,9 +158,11 @@ def test_sharded_over_devices_equals_single_device():
     if len(devs) < 2:
         pytest.skip("one device; run with XLA_FLAGS=--xla_force_host_platform_device_count=2")
     seeds = np.arange(9)
-    a = make(chunk_size=4, devices=devs).frame(seeds, progress=False)
     b = make(chunk_size=4, devices=devs[:1]).frame(seeds, progress=False)
-    pd.testing.assert_frame_equal(a, b)
+    for batch in ("vmap", "map"):
+        a = make(chunk_size=4, devices=devs, batch=batch).frame(seeds, progress=False)
+        a.attrs = b.attrs = {}
+        pd.testing.assert_frame_equal(a, b)
 
 
 @pytest.mark.slow
