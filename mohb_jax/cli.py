@@ -123,7 +123,7 @@ def summarize(df, *, baseline: str | None = None, table=None):
         r = {
             "method": m,
             "seeds": len(v),
-            "final HV": f"{v.mean():.4g} ± {sem:.2g}",
+            "final HV": f"{v.mean():.6g} ± {sem:.2g}",
             "reached": f"{sp_t.loc[m, 'reached_frac']:.0%}",
             f"time speed-up vs {baseline}": _fmt_ci(*sp_t.loc[m, ["speedup", "lo", "hi"]]),
         }
@@ -137,6 +137,7 @@ def summarize(df, *, baseline: str | None = None, table=None):
 
 def write_report(df, out: Path, *, baseline=None, plot=True, table=None) -> list[Path]:
     """Summary CSV + PNGs for a results frame; returns the written paths."""
+    import numpy as np
     import pandas as pd
 
     from mohb_jax import metrics
@@ -168,10 +169,22 @@ def write_report(df, out: Path, *, baseline=None, plot=True, table=None) -> list
     meta = df.attrs.get("mohb_jax", {})
     title = f"{meta.get('benchmark', '')} / {meta.get('task', '')}, {meta.get('n_workers')} workers"
     axes = ["time"] + (["cost"] if sp_c is not None else [])
-    fig, axs = plt.subplots(1, len(axes), figsize=(6.2 * len(axes), 4.3), dpi=110, squeeze=False)
-    for ax, x in zip(axs[0], axes, strict=True):
-        agg = metrics.aggregate_curves(tr, x=x, n_grid=120)
-        plot_hypervolume(agg, x=x, ax=ax, title=title)
+    best = float(metrics.final_hypervolume(tr)["hv"].max())
+    fig, axs = plt.subplots(2, len(axes), figsize=(6.2 * len(axes), 8.2), dpi=100, squeeze=False)
+    for j, x in enumerate(axes):
+        xs = tr[x].to_numpy()
+        x0 = float(xs[xs > 0].min()) if (xs > 0).any() else 1e-9
+        grid = np.geomspace(x0, float(xs.max()), 150)
+        agg = metrics.aggregate_curves(tr, x=x, grid=grid)
+        plot_hypervolume(agg, x=x, ax=axs[0, j], title=title, log_x=True)
+        plot_hypervolume(
+            agg,
+            x=x,
+            ax=axs[1, j],
+            log_x=True,
+            gap_to=best,
+            title="gap to the best final HV of the sweep (lower is better)",
+        )
     fig.tight_layout()
     p = out / "hv.png"
     fig.savefig(p)

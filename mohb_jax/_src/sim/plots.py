@@ -43,6 +43,7 @@ def plot_hypervolume(
     ax=None,
     title: str | None = None,
     log_x: bool = False,
+    gap_to: float | None = None,
 ):
     """HV over ``x`` per method: mean line and confidence band.
 
@@ -53,7 +54,10 @@ def plot_hypervolume(
         group: the column that names the methods.
         ax: matplotlib axes (a new figure when None).
         title: axes title.
-        log_x: logarithmic x axis (the first grid point, 0, is dropped).
+        log_x: logarithmic x axis (non-positive grid points are dropped).
+        gap_to: if given, plot the gap ``gap_to - HV`` on a log y axis instead of HV (e.g.
+            the best final HV of the sweep): differences late in a run stay visible when
+            every curve saturates near the same value. Gaps are floored at ``1e-6·gap_to``.
 
     Returns:
         The matplotlib axes.
@@ -64,8 +68,12 @@ def plot_hypervolume(
     for name, g in agg.groupby(group, sort=False):
         g = g[g[x] > 0] if log_x else g
         n = int(g["n_seeds"].iloc[0])
-        (line,) = ax.plot(g[x], g["mean"], label=f"{name} (n={n})", lw=1.6)
-        ax.fill_between(g[x], g["lo"], g["hi"], color=line.get_color(), alpha=0.2, lw=0)
+        mean, lo, hi = g["mean"].to_numpy(), g["lo"].to_numpy(), g["hi"].to_numpy()
+        if gap_to is not None:
+            floor = 1e-6 * abs(gap_to)
+            mean, lo, hi = (np.maximum(gap_to - v, floor) for v in (mean, hi, lo))
+        (line,) = ax.plot(g[x], mean, label=f"{name} (n={n})", lw=1.6)
+        ax.fill_between(g[x], lo, hi, color=line.get_color(), alpha=0.2, lw=0)
     ax.set_xlabel(
         "simulated wall-clock time [s]"
         if x == "time"
@@ -73,11 +81,15 @@ def plot_hypervolume(
         if x == "cost"
         else x
     )
-    ax.set_ylabel("hypervolume (fixed reference point)")
+    if gap_to is None:
+        ax.set_ylabel("hypervolume (fixed reference point)")
+    else:
+        ax.set_ylabel(f"HV gap to {gap_to:.4g} (log)")
+        ax.set_yscale("log")
     if log_x:
         ax.set_xscale("log")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right" if gap_to is None else "lower left")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
