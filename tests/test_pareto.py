@@ -429,6 +429,16 @@ def test_rung_rank_matches_reference(ym, tie_break, normalize):
             assert got[i] < got[j]
 
 
+@pytest.mark.parametrize("mode", ["parallel", "sequential"])
+@given(padded_points(FEW, m=M23, allow_posinf=True))
+def test_epsnet_modes_match_reference(mode, ym):
+    """Both eps-net strategies (auto picks one at run time from the front sizes)."""
+    y, mask = ym
+    with jax.enable_x64():
+        got = np.asarray(_impl._rung_rank(y, mask, "epsnet", True, mode))
+    np.testing.assert_array_equal(got, oracle_rung_rank(y, mask, "epsnet", True))
+
+
 @given(padded_points((16, 64), m=M23, kind="uniform", garbage=False), st.booleans())
 def test_rung_rank_float32_is_a_permutation(ym, normalize):
     y, mask = ym
@@ -526,10 +536,11 @@ def test_jit_vmap_and_leading_dims():
     assert ref.shape == (2, 3, 16)
     f = jax.jit(jax.vmap(jax.vmap(pareto.nondominated_ranks)))
     np.testing.assert_array_equal(np.asarray(f(y, mask)), ref)
-    g = jax.jit(lambda a, b: pareto.rung_rank(a, b, tie_break="crowding"))
-    np.testing.assert_array_equal(
-        np.asarray(g(y, mask)), np.asarray(pareto.rung_rank(y, mask, tie_break="crowding"))
-    )
+    for tb in pareto.TIE_BREAKS:
+        g = jax.jit(jax.vmap(lambda a, b, tb=tb: pareto.rung_rank(a, b, tie_break=tb)))
+        np.testing.assert_array_equal(
+            np.asarray(g(y, mask)), np.asarray(pareto.rung_rank(y, mask, tie_break=tb))
+        )
     for b, c in itertools.product(range(2), range(3)):
         np.testing.assert_array_equal(
             ref[b, c], oracle_ranks(np.asarray(y[b, c]), np.asarray(mask[b, c]))

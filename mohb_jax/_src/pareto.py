@@ -8,6 +8,25 @@ is a ``ValueError``) and are skipped under tracing.
 The rung rule is the one of Salinas et al. (arXiv 2106.05680): rank configurations by
 non-dominated sorting, and inside a front by a greedy ε-net (farthest-point) order.
 
+Algorithms (all exact; chosen statically from the shape by ``_choose_method``; see
+``bench/pareto.py`` and ``bench/results_pareto.md`` for the measurements behind the choice):
+
+============  ===========================  =============================================
+method        used for                     cost
+============  ===========================  =============================================
+sort1d        M = 1                        one sort + bisection, O(N log N)
+dense         M = 2, N <= 1024;            fused O(N²·M) domination build, bit-packed:
+              M >= 3, N <= 8192            N²/32 word ops per front (XLA CPU sort is slow,
+                                           so this beats sorting at rung sizes)
+scan2d        M = 2, N > 1024              lexicographic sort + one pass with a binary
+                                           search over front tails, O(N log N)
+blocked       M >= 3, N > 8192             lexicographic sort + longest dominance chain in
+                                           C×C tiles: O(N²·M) time, O(N·M + C²) memory
+============  ===========================  =============================================
+
+Comparisons use integer order keys (IEEE bits), not floats: XLA on CPU flushes subnormals to
+zero, which would call ``1e-41`` equal to ``0``.
+
 References:
     Deb, Pratap, Agarwal, Meyarivan. A fast and elitist multiobjective genetic algorithm:
     NSGA-II. IEEE TEC 6(2), 2002 (fronts, crowding distance).
@@ -63,10 +82,8 @@ def _batched(fn, y: Array, mask: Array, *args):
 
 def _validate(y, mask):
     check_points(y, mask)
-    n, m = np.shape(y)[-2:]
-    if m < 1:
+    if np.shape(y)[-1] < 1:
         raise ValueError(f"y must have at least one objective (M >= 1); got shape {np.shape(y)}")
-    del n
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,27 +612,104 @@ def _epsnet_positions(
     return pos
 
 
-def _rung_rank_single(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], tie_break: str, normalize: bool
-) -> Int[Array, " n"]:
+def _epsnet_sequential_batched(
+    z: Float[Array, "b n m"], seg: Int[Array, "b n"], mask: Bool[Array, "b n"]
+) -> Int[Array, "b n"]:
+    """Position of every valid row in the total order, one row per step, all problems at once.
+
+    Same rule as :func:`_epsnet_positions` plus front offsets, built as one sequence: the
+    current front is the lowest one with untaken rows; its first row has the lowest first
+    coordinate (ties: lowest index), then the farthest-point rule. n_valid steps of O(N)
+    work, in a (N, B) layout so that every reduction runs across the batch (vectorized), and
+    only element-wise ops and single-operand reductions (XLA CPU runs argmax, scatter and
+    gather far slower). Best when fronts are large (one front: K = N).
+    """
+    b, n, _ = z.shape
+    zt = jnp.transpose(z, (1, 0, 2))  # [n, b, m]
+    st = seg.T
+    mt = mask.T
+    idc = jnp.arange(n, dtype=jnp.int32)[:, None]
+    n_max = jnp.max(jnp.sum(mask, axis=-1, dtype=jnp.int32))
+
+    def cond(state):
+        return state[2] < n_max
+
+    def body(state):
+        pos, mind, t = state
+        untaken = mt & (pos < 0)
+        f = jnp.min(jnp.where(untaken, st, n), axis=0, keepdims=True)
+        in_f = untaken & (st == f)
+        started = jnp.any((pos >= 0) & (st == f), axis=0, keepdims=True)
+        score = jnp.where(in_f, jnp.where(started, mind, -zt[..., 0]), -jnp.inf)
+        best = jnp.max(score, axis=0, keepdims=True)
+        p = jnp.min(jnp.where(in_f & (score == best), idc, n), axis=0, keepdims=True)
+        hit = idc == p
+        pos = jnp.where(hit, t, pos)
+        zp = jnp.sum(jnp.where(hit[..., None], zt, 0.0), axis=0, keepdims=True)
+        diff = zt - zp
+        d = jnp.sqrt(jnp.sum(diff * diff, axis=-1))
+        mind = jnp.where(st == f, jnp.minimum(mind, d), mind)
+        return pos, mind, t + 1
+
+    pos0 = jnp.full((n, b), -1, jnp.int32)
+    mind0 = jnp.full((n, b), jnp.inf, z.dtype)
+    pos, _, _ = lax.while_loop(cond, body, (pos0, mind0, jnp.int32(0)))
+    return pos.T
+
+
+def _rung_rank_crowding_single(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
     n = y.shape[0]
     ranks = _ranks_single(y, mask)
     seg = jnp.where(mask, ranks, n)
-    if tie_break == "epsnet":
-        z = _distance_coords(y, mask, normalize)
-        pos = _epsnet_positions(z, seg, mask)
-        out = _front_offsets(seg, mask, n)[seg] + pos
-    else:
-        cd = _crowding_single(y, mask, ranks)
-        idx = jnp.arange(n, dtype=jnp.int32)
-        _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
-        out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
+    cd = _crowding_single(y, mask, ranks)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
+    out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
     return jnp.where(mask, out, -1).astype(jnp.int32)
 
 
-@partial(jax.jit, static_argnames=("tie_break", "normalize"))
-def _rung_rank(y, mask, tie_break, normalize):
-    return _batched(_rung_rank_single, y, mask, tie_break, normalize)
+#: ε-net strategies: "parallel" (all fronts at once, K = largest-front steps with segment
+#: reductions), "sequential" (one row per step, n_valid steps of cheap vector work), "auto".
+EPSNET_MODES = ("auto", "parallel", "sequential")
+_PARALLEL_COST = 4  # measured: one parallel step costs about 4 sequential steps (1000 x 256)
+
+
+@partial(jax.jit, static_argnames=("tie_break", "normalize", "epsnet"))
+def _rung_rank(y, mask, tie_break, normalize, epsnet="auto"):
+    batch = y.shape[:-2]
+    n, m = y.shape[-2:]
+    yf = y.reshape((-1, n, m))
+    mf = mask.reshape((-1, n))
+    if tie_break == "crowding":
+        out = jax.vmap(_rung_rank_crowding_single)(yf, mf)
+        return out.reshape(batch + (n,))
+    ranks = jax.vmap(_ranks_single)(yf, mf)
+    seg = jnp.where(mf, ranks, n)
+    z = jax.vmap(lambda a, b: _distance_coords(a, b, normalize))(yf, mf)
+
+    def par():
+        def one(z1, s1, m1):
+            return _front_offsets(s1, m1, n)[s1] + _epsnet_positions(z1, s1, m1)
+
+        return jax.vmap(one)(z, seg, mf)
+
+    def seq():
+        return _epsnet_sequential_batched(z, seg, mf)
+
+    if epsnet == "parallel":
+        out = par()
+    elif epsnet == "sequential":
+        out = seq()
+    else:
+        # decided at run time from the data: the largest front vs the number of valid rows
+        counts = jax.vmap(lambda s1, m1: jax.ops.segment_sum(m1.astype(jnp.int32), s1, n + 1))(
+            seg, mf
+        )
+        k_max = jnp.max(counts[:, :n])
+        n_max = jnp.max(jnp.sum(mf, axis=-1))
+        out = lax.cond(k_max * _PARALLEL_COST < n_max, par, seq)
+    out = jnp.where(mf, out, -1).astype(jnp.int32)
+    return out.reshape(batch + (n,))
 
 
 def rung_rank(
@@ -643,7 +737,10 @@ def rung_rank(
     normalized; ``hi + 1`` when the finite values are constant). This is our choice; the paper
     does not say.
 
-    Cost: non-dominated sorting plus O(N·K) for the ε-net, K = the largest front size.
+    Cost: non-dominated sorting plus the ε-net, O(N·K) vector work with K = the largest front
+    size, run either per front in parallel (K steps) or one row per step (N steps, cheaper
+    steps); the choice is made at run time from K (a ``lax.cond``; under an outer ``vmap``
+    both run). ``tie_break="crowding"`` costs M + 1 sorts.
 
     Args:
         y: float[..., N, M] objective values (minimized).
