@@ -42,61 +42,85 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def throughput(table: str, seeds_list, *, chunk: int, objectives=None) -> list[dict]:
+def throughput(table: str, seeds_list, *, chunk: int, objectives=None, modes=("map",)):
+    """Seeds per second of the compiled sweep per batching mode, interleaved per seed count."""
     from mohb_jax.sim import make_sweep
 
     rows = []
-    sw_cache = {}
+    cache = {}
     for n in seeds_list:
         cs = min(chunk, 1 << int(np.ceil(np.log2(n))))
-        if cs not in sw_cache:
-            sw = make_sweep(
-                table,
-                method="epsnet",
-                n_workers=4,
-                budget="100x",
-                objectives=objectives,
-                chunk_size=cs,
-            )
-            warm = np.arange(10_000_000, 10_000_000 + cs)
-            t0 = time.perf_counter()
-            list(sw.run_chunks(warm, progress=False))
-            first = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            list(sw.run_chunks(warm + cs, progress=False))
-            steady = time.perf_counter() - t0
-            sw_cache[cs] = (sw, max(first - steady, 0.0))
-        sw, compile_s = sw_cache[cs]
-        seeds = np.arange(n)
-        t0 = time.perf_counter()
-        outs = list(sw.run_chunks(seeds, progress=False))
-        run_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        n_rows = 0
-        for chunk_seeds, out in outs:
-            for i, s in enumerate(chunk_seeds):
-                n_rows += len(
-                    sw.sim.to_frame(type(out)(*(np.asarray(a)[i] for a in out)), seed=int(s))
+        for mode in modes:
+            if (mode, cs) not in cache:
+                sw = make_sweep(
+                    table,
+                    method="epsnet",
+                    n_workers=4,
+                    budget="100x",
+                    objectives=objectives,
+                    chunk_size=cs,
+                    batch=mode,
                 )
-        frame_s = time.perf_counter() - t0
-        rows.append(
-            {
-                "table": table,
-                "seeds": n,
-                "chunk": cs,
-                "compile_s": compile_s,
-                "run_s": run_s,
-                "seeds_per_s": n / run_s,
-                "frame_s": frame_s,
-                "results": n_rows,
-                "R": sw.sim.max_results,
-                "N": sw.sim.max_trials,
-                "budget_s": sw.budget,
-                "peak_rss_mb": peak_rss_mb(),
-            }
-        )
-        print(json.dumps(rows[-1]), flush=True)
+                warm = np.arange(10_000_000, 10_000_000 + cs)
+                t0 = time.perf_counter()
+                list(sw.run_chunks(warm, progress=False))
+                first = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                list(sw.run_chunks(warm + cs, progress=False))
+                steady = time.perf_counter() - t0
+                cache[(mode, cs)] = (sw, max(first - steady, 0.0))
+            sw, compile_s = cache[(mode, cs)]
+            seeds = np.arange(n)
+            t0 = time.perf_counter()
+            outs = list(sw.run_chunks(seeds, progress=False))
+            run_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            n_rows = 0
+            for chunk_seeds, out in outs:
+                for i, s in enumerate(chunk_seeds):
+                    one = type(out)(*(np.asarray(a)[i] for a in out))
+                    n_rows += len(sw.sim.to_frame(one, seed=int(s)))
+            frame_s = time.perf_counter() - t0
+            rows.append(
+                {
+                    "table": table,
+                    "mode": str(mode),
+                    "seeds": n,
+                    "chunk": cs,
+                    "compile_s": compile_s,
+                    "run_s": run_s,
+                    "seeds_per_s": n / run_s,
+                    "frame_s": frame_s,
+                    "results": n_rows,
+                    "R": sw.sim.max_results,
+                    "N": sw.sim.max_trials,
+                    "budget_s": sw.budget,
+                    "peak_rss_mb": peak_rss_mb(),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def end_to_end(table: str, n: int, batch: str = "auto") -> dict:
+    """Wall time of ``simulate(table, seeds=n)`` in a fresh process: compile + run + frame."""
+    code = (
+        "import time, json, resource; t0 = time.perf_counter()\n"
+        "import mohb_jax\n"
+        f"df = mohb_jax.simulate({table!r}, method='epsnet', seeds={n}, n_workers=4, "
+        f"budget='100x', batch={batch!r}, progress=False)\n"
+        "m = df.attrs['mohb_jax']\n"
+        "print(json.dumps({'wall_s': time.perf_counter() - t0, 'rows': len(df), "
+        "'compile_s': m['compile_seconds'], 'run_s': m['run_seconds'], "
+        "'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(r.stderr[-2000:])
+        return {}
+    res = {"table": table, "seeds": n, "batch": batch, **json.loads(r.stdout.splitlines()[-1])}
+    print(json.dumps(res), flush=True)
+    return res
 
 
 def syne_tune(seeds, schedulers=("moasha2fix", "asha"), timeout=600) -> list[dict]:
@@ -126,7 +150,7 @@ def syne_tune(seeds, schedulers=("moasha2fix", "asha"), timeout=600) -> list[dic
         if r.returncode != 0:
             print(r.stderr[-3000:])
             return []
-        summ = json.loads((Path(d) / "summary.json").read_text())
+        summ = json.loads((Path(d) / "summary.json").read_text())["summary"]
     out = []
     for g in summ:
         out.append(
@@ -218,7 +242,9 @@ def quality(
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--parts", nargs="+", default=["throughput", "syne", "quality"])
+    ap.add_argument("--parts", nargs="+", default=["throughput", "e2e", "syne", "quality"])
+    ap.add_argument("--modes", nargs="+", default=["map", "vmap"])
+    ap.add_argument("--e2e-seeds", type=int, default=1000)
     ap.add_argument("--tables", nargs="+", default=["trimtuner_cnn", "embedded"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 100, 1000])
     ap.add_argument("--chunk", type=int, default=256)
@@ -243,9 +269,12 @@ def main():
         allres["throughput"] = []
         for t in args.tables:
             try:
-                allres["throughput"] += throughput(t, args.seeds, chunk=args.chunk)
+                modes = [int(m) if m.isdigit() else m for m in args.modes]
+                allres["throughput"] += throughput(t, args.seeds, chunk=args.chunk, modes=modes)
             except Exception as e:  # a table may be missing (e.g. embedded not shipped yet)
                 print(f"throughput {t}: skipped: {e!r}", flush=True)
+    if "e2e" in args.parts:
+        allres["e2e"] = [end_to_end("embedded", args.e2e_seeds)]
     if "syne" in args.parts:
         # ours on the same setting as the Syne Tune tool: TrimTuner cnn, objectives error +
         # cost (its moasha2), 4 workers, 100 x mean T(60k) / 4 simulated seconds
