@@ -10,7 +10,7 @@ Example::
 
     from mohb_jax import tables, transfer, simulate
     nb = tables.load_benchmark("nasbench201")
-    fit = transfer.fit_source(nb, "cifar100", ["val_error", "latency"])
+    fit = transfer.fit_source(nb, "cifar100")  # sources: cifar10, ImageNet16-120
     df = simulate(nb, task="cifar100", objectives=fit.objectives,
                   searcher=transfer.copula_searcher_for(nb, fit), seeds=100)
 
