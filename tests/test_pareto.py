@@ -265,6 +265,7 @@ def test_monotone_transform_invariance(ym):
     np.testing.assert_array_equal(run_ranks(2.5 * y - 1.0, mask), run_ranks(y, mask))
 
 
+@pytest.mark.slow
 @given(padded_points(FEW, garbage=False))
 def test_padding_never_changes_results(ym):
     y, mask = ym
@@ -351,6 +352,7 @@ def test_dispatch_covers_shapes():
         _impl._nondominated_ranks(np.zeros((4, 3), np.float32), np.ones(4, bool), "scan2d_count")
 
 
+@pytest.mark.slow
 def test_large_single_problems_match_moocore():
     rng = np.random.default_rng(3)
     for n, m in [(3000, 2), (1500, 3)]:
@@ -403,11 +405,34 @@ def test_crowding_matches_oracle(ym):
     np.testing.assert_allclose(cd, oracle_crowding_all(y, mask), rtol=1e-12, atol=0)
 
 
+@given(padded_points(FEW, m=st.integers(1, 3), allow_posinf=True))
+def test_crowding_sorted_and_dense_agree(ym):
+    y, mask = ym
+    yj, mj = jnp.asarray(y, jnp.float32), jnp.asarray(mask)
+    r = _impl._ranks_single(yj, mj)
+    a = np.asarray(jax.jit(_impl._crowding_dense)(yj, mj, r))
+    b = np.asarray(jax.jit(_impl._crowding_sorted)(yj, mj, r))
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_rung_rank_large_n_paths():
+    """N above the dense crowding limit: the sort-based crowding order, and the eps-net."""
+    rng = np.random.default_rng(5)
+    n = _impl._CROWDING_DENSE_MAX + 76
+    y = np.round(rng.random((n, 2)) * 50)  # ties and duplicates
+    for tb in pareto.TIE_BREAKS:
+        with jax.enable_x64():
+            got = np.asarray(pareto.rung_rank(y, tie_break=tb, normalize=False))
+        np.testing.assert_array_equal(got, oracle_rung_rank(y, None, tb, False))
+
+
 # ---------------------------------------------------------------------------------------------
 # rung_rank
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(
     padded_points(FEW, m=st.integers(1, 3), allow_posinf=True),
     st.sampled_from(["epsnet", "crowding"]),
@@ -516,6 +541,7 @@ def test_syne_tune_differs_on_most_random_multi_front_rungs():
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(batched_points(batch=3, size=16, m=st.integers(1, 4), allow_posinf=True))
 def test_batched_equals_per_problem(ym):
     y, mask = ym

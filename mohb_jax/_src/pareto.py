@@ -491,9 +491,10 @@ def _distance_coords(
 # --------------------------------------------------------------------------------------------
 
 
-def _crowding_single(
+def _crowding_sorted(
     y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
 ) -> Float[Array, " n"]:
+    """Crowding distance with one lexicographic (front, value, index) sort per objective."""
     n, m = y.shape
     z = _distance_coords(y, mask, normalize=False)
     seg = jnp.where(mask, ranks, n)  # masked rows in a dummy segment n
@@ -513,6 +514,49 @@ def _crowding_single(
         contrib = jnp.where(first | last, jnp.inf, inner)
         total = total.at[s_idx].add(contrib)
     return jnp.where(mask, total, 0.0)
+
+
+def _crowding_dense(
+    y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
+) -> Float[Array, " n"]:
+    """Crowding distance from N×N comparisons (no sort; faster at rung sizes on XLA CPU).
+
+    The neighbours of row i in objective j are the nearest rows of its front before and after
+    it in (value, index) order, found with masked max / min reductions.
+    """
+    n, m = y.shape
+    z = _distance_coords(y, mask, normalize=False)
+    seg = jnp.where(mask, ranks, n)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    same = (seg[:, None] == seg[None, :]) & mask[:, None] & mask[None, :]
+    self_ = idx[:, None] == idx[None, :]
+    total = jnp.zeros((n,), y.dtype)
+    for j in range(m):  # static, small
+        zj = z[:, j]
+        zi, zk = zj[:, None], zj[None, :]
+        earlier = (zk < zi) | ((zk == zi) & (idx[None, :] < idx[:, None]))
+        before = same & earlier
+        after = same & ~earlier & ~self_
+        prev = jnp.max(jnp.where(before, zk, -jnp.inf), axis=1)
+        nxt = jnp.min(jnp.where(after, zk, jnp.inf), axis=1)
+        lo = jnp.min(jnp.where(same, zk, jnp.inf), axis=1)
+        hi = jnp.max(jnp.where(same, zk, -jnp.inf), axis=1)
+        span = hi - lo
+        inner = jnp.where(span > 0, (nxt - prev) / jnp.where(span > 0, span, 1.0), 0.0)
+        interior = jnp.any(before, axis=1) & jnp.any(after, axis=1)
+        total = total + jnp.where(interior, inner, jnp.inf)
+    return jnp.where(mask, total, 0.0)
+
+
+_CROWDING_DENSE_MAX = 1024
+
+
+def _crowding_single(
+    y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
+) -> Float[Array, " n"]:
+    if y.shape[0] <= _CROWDING_DENSE_MAX:
+        return _crowding_dense(y, mask, ranks)
+    return _crowding_sorted(y, mask, ranks)
 
 
 @jax.jit
@@ -663,8 +707,14 @@ def _rung_rank_crowding_single(y: Float[Array, "n m"], mask: Bool[Array, " n"]) 
     seg = jnp.where(mask, ranks, n)
     cd = _crowding_single(y, mask, ranks)
     idx = jnp.arange(n, dtype=jnp.int32)
-    _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
-    out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
+    if n <= _CROWDING_DENSE_MAX:  # position = number of rows before it in (front, -cd, index)
+        s_i, s_k = seg[:, None], seg[None, :]
+        c_i, c_k = cd[:, None], cd[None, :]
+        first = (s_k < s_i) | ((s_k == s_i) & ((c_k > c_i) | ((c_k == c_i) & (idx < idx[:, None]))))
+        out = jnp.sum(first & mask[None, :], axis=1, dtype=jnp.int32)
+    else:
+        _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
+        out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
     return jnp.where(mask, out, -1).astype(jnp.int32)
 
 
