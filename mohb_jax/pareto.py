@@ -12,6 +12,7 @@ Example:
 """
 
 from mohb_jax._src.pareto import (
+    EPSNET_MODES,
     TIE_BREAKS,
     crowding_distance,
     dominates,
@@ -21,6 +22,7 @@ from mohb_jax._src.pareto import (
 )
 
 __all__ = [
+    "EPSNET_MODES",
     "TIE_BREAKS",
     "crowding_distance",
     "dominates",

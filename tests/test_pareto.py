@@ -390,6 +390,8 @@ def test_bad_input_raises(fn):
 def test_bad_tie_break_raises():
     with pytest.raises(ValueError, match="tie_break"):
         pareto.rung_rank(np.zeros((3, 2)), tie_break="random")
+    with pytest.raises(ValueError, match="strategy"):
+        pareto.rung_rank(np.zeros((3, 2)), strategy="fast")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +462,7 @@ def test_epsnet_modes_match_reference(mode, ym):
     """Both eps-net strategies (auto picks one at run time from the front sizes)."""
     y, mask = ym
     with jax.enable_x64():
-        got = np.asarray(_impl._rung_rank(y, mask, "epsnet", True, mode))
+        got = np.asarray(pareto.rung_rank(y, mask, strategy=mode))
     np.testing.assert_array_equal(got, oracle_rung_rank(y, mask, "epsnet", True))
 
 

@@ -768,6 +768,7 @@ def rung_rank(
     *,
     tie_break: str = "epsnet",
     normalize: bool = True,
+    strategy: str = "auto",
 ) -> Int[Array, "*batch n"]:
     """Position of every row (0 = best) in the rung order of Salinas et al. (2021).
 
@@ -797,6 +798,10 @@ def rung_rank(
         mask: optional bool[..., N]; False marks padding rows, which never affect a result.
         tie_break: ``"epsnet"`` (the paper's rule) or ``"crowding"`` (NSGA-II).
         normalize: min-max scale the objectives before computing ε-net distances.
+        strategy: how the ε-net is computed (same result): ``"parallel"`` (all fronts at once,
+            K steps), ``"sequential"`` (one row per step, N cheaper steps; best for one big
+            front) or ``"auto"`` (chosen at run time). Under an outer ``vmap`` ``"auto"`` pays
+            for both; pick one there (``"parallel"`` suits rungs with several fronts).
 
     Returns:
         int32[..., N]: position of each row in the total order; masked rows get -1.
@@ -810,6 +815,8 @@ def rung_rank(
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}; got {tie_break!r}")
+    if strategy not in EPSNET_MODES:
+        raise ValueError(f"strategy must be one of {EPSNET_MODES}; got {strategy!r}")
     _validate(y, mask)
     y = _as_points(y)
-    return _rung_rank(y, _as_mask(y, mask), tie_break, bool(normalize))
+    return _rung_rank(y, _as_mask(y, mask), tie_break, bool(normalize), strategy)
