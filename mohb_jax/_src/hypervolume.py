@@ -133,7 +133,13 @@ def _hv2_kernel(x1: Array, x2: Array, r1: Array, r2: Array) -> Array:
 
 
 def _staircase_contributions(
-    x1: Array, x2: Array, valid: Array, r1: Array, r2: Array, capacity: int
+    x1: Array,
+    x2: Array,
+    valid: Array,
+    r1: Array,
+    r2: Array,
+    capacity: int,
+    stop_on_overflow: bool = False,
 ) -> tuple[Array, Array]:
     """Exclusive 2-D contribution of each point at its arrival, in row order.
 
@@ -148,6 +154,7 @@ def _staircase_contributions(
     dtype = x1.dtype
     sx0 = jnp.broadcast_to(r1, (cap, *bshape)).astype(dtype)
     sy0 = jnp.broadcast_to(r2, (cap, *bshape)).astype(dtype)
+    slot = jnp.arange(cap)[:, None]
 
     def step(carry, row):
         sx, sy, over = carry
@@ -163,25 +170,62 @@ def _staircase_contributions(
         real = sx < r1[None]
         dominated = jnp.any(real & (sx <= p1[None]) & (sy <= p2[None]), axis=0)
         ins = ok & ~dominated
-        keep = real & ~((sx >= p1[None]) & (sy >= p2[None]))
-        keep = jnp.where(ins[None], keep, real)
-        before = jnp.sum(keep & (sx < p1[None]), axis=0)
-        newpos = jnp.cumsum(keep, axis=0) - 1 + (ins[None] & (sx > p1[None]))
-        newpos = jnp.where(keep, newpos, cap)  # cap = dropped
-        total = jnp.sum(keep, axis=0) + ins
-        over = over | (total > cap)
-        col = jnp.arange(x1.shape[1])[None, :]
-        pos_p = jnp.where(ins, before, cap)[None, :]
-        nsx = jnp.broadcast_to(r1, (cap + 1, *bshape)).astype(dtype)
-        nsy = jnp.broadcast_to(r2, (cap + 1, *bshape)).astype(dtype)
-        nsx = nsx.at[newpos, col].set(sx, mode="drop").at[pos_p, col].set(p1[None], mode="drop")
-        nsy = nsy.at[newpos, col].set(sy, mode="drop").at[pos_p, col].set(p2[None], mode="drop")
-        nsx, nsy = nsx[:cap], nsy[:cap]
+        # p's dominated front points form one run starting at `before` (the front is a staircase)
+        before = jnp.sum(real & (sx < p1[None]), axis=0)
+        d = jnp.sum(real & (sx >= p1[None]) & (sy >= p2[None]), axis=0)
+        count = jnp.sum(real, axis=0)
+        over = over | (ins & (count - d + 1 > cap))
+        src = jnp.where(slot < before[None], slot, slot - 1 + d[None])
+        gone = src >= cap
+        src = jnp.clip(src, 0, cap - 1)
+        gx = jnp.where(gone, r1[None], jnp.take_along_axis(sx, src, axis=0))
+        gy = jnp.where(gone, r2[None], jnp.take_along_axis(sy, src, axis=0))
+        at_p = slot == before[None]
+        nsx = jnp.where(ins[None], jnp.where(at_p, p1[None], gx), sx)
+        nsy = jnp.where(ins[None], jnp.where(at_p, p2[None], gy), sy)
         return (nsx, nsy, over), c
 
     over0 = jnp.zeros(tuple(bshape), bool)
-    (_, _, over), c = lax.scan(step, (sx0, sy0, over0), (x1, x2, valid))
+    if not stop_on_overflow:
+        (_, _, over), c = lax.scan(step, (sx0, sy0, over0), (x1, x2, valid))
+        return c, over
+
+    # while-loop form: an attempt that overflows stops at once instead of finishing the sweep
+    def body(carry):
+        k, sx, sy, over, out = carry
+        (sx, sy, over), ck = step((sx, sy, over), (x1[k], x2[k], valid[k]))
+        return k + 1, sx, sy, over, out.at[k].set(ck)
+
+    def cond(carry):
+        return (carry[0] < n) & ~jnp.any(carry[3])
+
+    init = (jnp.int32(0), sx0, sy0, over0, jnp.zeros_like(x1))
+    _, _, _, over, c = lax.while_loop(cond, body, init)
     return c, over
+
+
+def _capacities(n: int) -> tuple[int, ...]:
+    caps = sorted({min(n, c) for c in (32, 256, 2048)} | {n})
+    return tuple(caps)
+
+
+def _staircase_adaptive(x1, x2, valid, r1, r2) -> Array:
+    """:func:`_staircase_contributions` with the smallest capacity that does not overflow.
+
+    Real fronts are far smaller than N, and the per-point cost is O(capacity): try 32, then
+    256, 2048 and N slots, each behind a ``lax.cond`` on "any column overflowed", so only the
+    attempts that are needed run (under an outer ``vmap`` the conds become selects and all run).
+    """
+    caps = _capacities(x1.shape[0])
+
+    def attempt(i):
+        last = i == len(caps) - 1
+        c, over = _staircase_contributions(x1, x2, valid, r1, r2, caps[i], not last)
+        if last:
+            return c
+        return lax.cond(jnp.any(over), lambda: attempt(i + 1), lambda: c)
+
+    return attempt(0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +244,7 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
     v = rest[-1].astype(bool)
     Ys = jnp.stack(rest[:-1])
     if m == 3:
-        c, _ = _staircase_contributions(Ys[0], Ys[1], v, R[0], R[1], n)
+        c = _staircase_adaptive(Ys[0], Ys[1], v, R[0], R[1])
         return jnp.sum(c * (R[2][None] - z), axis=0)
     # slicing: HV of every prefix (in z order) of the (m-1)-D projection, as one batch
     k = jnp.arange(n)
@@ -215,8 +259,9 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
 
 
 @jax.jit
-def _hv_batch(Y, valid, R):
-    return _hv_core(Y, valid, R)
+def _hv_batch(y, ref, mask):
+    Y, valid, R, lead = _to_batch_last(y, ref, mask)
+    return _hv_core(Y, valid, R).reshape(lead)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +327,20 @@ def _to_batch_last(y, ref, mask, pad_to: int | None = None):
     return y.transpose(2, 1, 0), valid.T, ref.T, lead
 
 
+def _pad_rows(y, mask):
+    """Pad N to a power of two eagerly (masked rows), so that jit sees few distinct shapes."""
+    n = y.shape[-2]
+    npad = _pow2(n)
+    if npad == n:
+        return y, mask
+    if mask is None:
+        mask = jnp.ones(y.shape[:-1], bool)
+    widths = [(0, 0)] * (y.ndim - 2) + [(0, npad - n), (0, 0)]
+    y = jnp.pad(y, widths)
+    mask = jnp.pad(mask, widths[:-1])
+    return y, mask
+
+
 def _check_size(n: int, m: int, fname: str):
     if m >= 4 and float(_pow2(n)) ** (m - 1) > MAX_SLICING_WORK:
         raise ValueError(
@@ -328,8 +387,8 @@ def hypervolume(
     """
     y, ref, mask = _validate(y, ref, mask, "hypervolume")
     _check_size(y.shape[-2], y.shape[-1], "hypervolume")
-    Y, valid, R, lead = _to_batch_last(y, ref, mask)
-    return _hv_batch(Y, valid, R).reshape(lead)
+    y, mask = _pad_rows(y, mask)
+    return _hv_batch(y, ref, mask)
 
 
 def _weakly_dominated_by_other(Y: Array, valid: Array) -> Array:
@@ -341,7 +400,13 @@ def _weakly_dominated_by_other(Y: Array, valid: Array) -> Array:
 
 
 @jax.jit
-def _contrib_batch(Y, valid, R):
+def _contrib_batch(y, ref, mask):
+    Y, valid, R, lead = _to_batch_last(y, ref, mask)
+    c = _contrib_core(Y, valid, R)[: y.shape[-2]]
+    return c.T.reshape(*lead, y.shape[-2])
+
+
+def _contrib_core(Y, valid, R):
     m, n, b = Y.shape
     valid = valid & jnp.all(Y < R[:, None, :], axis=0)
     total = _hv_core(Y, valid, R)  # (B,)
@@ -390,9 +455,8 @@ def hypervolume_contributions(
             f"hypervolume_contributions: N = {n} points in M = {m} objectives needs N^M > 2^30 "
             "work; pass fewer points (e.g. the non-dominated ones)"
         )
-    Y, valid, R, lead = _to_batch_last(y, ref, mask)
-    c = _contrib_batch(Y, valid, R)[:n]
-    return c.T.reshape(*lead, n)
+    yp, mp = _pad_rows(y, mask)
+    return _contrib_batch(yp, ref, mp)[..., :n]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,7 +500,15 @@ def _survivor_filter(Y: Array, valid: Array, block: int, buf_cap: int) -> Array:
 
 
 @functools.partial(jax.jit, static_argnames=("capacity",))
-def _curve_batch(Y, valid, R, capacity: int):
+def _curve_batch(y, ref, mask, capacity: int):
+    Y, valid, R, lead = _to_batch_last(y, ref, mask)
+    curve, over = _curve_core(Y, valid, R, capacity)
+    n = y.shape[-2]
+    curve = jnp.where(over[None, :], jnp.nan, curve)[:n]
+    return curve.T.reshape(*lead, n), over
+
+
+def _curve_core(Y, valid, R, capacity: int):
     m, n, b = Y.shape
     valid = valid & jnp.all(Y < R[:, None, :], axis=0)
     Y = jnp.where(valid[None], Y, R[:, None, :])
@@ -505,8 +577,8 @@ def hypervolume_curve(
     """
     y, ref, mask = _validate(y, ref, mask, "hypervolume_curve")
     n, m = y.shape[-2:]
-    Y, valid, R, lead = _to_batch_last(y, ref, mask)
-    npad = Y.shape[1]
+    npad = _pow2(n)
+    yp, mp = _pad_rows(y, mask)
     auto = capacity is None
     if capacity is not None and capacity < 1:
         raise ValueError(f"hypervolume_curve: capacity must be >= 1; got {capacity}")
@@ -517,19 +589,24 @@ def hypervolume_curve(
     while True:
         if m >= 3:
             _check_size(capacity, m + 1, "hypervolume_curve (survivor prefixes)")
-        curve, over = _curve_batch(Y, valid, R, capacity)
+        curve, over = _curve_batch(yp, ref, mp, capacity)
         if not (auto and concrete) or capacity >= npad or not bool(jnp.any(over)):
             break
         capacity = min(2 * capacity, npad)
-    curve = jnp.where(over[None, :], jnp.nan, curve)[:n]
-    return curve.T.reshape(*lead, n)
+    return curve[..., :n]
 
 
 # ---------------------------------------------------------------------------------------------
 # Monte Carlo
 # ---------------------------------------------------------------------------------------------
 @functools.partial(jax.jit, static_argnames=("n_blocks", "block"))
-def _mc_batch(key, Y, valid, R, n_blocks: int, block: int):
+def _mc_batch(key, y, ref, mask, n_blocks: int, block: int):
+    Y, valid, R, lead = _to_batch_last(y, ref, mask)
+    est, se = _mc_core(key, Y, valid, R, n_blocks, block)
+    return est.reshape(lead), se.reshape(lead)
+
+
+def _mc_core(key, Y, valid, R, n_blocks: int, block: int):
     m, n, b = Y.shape
     valid = valid & jnp.all(Y < R[:, None, :], axis=0)
     lo = jnp.min(jnp.where(valid[None], Y, R[:, None, :]), axis=1)  # (m, B) ideal of counted
@@ -588,11 +665,10 @@ def hypervolume_mc(
     if n_samples < 1:
         raise ValueError(f"hypervolume_mc: n_samples must be >= 1; got {n_samples}")
     y, ref, mask = _validate(y, ref, mask, "hypervolume_mc")
-    Y, valid, R, lead = _to_batch_last(y, ref, mask)
     block = min(1024, _pow2(n_samples))
     n_blocks = -(-n_samples // block)
-    est, se = _mc_batch(key, Y, valid, R, n_blocks, block)
-    return est.reshape(lead), se.reshape(lead)
+    yp, mp = _pad_rows(y, mask)
+    return _mc_batch(key, yp, ref, mp, n_blocks, block)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,184 @@
+# ruff: noqa: B023  (lambdas are timed inside the loop iteration that defines them)
+"""Benchmark of mohb_jax.hypervolume against moocore, Optuna, pymoo and plain NumPy.
+
+Every comparison runs in one process, interleaved (A, B, A, B, ...), and reports the median time
+of each and their ratio, because absolute times on the shared 2-core machine drift by ~2x.
+First calls (compilation) are excluded and reported separately.
+
+    .venv/bin/python bench/hypervolume.py            # all sections
+    .venv/bin/python bench/hypervolume.py --only batch single curve --reps 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import moocore
+import numpy as np
+from optuna._hypervolume import compute_hypervolume as optuna_hv
+
+from mohb_jax.hypervolume import hypervolume, hypervolume_curve
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    jax.block_until_ready(out)
+    return time.perf_counter() - t, out
+
+
+def interleaved(fns: dict, reps: int) -> dict:
+    """Median seconds of each callable, calls interleaved round-robin."""
+    times = {k: [] for k in fns}
+    for _ in range(reps):
+        for k, f in fns.items():
+            times[k].append(timed(f)[0])
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def fmt(t):
+    return f"{t * 1e3:9.2f} ms"
+
+
+def sphere_front(rng, n, m):
+    """Points on the unit sphere's positive orthant, mapped to minimization: all non-dominated."""
+    x = np.abs(rng.standard_normal((n, m)))
+    return 1.0 - x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def numpy_hv2_batched(y, ref):
+    """Plain NumPy batched 2-D HV (argsort + running minimum), the PERF_NOTES anchor."""
+    o = np.argsort(y[..., 0], axis=-1)
+    s1 = np.take_along_axis(y[..., 0], o, -1)
+    s2 = np.take_along_axis(y[..., 1], o, -1)
+    g = np.minimum.accumulate(s2, axis=-1)
+    nxt = np.concatenate([s1[..., 1:], np.full_like(s1[..., :1], ref[0])], -1)
+    return ((nxt - s1) * (ref[1] - g)).sum(-1)
+
+
+def section_batch(reps):
+    rng = np.random.default_rng(0)
+    print("\n## batched: 1000 problems x N=256 (uniform points), float32 JAX vs float64 C loop")
+    rows = []
+    for m in (2, 3):
+        y = rng.random((1000, 256, m))
+        ref = np.full(m, 1.0)
+        yj, rj = jnp.asarray(y, jnp.float32), jnp.asarray(ref, jnp.float32)
+        t0, hv = timed(lambda: hypervolume(yj, rj))
+        exp = np.array([moocore.hypervolume(p, ref=ref) for p in y])
+        err = float(np.max(np.abs(np.asarray(hv, float) - exp) / exp))
+        fns = {
+            "mohb_jax": lambda: hypervolume(yj, rj),
+            "moocore loop": lambda: [moocore.hypervolume(p, ref=ref) for p in y],
+        }
+        if m == 2:
+            fns["numpy batched"] = lambda: numpy_hv2_batched(y, ref)
+        t = interleaved(fns, reps)
+        print(f"M={m}: first call (compile) {fmt(t0)}; max rel err vs moocore {err:.1e}")
+        for k, v in t.items():
+            print(f"  {k:14s} {fmt(v)}   moocore/this = {t['moocore loop'] / v:5.2f}x")
+        rows.append((m, t))
+    return rows
+
+
+def section_single(reps):
+    rng = np.random.default_rng(1)
+    print("\n## single large problems (float64 everywhere)")
+    from pymoo.indicators.hv import HV
+
+    cases = [
+        ("3-D front N=1e4", sphere_front(rng, 10_000, 3)),
+        ("3-D uniform N=1e4", rng.random((10_000, 3))),
+        ("4-D front N=1e3", sphere_front(rng, 1000, 4)),
+        ("4-D uniform N=1e3", rng.random((1000, 4))),
+    ]
+    with jax.enable_x64():
+        for name, y in cases:
+            m = y.shape[1]
+            ref = np.full(m, 1.0)
+            yj, rj = jnp.asarray(y), jnp.asarray(ref)
+            t0, hv = timed(lambda: hypervolume(yj, rj))
+            exact = moocore.hypervolume(y, ref=ref)
+            fns = {
+                "mohb_jax": lambda: hypervolume(yj, rj),
+                "moocore": lambda: moocore.hypervolume(y, ref=ref),
+                "pymoo HV": lambda: HV(ref_point=ref)(y),
+            }
+            t = interleaved(fns, reps)
+            # Optuna's WFG explodes on fronts: one timed call, capped by problem choice
+            t_opt, v_opt = (
+                timed(lambda: optuna_hv(y, ref)) if m == 3 or "uniform" in name else (None, None)
+            )
+            print(f"{name}: first call {fmt(t0)}; |mohb - moocore| = {abs(float(hv) - exact):.1e}")
+            for k, v in t.items():
+                print(f"  {k:10s} {fmt(v)}   this/moocore = {v / t['moocore']:8.1f}x")
+            if t_opt is not None:
+                print(
+                    f"  optuna     {fmt(t_opt)}   this/moocore = {t_opt / t['moocore']:8.1f}x "
+                    f"(1 call; |diff| {abs(v_opt - exact):.1e})"
+                )
+            else:
+                print("  optuna     skipped (WFG on a 4-D front of 1e3 points takes minutes)")
+
+
+def section_curve(reps, n=100_000, n_prefixes=12):
+    rng = np.random.default_rng(2)
+    print(f"\n## hypervolume_curve, N={n} results in arrival order (uniform random search)")
+    with jax.enable_x64():
+        for m in (2, 3):
+            y = rng.random((n, m))
+            ref = np.full(m, 1.0)
+            yj, rj = jnp.asarray(y), jnp.asarray(ref)
+            t0, curve = timed(lambda: hypervolume_curve(yj, rj))
+            t = interleaved({"mohb_jax": lambda: hypervolume_curve(yj, rj)}, reps)["mohb_jax"]
+            ks = np.unique(np.linspace(1, n, n_prefixes).astype(int))
+            # per-prefix recomputation (what Syne Tune does), timed on sampled prefixes and
+            # extrapolated: the cost of prefix k grows ~linearly with k, so the full sum is
+            # ~ N * mean(sampled per-prefix times) for uniformly spaced samples
+            tm, to, err = [], [], 0.0
+            for k in ks:
+                dt, v = timed(lambda: moocore.hypervolume(y[:k], ref=ref))
+                tm.append(dt)
+                err = max(err, abs(v - float(curve[k - 1])))
+                if m == 2 or k <= 20_000:
+                    to.append(timed(lambda: optuna_hv(y[:k], ref))[0])
+            est_moo = n * float(np.mean(tm))
+            print(
+                f"M={m}: mohb_jax {fmt(t)} (first call incl. compile {fmt(t0)}); "
+                f"max |diff| vs moocore on sampled prefixes {err:.1e}"
+            )
+            print(
+                f"  moocore per prefix (extrapolated from {len(ks)} sampled prefixes): "
+                f"{est_moo:8.1f} s  -> {est_moo / t:8.0f}x slower"
+            )
+            if to:
+                kk = ks[: len(to)]
+                # fit t = a*k on the sampled prefixes that ran, then sum over all prefixes
+                a = float(np.sum(np.array(to) * kk) / np.sum(kk * kk))
+                est_opt = a * n * (n + 1) / 2
+                print(
+                    f"  optuna per prefix (linear fit on {len(to)} prefixes <= {kk[-1]}): "
+                    f"{est_opt:8.1f} s  -> {est_opt / t:8.0f}x slower"
+                )
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", nargs="*", default=["batch", "single", "curve"])
+    ap.add_argument("--reps", type=int, default=7)
+    a = ap.parse_args()
+    print(f"jax {jax.__version__}, moocore {moocore.__version__}, devices {jax.devices()}")
+    if "batch" in a.only:
+        section_batch(a.reps)
+    if "single" in a.only:
+        section_single(max(3, a.reps // 2))
+    if "curve" in a.only:
+        section_curve(max(3, a.reps // 2))
+
+
+if __name__ == "__main__":
+    main()

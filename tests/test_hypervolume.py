@@ -1,0 +1,354 @@
+"""Tests of mohb_jax.hypervolume against independent oracles and HV's defining properties.
+
+Oracles: inclusion-exclusion brute force written here (tiny N), moocore (C, exact), Optuna's WFG
+(``optuna._hypervolume.compute_hypervolume``). Shapes are kept to a few padded sizes (N pads to
+8 / 16 / 64 / 256) so hypothesis examples do not recompile.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import moocore
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from optuna._hypervolume import compute_hypervolume as optuna_hv
+
+from mohb_jax.hypervolume import (
+    hypervolume,
+    hypervolume_contributions,
+    hypervolume_curve,
+    hypervolume_mc,
+    normalize,
+    objective_bounds,
+    reference_point,
+)
+
+
+# ------------------------------------------------------------------ oracles (independent code)
+def hv_incl_excl(y: np.ndarray, ref: np.ndarray) -> float:
+    """Inclusion-exclusion over all subsets: sum (-1)^(|S|+1) vol(box of the componentwise max)."""
+    pts = [p for p in np.asarray(y, float) if np.all(p < ref)]
+    total = 0.0
+    for r in range(1, len(pts) + 1):
+        for sub in itertools.combinations(pts, r):
+            corner = np.max(np.array(sub), axis=0)
+            total += (-1) ** (r + 1) * float(np.prod(np.clip(ref - corner, 0, None)))
+    return total
+
+
+def hv_moocore(y: np.ndarray, ref: np.ndarray) -> float:
+    y = np.asarray(y, float)
+    y = y[np.all(y < ref, axis=1)]
+    return float(moocore.hypervolume(y, ref=ref)) if len(y) else 0.0
+
+
+def hv_optuna(y: np.ndarray, ref: np.ndarray) -> float:
+    y = np.asarray(y, float)
+    y = y[np.all(y < ref, axis=1)]
+    return float(optuna_hv(y, np.asarray(ref, float))) if len(y) else 0.0
+
+
+def grid_points(rng, shape, levels=5):
+    """Integer-grid points: many ties and duplicates, the hard cases for sorts and sweeps."""
+    return rng.integers(0, levels, size=shape).astype(float)
+
+
+def points_strategy(n_max, m):
+    coord = st.integers(0, 6).map(float) | st.floats(0, 6, allow_nan=False, width=32)
+    return st.lists(st.lists(coord, min_size=m, max_size=m), min_size=1, max_size=n_max).map(
+        lambda rows: np.array(rows, float)
+    )
+
+
+# ------------------------------------------------------------------ exactness vs oracles
+@pytest.mark.parametrize("m", [2, 3, 4, 5])
+@given(data=st.data())
+def test_exact_vs_inclusion_exclusion(m, data):
+    y = data.draw(points_strategy(7, m))
+    ref = np.full(m, 5.0)  # some coordinates are >= ref: those points must not count
+    with jax.enable_x64():
+        got = float(hypervolume(jnp.asarray(y), jnp.asarray(ref)))
+    assert got == pytest.approx(hv_incl_excl(y, ref), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("m,n", [(2, 200), (3, 200), (3, 30), (4, 30), (5, 8)])
+@pytest.mark.parametrize("kind", ["uniform", "grid", "front"])
+def test_exact_vs_moocore_and_optuna(m, n, kind):
+    rng = np.random.default_rng(m * 1000 + n)
+    if kind == "uniform":
+        y = rng.random((6, n, m))
+    elif kind == "grid":
+        y = grid_points(rng, (6, n, m)) / 4
+    else:  # all points on one front (spherical), the worst case for front sizes
+        y = rng.random((6, n, m))
+        y = 1 - y / np.linalg.norm(y, axis=-1, keepdims=True)
+    ref = np.full(m, 1.0)
+    with jax.enable_x64():
+        got = np.asarray(hypervolume(jnp.asarray(y), jnp.asarray(ref)))
+    exp = np.array([hv_moocore(p, ref) for p in y])
+    np.testing.assert_allclose(got, exp, rtol=1e-12, atol=1e-14)
+    if m <= 4 or n <= 8:
+        exp_o = np.array([hv_optuna(p, ref) for p in y])
+        np.testing.assert_allclose(got, exp_o, rtol=1e-10, atol=1e-12)
+
+
+def test_float32_accuracy_is_documented_bound():
+    """float32 inputs: relative error vs the float64 oracle stays ~1e-6 (not bit-exact)."""
+    rng = np.random.default_rng(7)
+    for m in (2, 3, 4):
+        y = rng.random((6, 30, m)).astype(np.float32)
+        ref = np.ones(m, np.float32)
+        got = np.asarray(hypervolume(y, ref))
+        assert got.dtype == np.float32
+        exp = np.array([hv_moocore(p.astype(float), ref.astype(float)) for p in y])
+        np.testing.assert_allclose(got, exp, rtol=2e-5)
+        with jax.enable_x64():
+            got64 = np.asarray(hypervolume(jnp.asarray(y, jnp.float64), jnp.asarray(ref, float)))
+        assert got64.dtype == np.float64
+        np.testing.assert_allclose(got64, exp, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ properties
+def _hv64(y, ref, mask=None):
+    with jax.enable_x64():
+        return float(hypervolume(jnp.asarray(y, float), jnp.asarray(ref, float), mask))
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+@given(data=st.data())
+def test_properties(m, data):
+    y = data.draw(points_strategy(6, m))
+    ref = np.full(m, 5.0)
+    hv = _hv64(y, ref)
+    assert hv >= 0
+    # monotone when adding a point
+    p = np.array(data.draw(st.lists(st.integers(0, 6), min_size=m, max_size=m)), float)
+    assert _hv64(np.vstack([y, p]), ref) >= hv - 1e-12
+    # unchanged by a duplicate, or by a point dominated by an existing one
+    assert _hv64(np.vstack([y, y[:1]]), ref) == pytest.approx(hv, abs=1e-12)
+    assert _hv64(np.vstack([y, y[:1] + 0.5]), ref) == pytest.approx(hv, abs=1e-12)
+    # permutation invariance
+    perm = data.draw(st.permutations(range(len(y))))
+    assert _hv64(y[list(perm)], ref) == pytest.approx(hv, rel=1e-12, abs=1e-12)
+    # per-objective scaling of points and ref (positive scales) multiplies HV by prod(s)
+    s = np.array(data.draw(st.lists(st.sampled_from([0.5, 2.0, 3.0]), min_size=m, max_size=m)))
+    assert _hv64(y * s, ref * s) == pytest.approx(hv * np.prod(s), rel=1e-10, abs=1e-12)
+    # one point: product of box sides
+    assert _hv64(y[:1], ref) == pytest.approx(np.prod(np.clip(ref - y[0], 0, None)), abs=1e-12)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_padding_and_masks_never_change_results(m):
+    rng = np.random.default_rng(3)
+    y = rng.random((5, 12, m))
+    ref = np.ones(m) * 1.05
+    mask = rng.random((5, 12)) < 0.7
+    garbage = np.where(mask[..., None], y, np.nan)  # NaN in masked rows is allowed
+    with jax.enable_x64():
+        a = np.asarray(hypervolume(jnp.asarray(garbage), jnp.asarray(ref), jnp.asarray(mask)))
+        # padding to a larger N with junk (even points better than everything) masked out
+        pad = np.concatenate([garbage, np.full((5, 18, m), -1e9)], axis=1)
+        pmask = np.concatenate([mask, np.zeros((5, 18), bool)], axis=1)
+        b = np.asarray(hypervolume(jnp.asarray(pad), jnp.asarray(ref), jnp.asarray(pmask)))
+        c = np.asarray(hypervolume_curve(jnp.asarray(pad), jnp.asarray(ref), jnp.asarray(pmask)))
+        d = np.asarray(hypervolume_contributions(jnp.asarray(pad), ref, jnp.asarray(pmask)))
+    exp = np.array([hv_moocore(y[i][mask[i]], ref) for i in range(5)])
+    np.testing.assert_allclose(a, exp, rtol=1e-12)
+    np.testing.assert_allclose(b, exp, rtol=1e-12)
+    np.testing.assert_allclose(c[:, -1], exp, rtol=1e-12)
+    assert np.all(d[:, 12:] == 0)
+
+
+def test_vmap_jit_and_batch_equal_per_problem():
+    rng = np.random.default_rng(4)
+    y = jnp.asarray(rng.random((3, 4, 16, 3)), jnp.float32)
+    ref = jnp.asarray(rng.random((3, 1, 3)) + 1.0, jnp.float32)  # broadcast over a batch dim
+    batched = hypervolume(y, ref)
+    assert batched.shape == (3, 4)
+    per = np.array([[float(hypervolume(y[i, j], ref[i, 0])) for j in range(4)] for i in range(3)])
+    np.testing.assert_allclose(np.asarray(batched), per, rtol=1e-6)
+    vm = jax.vmap(jax.vmap(hypervolume, (0, None)), (0, 0))(y, ref[:, 0])
+    np.testing.assert_allclose(np.asarray(vm), per, rtol=1e-6)
+    jt = jax.jit(hypervolume)(y, ref)
+    np.testing.assert_allclose(np.asarray(jt), per, rtol=1e-6)
+    cv = jax.vmap(hypervolume_curve, (0, None))(y[0], ref[0, 0])
+    np.testing.assert_allclose(np.asarray(cv[:, -1]), per[0], rtol=1e-6)
+
+
+# ------------------------------------------------------------------ contributions
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_contributions_vs_oracle(m):
+    rng = np.random.default_rng(10 + m)
+    for kind in ("uniform", "grid"):
+        y = rng.random((4, 12, m)) if kind == "uniform" else grid_points(rng, (4, 12, m)) / 4
+        ref = np.full(m, 1.0)
+        with jax.enable_x64():
+            c = np.asarray(hypervolume_contributions(jnp.asarray(y), jnp.asarray(ref)))
+        for i in range(4):
+            tot = hv_moocore(y[i], ref)
+            exp = np.array([tot - hv_moocore(np.delete(y[i], j, 0), ref) for j in range(12)])
+            np.testing.assert_allclose(c[i], exp, atol=1e-12)
+            assert c[i].sum() <= tot + 1e-12
+            # exactly zero for points weakly dominated by another point (incl. duplicates)
+            le = np.all(y[i][None, :, :] <= y[i][:, None, :], axis=-1)  # [a, b]: y_b <= y_a
+            np.fill_diagonal(le, False)
+            dominated = le.any(axis=1) | ~np.all(y[i] < ref, axis=1)
+            assert np.all(c[i][dominated] == 0.0)
+            assert np.all(c[i] >= 0)
+
+
+# ------------------------------------------------------------------ curves
+def _curve_oracle(y, ref, mask):
+    out, prev = [], 0.0
+    for k in range(len(y)):
+        if mask[k]:
+            sel = y[: k + 1][mask[: k + 1]]
+            prev = hv_moocore(sel, ref)
+        out.append(prev)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+@pytest.mark.parametrize("kind", ["uniform", "grid", "improving"])
+def test_curve_vs_prefix_oracle(m, kind):
+    rng = np.random.default_rng(20 + m)
+    n = 150 if m < 4 else 24
+    if kind == "uniform":
+        y = rng.random((3, n, m))
+    elif kind == "grid":
+        y = grid_points(rng, (3, n, m)) / 4
+    else:  # a tuning-like run: slowly improving noisy results, a few beyond ref / +inf
+        t = np.arange(n)[None, :, None] / n
+        y = rng.random((3, n, m)) * (1.2 - 0.6 * t)
+        y[:, 5, 0] = np.inf
+    ref = np.full(m, 1.0)
+    mask = rng.random((3, n)) < 0.85
+    with jax.enable_x64():
+        got = np.asarray(hypervolume_curve(jnp.asarray(y), jnp.asarray(ref), jnp.asarray(mask)))
+        hv = np.asarray(hypervolume(jnp.asarray(y), jnp.asarray(ref), jnp.asarray(mask)))
+    for i in range(3):
+        np.testing.assert_allclose(got[i], _curve_oracle(y[i], ref, mask[i]), atol=1e-12)
+        assert np.all(np.diff(got[i]) >= 0), "curve must be non-decreasing"
+    np.testing.assert_allclose(got[:, -1], hv, rtol=1e-12)
+    # masked rows repeat the previous value (0 before the first counted row)
+    for i in range(3):
+        for k in np.flatnonzero(~mask[i]):
+            assert got[i, k] == (got[i, k - 1] if k else 0.0)
+
+
+def test_curve_capacity_growth_and_overflow_flag():
+    """A front of N points in arrival order: every point survives the filter."""
+    n = 300
+    x = np.linspace(0, 1, n)
+    y = np.stack([x, 1 - x], axis=1)  # all mutually non-dominated
+    ref = np.array([1.5, 1.5])
+    with jax.enable_x64():
+        auto = np.asarray(hypervolume_curve(jnp.asarray(y), jnp.asarray(ref)))
+        small = np.asarray(hypervolume_curve(jnp.asarray(y), jnp.asarray(ref), capacity=64))
+    np.testing.assert_allclose(
+        auto[[0, 99, 299]], [hv_moocore(y[: k + 1], ref) for k in (0, 99, 299)]
+    )
+    assert np.all(np.isnan(small)), (
+        "an overflowing explicit capacity must give NaN, not a wrong value"
+    )
+    with pytest.raises(ValueError, match="capacity"):
+        hypervolume_curve(y, ref, capacity=0)
+
+
+def test_curve_under_jit_is_exact():
+    rng = np.random.default_rng(5)
+    y = jnp.asarray(rng.random((2, 40, 3)), jnp.float32)
+    ref = jnp.ones(3)
+    got = jax.jit(hypervolume_curve)(y, ref)
+    exp = hypervolume_curve(y, ref)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(exp), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ Monte Carlo
+@pytest.mark.parametrize("m", [2, 3, 5, 7])
+def test_mc_within_standard_errors(m):
+    rng = np.random.default_rng(30 + m)
+    y = rng.random((4, 10, m))
+    ref = np.full(m, 1.0)
+    with jax.enable_x64():
+        est, se = hypervolume_mc(
+            jax.random.key(m), jnp.asarray(y), jnp.asarray(ref), n_samples=20000
+        )
+    exact = np.array([hv_moocore(p, ref) for p in y])
+    est, se = np.asarray(est), np.asarray(se)
+    assert np.all(se > 0)
+    assert np.all(np.abs(est - exact) <= 4 * se), (est, exact, se)
+    # the standard error shrinks like 1/sqrt(n)
+    with jax.enable_x64():
+        _, se4 = hypervolume_mc(
+            jax.random.key(1), jnp.asarray(y), jnp.asarray(ref), n_samples=80000
+        )
+    np.testing.assert_allclose(np.asarray(se4), se / 2, rtol=0.1)
+
+
+def test_mc_no_counted_point_is_zero():
+    est, se = hypervolume_mc(jax.random.key(0), jnp.full((1, 3, 2), 2.0), jnp.ones(2))
+    assert float(est[0]) == 0.0 and float(se[0]) == 0.0
+
+
+# ------------------------------------------------------------------ reference point, normalize
+def test_reference_point_and_normalize():
+    y = np.array([[[1.0, 10.0], [3.0, 30.0]], [[2.0, 20.0], [np.nan, 99.0]]])
+    mask = np.array([[True, True], [True, False]])
+    ideal, nadir = objective_bounds(y, mask)
+    np.testing.assert_array_equal(ideal, [1.0, 10.0])
+    np.testing.assert_array_equal(nadir, [3.0, 30.0])
+    ref = reference_point(y, mask, margin=0.1)
+    np.testing.assert_allclose(ref, [3.2, 32.0])
+    assert np.all(y[mask] < ref)  # every valid point counts
+    np.testing.assert_allclose(reference_point(np.array([[1.0, 5.0], [1.0, 6.0]])), [2.0, 6.1])
+    z = np.asarray(normalize(jnp.asarray([[1.0, 10.0], [3.0, 30.0]]), ideal, nadir))
+    np.testing.assert_allclose(z, [[0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="no valid row"):
+        reference_point(y, np.zeros_like(mask))
+    with pytest.raises(ValueError, match="margin"):
+        reference_point(y, mask, margin=-1.0)
+    with pytest.raises(ValueError, match="inf"):
+        reference_point(np.array([[1.0, np.inf]]))
+    with pytest.raises(ValueError, match="nadir"):
+        normalize(jnp.zeros((2, 2)), np.ones(2), np.zeros(2))
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "fn",
+    [
+        hypervolume,
+        hypervolume_contributions,
+        hypervolume_curve,
+        lambda y, r, mask=None: hypervolume_mc(jax.random.key(0), y, r, mask),
+    ],
+)
+def test_bad_input_raises(fn):
+    y = np.random.default_rng(0).random((5, 2))
+    with pytest.raises(ValueError, match="NaN"):
+        fn(np.where(np.arange(5)[:, None] == 2, np.nan, y), np.ones(2))
+    fn(np.where(np.arange(5)[:, None] == 2, np.nan, y), np.ones(2), np.arange(5) != 2)  # masked
+    with pytest.raises(ValueError, match="ref must have shape"):
+        fn(y, np.ones(3))
+    with pytest.raises(ValueError, match="ref must have shape"):
+        fn(y, np.float32(1.0))
+    with pytest.raises(ValueError, match="finite"):
+        fn(y, np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match="mask must have shape"):
+        fn(y, np.ones(2), np.ones(4, bool))
+    with pytest.raises(ValueError, match="shape"):
+        fn(y[0], np.ones(2))
+
+
+def test_size_limit_for_many_objectives():
+    with pytest.raises(ValueError, match="hypervolume_mc"):
+        hypervolume(np.zeros((300, 5)), np.ones(5))
+    # small 5-D problems are exact
+    y = np.random.default_rng(0).random((8, 5))
+    assert float(hypervolume(y, np.ones(5))) == pytest.approx(hv_moocore(y, np.ones(5)), rel=1e-5)
