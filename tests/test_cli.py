@@ -34,28 +34,12 @@ def bench_name():
     return name
 
 
-def test_sweep_end_to_end_then_plot(bench_name, tmp_path, capsys):
+def test_sweep_end_to_end_then_plot(tmp_path, capsys):
+    """The README's main job on the shipped embedded table, with a small seed count."""
     out = tmp_path / "res"
-    rc = main(
-        [
-            "sweep",
-            "--benchmark",
-            bench_name,
-            "--method",
-            "epsnet",
-            "random",
-            "--seeds",
-            "0:4",
-            "--n-workers",
-            "2",
-            "--budget",
-            "120",
-            "--out",
-            str(out),
-            "--no-progress",
-            "--syne-tune",
-        ]
-    )
+    argv = "sweep --benchmark embedded --method epsnet random --seeds 0:4 --n-workers 2"
+    argv += " --budget 20x --no-progress --syne-tune --out"
+    rc = main(argv.split() + [str(out)])
     text = capsys.readouterr().out
     assert rc == 0, text
     for f in (
@@ -72,7 +56,8 @@ def test_sweep_end_to_end_then_plot(bench_name, tmp_path, capsys):
     df = pd.read_parquet(out / "results.parquet")
     assert set(df["method"]) == {"epsnet", "random"} and set(df["seed"]) == {0, 1, 2, 3}
     meta = json.loads((out / "results.json").read_text())
-    assert meta["methods"] == ["epsnet", "random"] and meta["benchmark"] == "synthetic"
+    assert meta["methods"] == ["epsnet", "random"] and meta["benchmark"] == "embedded"
+    assert meta["objectives"] == ["val_error", "cost_usd"]
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["method"]) == ["epsnet", "random"] and (summary["seeds"] == 4).all()
     sp = pd.read_csv(out / "speedups.csv")
