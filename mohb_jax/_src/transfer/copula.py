@@ -160,9 +160,18 @@ def copula_transform(
         if not np.issubdtype(ya.dtype, np.floating):
             ya = ya.astype(np.float32)
         ma = np.asarray(mask, dtype=bool)
-        counts = jnp.asarray(_counts_numpy(ya, ma))
-        nn = jnp.asarray(np.sum(ma, axis=-1, dtype=np.int32))[..., None, None]
-        return _z_from_counts(
-            counts, nn, jnp.asarray(ma)[..., None], jnp.asarray(np.zeros((), ya.dtype))
+        counts = _counts_numpy(ya, ma)
+        nn = np.sum(ma, axis=-1, dtype=np.int32)[..., None, None]
+        # pad the point axis to a power of two so that tables with many different task sizes
+        # reuse a few compiled probit kernels (each new shape would recompile)
+        n_pts = counts.shape[-2]
+        n_pad = max(16, 1 << (n_pts - 1).bit_length()) - n_pts
+        widths = [(0, 0)] * (counts.ndim - 2) + [(0, n_pad), (0, 0)]
+        z = _z_from_counts(
+            jnp.asarray(np.pad(counts, widths)),
+            jnp.asarray(nn),
+            jnp.asarray(np.pad(ma, widths[:-1]))[..., None],
+            jnp.asarray(np.zeros((), ya.dtype)),
         )
+        return z[..., :n_pts, :]
     return _copula_jax(jnp.asarray(y), jnp.asarray(mask, dtype=bool))
