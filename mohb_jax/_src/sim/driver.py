@@ -34,11 +34,14 @@ Event model (exact event times; documented choices):
 * Budget: simulated wall-clock seconds (Syne Tune's ``max_wallclock_time``); results after the
   budget are not reported, and the run ends when no job ends within the budget (or nothing is
   left to run). Jobs still running at the budget report their intermediate results up to it.
-* Capacity: ``max_trials`` and ``max_results`` are static. By default they are upper bounds
+* Output: ``run`` returns *job records* (:class:`SimOutput`); ``to_frame`` expands them into
+  one row per result from the table (times and costs with the same float32 operations).
+* Capacity: ``max_trials`` and ``max_jobs`` are static. By default they are upper bounds
   derived from the budget (the number of trials / results that could possibly fit, given the
   cheapest first-rung job and the cheapest fidelity step in the table), capped by the number of
-  configurations (without replacement) and the grid size. If a run needs more, it stops and
-  sets ``out.overflow``; :meth:`Simulator.to_frame` raises a ``ValueError`` naming the limit.
+  configurations (without replacement) and the number of rung levels. If a run needs more, it
+  stops and sets ``out.overflow_trials`` / ``out.overflow_jobs``; :meth:`Simulator.to_frame`
+  raises a ``ValueError`` naming the limit.
 
 References:
     Salinas, Perrone, Cruchant, Archambeau. "A multi-objective perspective on jointly tuning
@@ -67,7 +70,7 @@ from mohb_jax._src.schedulers.core import (
     SchedulerState,
     make_scheduler,
 )
-from mohb_jax._src.schedulers.schedule import Schedule, make_schedule
+from mohb_jax._src.schedulers.schedule import make_schedule
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.tables.table import Table
 from mohb_jax._src.types import Job, Searcher
@@ -93,24 +96,32 @@ class SimData(NamedTuple):
 
 
 class SimOutput(NamedTuple):
-    """One run: R result rows (``valid`` marks the used ones, in emission order)."""
+    """One run as J *job records* (``valid`` marks the used ones, in start order).
 
-    trial: Int[Array, " r"]
-    config: Int[Array, " r"]
-    table_seed: Int[Array, " r"]
-    bracket: Int[Array, " r"]
-    rung: Int[Array, " r"]  # rung of the trial's bracket; -1 between rung levels
-    fidelity: Int[Array, " r"]  # grid index
-    time: Float[Array, " r"]  # simulated wall-clock at arrival
-    cost: Float[Array, " r"]  # $ of worker time since the job's previous result
-    worker: Int[Array, " r"]
-    decision: Int[Array, " r"]  # index into DECISIONS
-    valid: Bool[Array, " r"]
-    n_results: Int[Array, ""]
+    A job trains one trial from fidelity ``resume`` (exclusive) to ``target``; its results
+    are re-derived on the host by :meth:`Simulator.to_frame` from the table: the result at
+    fidelity ``f`` arrives at ``start + T[f] - base``. Keeping jobs rather than result rows
+    keeps the loop state small: a vmapped ``while_loop`` selects its whole state every step.
+    """
+
+    trial: Int[Array, " j"]
+    config: Int[Array, " j"]
+    table_seed: Int[Array, " j"]
+    bracket: Int[Array, " j"]
+    rung: Int[Array, " j"]  # rung (of the trial's bracket) the job ends at
+    resume: Int[Array, " j"]  # last fidelity index reported before the job (-1: none)
+    target: Int[Array, " j"]  # fidelity index the job ends at
+    start: Float[Array, " j"]  # simulated start time
+    base: Float[Array, " j"]  # table time already trained at the start (0: from scratch)
+    worker: Int[Array, " j"]
+    decision: Int[Array, " j"]  # index into DECISIONS; -1: still running at the end
+    valid: Bool[Array, " j"]
+    n_jobs: Int[Array, ""]
     n_trials: Int[Array, ""]
+    budget: Float[Array, ""]
     end_time: Float[Array, ""]  # simulated time when the run stopped
     overflow_trials: Bool[Array, ""]
-    overflow_results: Bool[Array, ""]
+    overflow_jobs: Bool[Array, ""]
 
 
 class _Workers(NamedTuple):
@@ -120,6 +131,7 @@ class _Workers(NamedTuple):
     resume: Int[Array, " w"]  # last reported fidelity index of the trial (-1: none)
     base: Float[Array, " w"]  # table time already trained at the start (0: from scratch)
     finish: Float[Array, " w"]
+    jid: Int[Array, " w"]  # the job's record index
 
 
 class _Carry(NamedTuple):
@@ -144,7 +156,7 @@ class Simulator(NamedTuple):
         to_frame: ``to_frame(out, seed=s) -> DataFrame`` (host side; raises on overflow).
         scheduler: the :class:`~mohb_jax._src.schedulers.core.Scheduler`.
         table, task, objectives: what is simulated.
-        max_trials, max_results, n_workers, budget: static sizes / settings.
+        max_trials, max_jobs, n_workers, budget: static sizes / settings.
         n_excluded: configurations with no complete seed, never proposed.
     """
 
@@ -156,7 +168,7 @@ class Simulator(NamedTuple):
     task: int
     objectives: tuple[str, ...]
     max_trials: int
-    max_results: int
+    max_jobs: int
     n_workers: int
     budget: float
     n_excluded: int
@@ -210,7 +222,7 @@ def make_simulator(
     searcher: Searcher | None = None,
     variant: str = "stopping",
     checkpoint: bool = True,
-    max_results: int | None = None,
+    max_jobs: int | None = None,
     max_trials: int | None = None,
     n_brackets: int | None = None,
     r_min: float | None = None,
@@ -235,7 +247,8 @@ def make_simulator(
             configurations with a complete seed).
         variant: ASHA's ``"stopping"`` or ``"promotion"``.
         checkpoint: resumed trials continue from their checkpoint (else train from scratch).
-        max_results: result rows capacity R (default: derived from the budget).
+        max_jobs: job records capacity J (default: derived from the budget; each job reports
+            one or more results).
         max_trials: trial capacity N (default: derived from the budget).
         n_brackets: number of brackets (default: 1 for ASHA, as Syne Tune and Li et al. 2020;
             all for Hyperband).
@@ -310,15 +323,13 @@ def make_simulator(
     if max_trials is None:
         bound = W * math.floor(budget / t_first) + W if t_first > 0 else n_allowed
         max_trials = int(min(n_allowed, bound))
-    per_trial = len(schedule.levels) if indep else F
-    if max_results is None:
-        bound = W * math.floor(budget / t_step) + W * per_trial if t_step > 0 else None
-        max_results = int(
-            max_trials * per_trial if bound is None else min(max_trials * per_trial, bound)
-        )
-    N, R = int(max_trials), int(max_results)
-    if N < 1 or R < 1:
-        raise ValueError(f"max_trials and max_results must be positive; got {N}, {R}")
+    n_levels = 1 if rule == "random" else len(schedule.levels)
+    if max_jobs is None:  # a trial runs at most one job per rung level; a job takes >= t_step
+        bound = W * math.floor(budget / t_step) + W if t_step > 0 else None
+        max_jobs = max_trials * n_levels if bound is None else min(max_trials * n_levels, bound)
+    N, J = int(max_trials), int(max_jobs)
+    if N < 1 or J < 1:
+        raise ValueError(f"max_trials and max_jobs must be positive; got {N}, {J}")
 
     if searcher is None:
         searcher = random_searcher(allowed)
@@ -332,10 +343,12 @@ def make_simulator(
         variant=variant,
         normalize=normalize,
     )
-    run = jax.jit(_make_run(sched, W, N, R, F, indep, checkpoint))
+    run = jax.jit(_make_run(sched, W, N, J, F, indep, checkpoint))
+    host = (np.asarray(data.tcum), np.asarray(data.price))
 
     def to_frame(out: SimOutput, *, seed: int = 0) -> pd.DataFrame:
-        return _to_frame(out, seed, table, ti, sched.schedule, N, R)
+        """Results DataFrame of one run (see the module docstring); raises on overflow."""
+        return _to_frame(out, seed, table, ti, N, J, indep, *host)
 
     return Simulator(
         run=run,
@@ -346,7 +359,7 @@ def make_simulator(
         task=ti,
         objectives=objectives,
         max_trials=N,
-        max_results=R,
+        max_jobs=J,
         n_workers=W,
         budget=float(budget),
         n_excluded=int(table.n_configs - n_allowed),
@@ -358,7 +371,7 @@ def make_simulator(
 # ------------------------------------------------------------------------------------------
 
 
-def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, checkpoint: bool):
+def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, checkpoint: bool):
     fid = jnp.arange(F, dtype=jnp.int32)
 
     def base_time(tc, a, continuing):
@@ -369,59 +382,9 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         keep = continuing if not checkpoint else jnp.bool_(True)
         return jnp.where(keep & (a >= 0), tc[jnp.maximum(a, 0)], 0.0)
 
-    def job_rows(data: SimData, carry: _Carry, w, upto_budget: bool):
-        """Rows of worker ``w``'s job: fidelities reported, their times and costs."""
-        wk = carry.workers
-        job = jax.tree_util.tree_map(lambda x: x[w], wk.job)
-        a = wk.resume[w]
-        seed = carry.trial_seed[job.trial]
-        tc = data.tcum[job.config, seed]  # [F]
-        if indep:
-            rep = fid == job.fidelity
-            t_f = wk.start[w] + tc
-            cost_dt = tc
-        else:
-            rep = (fid > a) & (fid <= job.fidelity)
-            el = tc - wk.base[w]
-            t_f = wk.start[w] + el
-            prev = jnp.concatenate([jnp.zeros((1,), el.dtype), el[:-1]])
-            # first reported row pays from the job's start
-            cost_dt = jnp.where(fid == a + 1, el, el - prev)
-        if upto_budget:
-            rep = rep & (t_f <= data.budget)
-        cost = cost_dt * data.price[job.config] / 3600.0
-        return job, seed, rep, t_f, cost
-
-    def write(out: SimOutput, job: Job, seed, w, rep, t_f, cost, decision_at_target):
-        count = jnp.sum(rep).astype(jnp.int32)
-        room = out.n_results + count <= R
-        idx = jnp.where(rep & room, out.n_results + jnp.cumsum(rep) - 1, R)  # R: dropped
-        at_t = fid == job.fidelity
-        dec = jnp.where(at_t, decision_at_target, CONTINUE)
-        rung = jnp.where(at_t & (decision_at_target >= 0), job.rung, -1)
-
-        def put(arr, val):
-            return arr.at[idx].set(jnp.broadcast_to(val, (F,)).astype(arr.dtype), mode="drop")
-
-        return out._replace(
-            trial=put(out.trial, job.trial),
-            config=put(out.config, job.config),
-            table_seed=put(out.table_seed, seed),
-            bracket=put(out.bracket, job.bracket),
-            rung=put(out.rung, rung),
-            fidelity=put(out.fidelity, fid),
-            time=put(out.time, t_f),
-            cost=put(out.cost, cost),
-            worker=put(out.worker, w),
-            decision=put(out.decision, dec),
-            valid=put(out.valid, True),
-            n_results=jnp.where(room, out.n_results + count, out.n_results),
-            overflow_results=out.overflow_results | ~room,
-        )
-
     def assign(carry: _Carry, w, job: Job, data: SimData, take, continuing=False) -> _Carry:
         """Give ``job`` to worker ``w`` at the current clock if ``take`` (O(1) updates)."""
-        wk = carry.workers
+        wk, out = carry.workers, carry.out
         t = job.trial
         # table seed: inverse CDF of the uniform distribution over the complete seeds
         ok = data.seed_logits[job.config] > -jnp.inf
@@ -431,10 +394,16 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         a = carry.trial_last[t]
         tc = data.tcum[job.config, seed]
         base = base_time(tc, a, jnp.bool_(continuing))
-        fin = carry.clock + tc[job.fidelity] - base
+        fin = carry.clock + (tc[job.fidelity] - base)
+        room = out.n_jobs < J
+        j = jnp.minimum(out.n_jobs, J - 1)
+        take_ok = take & room
 
         def put(x, v):
-            return x.at[w].set(jnp.where(take, v, x[w]))
+            return x.at[w].set(jnp.where(take_ok, v, x[w]))
+
+        def rec(x, v):
+            return x.at[j].set(jnp.where(take_ok, v, x[j]))
 
         wk = _Workers(
             busy=put(wk.busy, True),
@@ -443,9 +412,25 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             resume=put(wk.resume, a),
             base=put(wk.base, base),
             finish=put(wk.finish, fin),
+            jid=put(wk.jid, j),
         )
-        ts = carry.trial_seed.at[t].set(jnp.where(take, seed, carry.trial_seed[t]))
-        return carry._replace(workers=wk, trial_seed=ts)
+        out = out._replace(
+            trial=rec(out.trial, t),
+            config=rec(out.config, job.config),
+            table_seed=rec(out.table_seed, seed),
+            bracket=rec(out.bracket, job.bracket),
+            rung=rec(out.rung, job.rung),
+            resume=rec(out.resume, a),
+            target=rec(out.target, job.fidelity),
+            start=rec(out.start, carry.clock),
+            base=rec(out.base, base),
+            worker=rec(out.worker, w),
+            valid=rec(out.valid, True),
+            n_jobs=out.n_jobs + take_ok.astype(jnp.int32),
+            overflow_jobs=out.overflow_jobs | (take & ~room),
+        )
+        ts = carry.trial_seed.at[t].set(jnp.where(take_ok, seed, carry.trial_seed[t]))
+        return carry._replace(workers=wk, trial_seed=ts, out=out)
 
     def fill(carry: _Carry, data: SimData) -> _Carry:
         """Every free worker asks the scheduler for a job."""
@@ -464,7 +449,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
         def cond(carry: _Carry):
             wk = carry.workers
             nxt = jnp.min(jnp.where(wk.busy, wk.finish, jnp.inf))
-            ok = ~carry.out.overflow_results & ~carry.sched.overflow
+            ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
             return ~carry.started | (ok & jnp.any(wk.busy) & (nxt <= data.budget))
 
         return cond
@@ -477,24 +462,32 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             wk = carry.workers
             w = jnp.argmin(jnp.where(wk.busy, wk.finish, jnp.inf)).astype(jnp.int32)
             carry = carry._replace(clock=jnp.where(active, wk.finish[w], carry.clock))
-            job, seed, rep, t_f, cost = job_rows(data, carry, w, upto_budget=False)
-            rep = rep & active
+            job = jax.tree_util.tree_map(lambda x: x[w], wk.job)
+            a = wk.resume[w]
+            seed = carry.trial_seed[job.trial]
             y_all = data.y[job.config, seed]  # [F, M]
             st = carry.sched
+            passed = active & (fid > a) & (fid < job.fidelity)
 
-            # intermediate results go to the searcher (no decision there)
+            # results passed on the way go to the searcher (no decision there)
             def obs(f, ss):  # observe only touches the searcher's state
                 new = sched.observe(st._replace(searcher=ss), job, f, y_all[f]).searcher
-                return _sel(rep[f] & (f != job.fidelity), new, ss)
+                return _sel(passed[f], new, ss)
 
-            st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
+            if not indep:
+                st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
             st, decision, info = sched.tell(st, job, y_all[job.fidelity])
-            out = write(carry.out, job, seed, w, rep, t_f, cost, decision)
             go = active & (decision == CONTINUE)
             t = job.trial
+            jid = wk.jid[w]
+            out = carry.out
             carry = carry._replace(
                 sched=_sel(active, st, carry.sched),
-                out=out,
+                out=out._replace(
+                    decision=out.decision.at[jid].set(
+                        jnp.where(active, decision, out.decision[jid])
+                    )
+                ),
                 trial_last=carry.trial_last.at[t].set(
                     jnp.where(active, job.fidelity, carry.trial_last[t])
                 ),
@@ -506,38 +499,29 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
 
         return body
 
-    def flush(carry: _Carry, data: SimData) -> _Carry:
-        """Jobs running at the end report their intermediate results up to the budget."""
-
-        def body(w, carry):
-            job, seed, rep, t_f, cost = job_rows(data, carry, w, upto_budget=True)
-            rep = rep & carry.workers.busy[w] & (fid != job.fidelity)
-            out = write(carry.out, job, seed, w, rep, t_f, cost, jnp.int32(-1))
-            return carry._replace(out=out)
-
-        return jax.lax.fori_loop(0, W, body, carry)
-
     def run(key, data: SimData) -> SimOutput:
         k_sched, k_loop, k_seed = jax.random.split(key, 3)
-        zi = jnp.zeros((R,), jnp.int32)
-        zf = jnp.zeros((R,), jnp.float32)
+        zi = jnp.full((J,), -1, jnp.int32)
+        zf = jnp.zeros((J,), jnp.float32)
         out = SimOutput(
-            trial=zi - 1,
-            config=zi - 1,
-            table_seed=zi - 1,
-            bracket=zi - 1,
-            rung=zi - 1,
-            fidelity=zi - 1,
-            time=zf,
-            cost=zf,
-            worker=zi - 1,
-            decision=zi - 1,
-            valid=jnp.zeros((R,), bool),
-            n_results=jnp.int32(0),
+            trial=zi,
+            config=zi,
+            table_seed=zi,
+            bracket=zi,
+            rung=zi,
+            resume=zi,
+            target=zi,
+            start=zf,
+            base=zf,
+            worker=zi,
+            decision=zi,
+            valid=jnp.zeros((J,), bool),
+            n_jobs=jnp.int32(0),
             n_trials=jnp.int32(0),
+            budget=jnp.asarray(data.budget, jnp.float32),
             end_time=jnp.float32(0),
             overflow_trials=jnp.bool_(False),
-            overflow_results=jnp.bool_(False),
+            overflow_jobs=jnp.bool_(False),
         )
         wjob = jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), _no_job())
         workers = _Workers(
@@ -547,6 +531,7 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             resume=jnp.full((W,), -1, jnp.int32),
             base=jnp.zeros((W,), jnp.float32),
             finish=jnp.full((W,), jnp.inf, jnp.float32),
+            jid=jnp.zeros((W,), jnp.int32),
         )
         carry = _Carry(
             key=k_loop,
@@ -561,11 +546,9 @@ def _make_run(sched: Scheduler, W: int, N: int, R: int, F: int, indep: bool, che
             started=jnp.bool_(False),
         )
         carry = jax.lax.while_loop(make_cond(data), step(data), carry)
-        done_in_budget = ~carry.out.overflow_results & ~carry.sched.overflow
-        flushed = flush(carry, data)
-        carry = jax.tree_util.tree_map(lambda x, y: jnp.where(done_in_budget, x, y), flushed, carry)
+        ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
         # the budget ran out with jobs in flight, or nothing was left to run (or overflow)
-        end = jnp.where(done_in_budget & jnp.any(carry.workers.busy), data.budget, carry.clock)
+        end = jnp.where(ok & jnp.any(carry.workers.busy), data.budget, carry.clock)
         return carry.out._replace(
             n_trials=carry.sched.n_trials,
             end_time=end.astype(jnp.float32),
@@ -589,11 +572,11 @@ def _no_job() -> Job:
 # ------------------------------------------------------------------------------------------
 
 
-def _to_frame(out: SimOutput, seed, table: Table, task: int, schedule: Schedule, N: int, R: int):
+def _to_frame(out: SimOutput, seed, table: Table, task: int, N, J, indep, tcum, price):
     o = jax.tree_util.tree_map(np.asarray, out)
-    if np.ndim(o.n_results) != 0:
+    if np.ndim(o.n_jobs) != 0:
         raise ValueError(
-            f"to_frame takes the output of one run; got a batch of shape {np.shape(o.n_results)} "
+            f"to_frame takes the output of one run; got a batch of shape {np.shape(o.n_jobs)} "
             "(index one seed first)"
         )
     if bool(o.overflow_trials):
@@ -601,31 +584,49 @@ def _to_frame(out: SimOutput, seed, table: Table, task: int, schedule: Schedule,
             f"the run needed more than max_trials={N} trials and was cut short; pass a larger "
             "max_trials to make_simulator"
         )
-    if bool(o.overflow_results):
+    if bool(o.overflow_jobs):
         raise ValueError(
-            f"the run produced more than max_results={R} results and was cut short; pass a "
-            "larger max_results to make_simulator"
+            f"the run needed more than max_jobs={J} jobs and was cut short; pass a larger "
+            "max_jobs to make_simulator"
         )
-    v = o.valid
-    order = np.argsort(o.time[v], kind="stable")  # arrival order; ties: emission order
-    pick = lambda a: a[v][order]  # noqa: E731
-    trial, config, tseed, fid = pick(o.trial), pick(o.config), pick(o.table_seed), pick(o.fidelity)
+    v = np.flatnonzero(o.valid)
+    F = tcum.shape[-1]
+    f = np.arange(F)
+    tc = tcum[o.config[v], o.table_seed[v]]  # [n_jobs, F] float32, as on the device
+    el = tc - o.base[v][:, None]
+    t_f = o.start[v][:, None] + el  # same float32 operations as the device
+    res, tgt = o.resume[v][:, None], o.target[v][:, None]
+    rep = (f[None] == tgt) if indep else (f[None] > res) & (f[None] <= tgt)
+    rep &= t_f <= o.budget
+    prev_el = np.concatenate([np.zeros((len(v), 1), el.dtype), el[:, :-1]], axis=1)
+    if indep:
+        seg = el
+    else:  # the first result of a job pays from the job's start
+        seg = np.where(f[None] == res + 1, el, el - prev_el)
+    cost = seg.astype(np.float64) * price[o.config[v]][:, None].astype(np.float64) / 3600.0
+    at_t = f[None] == tgt
+    dec = np.where(at_t, o.decision[v][:, None], CONTINUE)
+    rung = np.where(at_t, o.rung[v][:, None], -1)
+    jj, ff = np.nonzero(rep)  # rows by job (start order), then fidelity
+    order = np.argsort(t_f[jj, ff], kind="stable")  # arrival order; ties: emission order
+    jj, ff = jj[order], ff[order]
+    vj = v[jj]
     cols: dict[str, Any] = {
-        "seed": np.full(len(trial), seed, np.int64),
-        "trial": trial,
-        "config": config,
-        "table_seed": tseed,
-        "bracket": pick(o.bracket),
-        "rung": pick(o.rung),
-        "fidelity_index": fid,
-        "fidelity": np.asarray(table.fidelities)[fid],
+        "seed": np.full(len(jj), seed, np.int64),
+        "trial": o.trial[vj],
+        "config": o.config[vj],
+        "table_seed": o.table_seed[vj],
+        "bracket": o.bracket[vj],
+        "rung": rung[jj, ff],
+        "fidelity_index": ff.astype(np.int32),
+        "fidelity": np.asarray(table.fidelities)[ff],
     }
-    vals = np.asarray(table.values[task])[config, tseed, fid]  # [n, M]
-    for j, (name, d) in enumerate(zip(table.objectives, table.directions, strict=True)):
-        col = vals[:, j].astype(np.float64)
+    vals = np.asarray(table.values[task])[o.config[vj], o.table_seed[vj], ff]  # [n, M]
+    for k, (name, d) in enumerate(zip(table.objectives, table.directions, strict=True)):
+        col = vals[:, k].astype(np.float64)
         cols[name] = -col if d == "max" else col
-    cols["time"] = pick(o.time).astype(np.float64)
-    cols["cost"] = np.cumsum(pick(o.cost).astype(np.float64))
-    cols["worker"] = pick(o.worker)
-    cols["decision"] = pd.Categorical.from_codes(pick(o.decision), categories=list(DECISIONS))
+    cols["time"] = t_f[jj, ff].astype(np.float64)
+    cols["cost"] = np.cumsum(cost[jj, ff])
+    cols["worker"] = o.worker[vj]
+    cols["decision"] = pd.Categorical.from_codes(dec[jj, ff], categories=list(DECISIONS))
     return pd.DataFrame(cols)
