@@ -175,11 +175,12 @@ def _staircase_contributions(
         d = jnp.sum(real & (sx >= p1[None]) & (sy >= p2[None]), axis=0)
         count = jnp.sum(real, axis=0)
         over = over | (ins & (count - d + 1 > cap))
-        src = jnp.where(slot < before[None], slot, slot - 1 + d[None])
-        gone = src >= cap
-        src = jnp.clip(src, 0, cap - 1)
-        gx = jnp.where(gone, r1[None], jnp.take_along_axis(sx, src, axis=0))
-        gy = jnp.where(gone, r2[None], jnp.take_along_axis(sy, src, axis=0))
+        # slots after p take old[t + d - 1]: a barrel shifter (log2(cap) static shifts and
+        # selects) instead of a gather, which XLA:CPU does not vectorize
+        gx = _shift_rows(sx, d - 1, r1)
+        gy = _shift_rows(sy, d - 1, r2)
+        gx = jnp.where(slot < before[None], sx, gx)
+        gy = jnp.where(slot < before[None], sy, gy)
         at_p = slot == before[None]
         nsx = jnp.where(ins[None], jnp.where(at_p, p1[None], gx), sx)
         nsy = jnp.where(ins[None], jnp.where(at_p, p2[None], gy), sy)
@@ -202,6 +203,23 @@ def _staircase_contributions(
     init = (jnp.int32(0), sx0, sy0, over0, jnp.zeros_like(x1))
     _, _, _, over, c = lax.while_loop(cond, body, init)
     return c, over
+
+
+def _shift_rows(x: Array, s: Array, fill: Array) -> Array:
+    """``out[t] = x[t + s]`` along axis 0 per column (``fill`` out of range), ``s >= -1``."""
+    cap = x.shape[0]
+    right = jnp.concatenate([fill[None], x[:-1]], axis=0)
+    sl = jnp.maximum(s, 0)
+    out = x
+    step = 1
+    while step < cap:
+        shifted = jnp.concatenate(
+            [out[step:], jnp.broadcast_to(fill[None], (step, *x.shape[1:]))], axis=0
+        )
+        out = jnp.where(((sl & step) != 0)[None], shifted, out)
+        step *= 2
+    out = jnp.where((sl >= cap)[None], fill[None], out)
+    return jnp.where((s < 0)[None], right, out)
 
 
 def _capacities(n: int) -> tuple[int, ...]:
