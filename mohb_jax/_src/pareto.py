@@ -226,9 +226,11 @@ def _ranks_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"], search: str) -> Int
                 lo = jnp.where(active & d, mid + 1, lo)
                 hi = jnp.where(active & ~d, mid, hi)
             r = lo
+        # write unconditionally: invalid rows sort last, so what they write is never read;
+        # reading t[r] here to keep it would make XLA copy the carry every step (O(N²))
         r_safe = jnp.minimum(r, n - 1)
-        t1 = t1.at[r_safe].set(jnp.where(valid, p1, t1[r_safe]))
-        t2 = t2.at[r_safe].set(jnp.where(valid, p2, t2[r_safe]))
+        t1 = t1.at[r_safe].set(p1)
+        t2 = t2.at[r_safe].set(p2)
         nf = jnp.where(valid, jnp.maximum(nf, r + 1), nf)
         return (t1, t2, nf), jnp.where(valid, r, -1)
 
@@ -281,10 +283,10 @@ def _ranks_2d_packed(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array
         p2 = x % n
         valid = x < sentinel
         r = jnp.sum(dom(t1, t2, p1, p2), dtype=jnp.int32)
-        r_safe = jnp.minimum(r, n - 1)
-        t1 = t1.at[r_safe].set(jnp.where(valid, p1, t1[r_safe]))
-        t2 = t2.at[r_safe].set(jnp.where(valid, p2, t2[r_safe]))
-        return (t1, t2), r
+        r_safe = jnp.minimum(r, n - 1)  # invalid keys sort last: their writes are never read
+        t1 = t1.at[r_safe].set(p1)
+        t2 = t2.at[r_safe].set(p2)
+        return (t1, t2), jnp.where(valid, r, -1)
 
     t0 = jnp.full((n,), n, jnp.int32)  # empty front: f2 rank n is above every valid rank
     _, rs = lax.scan(step, (t0, t0), sk)
@@ -548,7 +550,9 @@ def _crowding_dense(
     return jnp.where(mask, total, 0.0)
 
 
-_CROWDING_DENSE_MAX = 1024
+# The N×N form measured ~5x slower than the sorts at 1000 x 256 (bench/results_pareto.md),
+# so the sort-based form is used at every size; the dense one stays as a tested alternative.
+_CROWDING_DENSE_MAX = 0
 
 
 def _crowding_single(
