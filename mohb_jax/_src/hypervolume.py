@@ -663,8 +663,8 @@ def hypervolume_mc(
     part of the box (large ``M``); the polar estimator of Deng & Zhang (2019) is better there.
 
     Args:
-        key: ``jax.random.key``; one key for the whole batch (problems use independent blocks of
-            the same draws, which is fine for estimates; split keys to decorrelate them).
+        key: ``jax.random.key``; one key for the whole batch (each problem gets its own
+            independent draws from it).
         y: points, ``float[..., N, M]``.
         ref: reference point, ``float[..., M]``.
         mask: optional ``bool[..., N]``.
