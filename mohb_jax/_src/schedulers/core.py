@@ -200,7 +200,9 @@ def make_rank_fn(rule: str, normalize: bool = True) -> Callable:
 
         def rank(key, y, mask):
             del key
-            return rung_rank(y, mask, tie_break=rule, normalize=normalize)
+            # "parallel" ε-net: the schedulers run under vmap, where "auto" pays for both
+            # strategies; rungs usually have several fronts
+            return rung_rank(y, mask, tie_break=rule, normalize=normalize, strategy="parallel")
 
     elif rule == "scalarize":
 
