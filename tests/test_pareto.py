@@ -320,6 +320,7 @@ def test_integer_input_and_all_masked():
 _METHOD_M = {
     "dense": st.integers(1, 5),
     "sort1d": st.just(1),
+    "peel2d": st.just(2),
     "scan2d_count": st.just(2),
     "scan2d_bisect": st.just(2),
     "scan2d_packed": st.just(2),
@@ -346,7 +347,7 @@ def test_blocked_with_many_blocks(ym):
 def test_dispatch_covers_shapes():
     assert _impl._choose_method(256, 1) == "sort1d"
     assert _impl._choose_method(256, 2) == "dense"
-    assert _impl._choose_method(100_000, 2) == "scan2d_bisect"
+    assert _impl._choose_method(100_000, 2) == "peel2d"
     assert _impl._choose_method(100_000, 3) == "blocked"
     with pytest.raises(ValueError, match="M == 2"):
         _impl._nondominated_ranks(np.zeros((4, 3), np.float32), np.ones(4, bool), "scan2d_count")
@@ -358,7 +359,7 @@ def test_large_single_problems_match_moocore():
     for n, m in [(3000, 2), (1500, 3)]:
         y = rng.random((n, m)).astype(np.float32)
         y[:100] = np.round(y[:100] * 4)  # some ties and duplicates
-        for method in ("scan2d_bisect",) if m == 2 else ("blocked",):
+        for method in ("peel2d", "scan2d_bisect") if m == 2 else ("blocked",):
             r = np.asarray(_impl._nondominated_ranks(y, np.ones(n, bool), method))
             np.testing.assert_array_equal(r, moocore.pareto_rank(y))
 
