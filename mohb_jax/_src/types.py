@@ -8,7 +8,8 @@ and from a Python loop in real dispatch.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from jaxtyping import Array, Bool, Float, Int
 
