@@ -262,7 +262,20 @@ def test_monotone_transform_invariance(ym):
     for j in range(y.shape[1]):
         t[:, j] = strictly_increasing_transform(y, mask, j)
     np.testing.assert_array_equal(run_ranks(t, mask), run_ranks(y, mask))
-    np.testing.assert_array_equal(run_ranks(2.5 * y - 1.0, mask), run_ranks(y, mask))
+    a = 2.5 * y - 1.0
+    # The kernels compute in float32: the affine map is strictly increasing only where float32
+    # rounding keeps every pairwise order of the valid values (0 and 1e-9 map to -1 and
+    # -0.9999999975, equal in float32), so the invariance is asserted on those inputs.
+    if _float32_order_kept(y[mask], a[mask]):
+        np.testing.assert_array_equal(run_ranks(a, mask), run_ranks(y, mask))
+
+
+def _float32_order_kept(y, a):
+    y32, a32 = y.astype(np.float32), a.astype(np.float32)
+    with np.errstate(invalid="ignore"):
+        sy = np.sign(y32[:, None, :] - y32[None, :, :])
+        sa = np.sign(a32[:, None, :] - a32[None, :, :])
+    return np.array_equal(sy, sa, equal_nan=True)
 
 
 @pytest.mark.slow
