@@ -12,6 +12,7 @@ Example::
     mohb_jax.sim.save_results(df, "mohb_results/epsnet")
 """
 
+from mohb_jax._src.sim.driver import make_simulator, max_fidelity_budget
 from mohb_jax._src.sim.export import load_results, save_results, to_syne_tune
 from mohb_jax._src.sim.plots import plot_front, plot_hypervolume
 from mohb_jax._src.sim.sweep import (
@@ -31,7 +32,9 @@ __all__ = [
     "budget_seconds",
     "compare",
     "load_results",
+    "make_simulator",
     "make_sweep",
+    "max_fidelity_budget",
     "parse_seeds",
     "plot_front",
     "plot_hypervolume",

@@ -12,6 +12,7 @@ folders with :func:`from_syne_tune`.
 """
 
 from mohb_jax._src.tables.cache import cache_dir, clear_cache, load_table, save_table
+from mohb_jax._src.tables.embedded import load_embedded
 from mohb_jax._src.tables.encode import encode_configs
 from mohb_jax._src.tables.frame import (
     HardwareSpec,
@@ -20,6 +21,7 @@ from mohb_jax._src.tables.frame import (
     table_from_arrays,
     table_from_frame,
 )
+from mohb_jax._src.tables.loaders_more import select_task
 from mohb_jax._src.tables.registry import (
     BenchmarkSpec,
     default_data_dir,
@@ -46,10 +48,12 @@ __all__ = [
     "get_benchmark_spec",
     "list_benchmarks",
     "load_benchmark",
+    "load_embedded",
     "load_table",
     "pareto_mask_np",
     "register_benchmark",
     "save_table",
+    "select_task",
     "table_from_arrays",
     "table_from_frame",
     "unregister_benchmark",
