@@ -52,6 +52,7 @@ import pandas as pd
 from jaxtyping import Bool, Float, Int
 
 from .encode import encode_configs
+from .frame import REF_MARGIN, compute_reference_point
 from .registry import register_benchmark
 from .table import Table
 
@@ -82,7 +83,7 @@ CITATIONS = {
 }
 
 #: Relative margin added beyond the worst valid value to form the HV reference point.
-REFERENCE_MARGIN = 0.1
+REFERENCE_MARGIN = REF_MARGIN
 
 #: Axes spanned by the per-task / per-config metadata arrays the loaders below produce.
 _ARRAY_AXES = {
@@ -106,19 +107,16 @@ _ARRAY_AXES = {
 def reference_point(
     values: Float[np.ndarray, "T C S F M"],
     mask: Bool[np.ndarray, "T C S F"],
-    margin: float = REFERENCE_MARGIN,
 ) -> Float[np.ndarray, " M"]:
     """Fixed hypervolume reference point of a table, in minimization space.
 
-    ``ref[m] = max_valid(values[..., m]) + margin * (max_valid - min_valid)``: the worst valid
-    value of each objective over the whole table (all tasks, configs, seeds, fidelities) plus
-    ``margin`` of its range, so every valid point strictly dominates it unless an objective is
-    constant (then ``ref`` is its value + 1).
+    The rule is :func:`~mohb_jax._src.tables.frame.compute_reference_point` (worst valid value
+    of each objective over the whole table + 10 % of its range; value + 1 for a constant
+    objective); this wrapper adds the checks these loaders rely on.
 
     Args:
         values: minimization values; entries where ``mask`` is False are ignored.
         mask: validity mask.
-        margin: fraction of the range added beyond the worst value.
 
     Returns:
         float64[M].
@@ -128,14 +126,11 @@ def reference_point(
     """
     if not mask.any():
         raise ValueError("reference_point: the table has no valid entry")
-    M = values.shape[-1]
-    ref = np.empty(M)
-    for m in range(M):  # M is small; avoids a [N, M] float64 copy of a large table
-        v = values[..., m][mask]
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"reference_point: objective {m} has non-finite valid entries")
-        lo, hi = float(v.min()), float(v.max())
-        ref[m] = hi + margin * (hi - lo) if hi > lo else hi + 1.0
+    ref = compute_reference_point(values, mask)
+    # NaN, +inf or -inf among the valid entries make the max or the range non-finite
+    bad = np.flatnonzero(~np.isfinite(ref))
+    if bad.size:
+        raise ValueError(f"reference_point: objective {bad[0]} has non-finite valid entries")
     return ref
 
 
