@@ -18,6 +18,7 @@ from mohb_jax._src.pareto import (
     dominates,
     nondominated_ranks,
     pareto_mask,
+    rung_position,
     rung_rank,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "dominates",
     "nondominated_ranks",
     "pareto_mask",
+    "rung_position",
     "rung_rank",
 ]

@@ -481,6 +481,37 @@ def test_epsnet_modes_match_reference(mode, ym):
     np.testing.assert_array_equal(got, oracle_rung_rank(y, mask, "epsnet", True))
 
 
+@given(
+    padded_points(FEW, m=st.integers(1, 4), allow_posinf=True),
+    st.sampled_from(["epsnet", "crowding"]),
+    st.booleans(),
+)
+def test_rung_position_is_the_rows_rung_rank(ym, tie_break, normalize):
+    """The newcomer-only kernel (early exits) gives every row's position of the full order."""
+    y, mask = ym
+    n = len(y)
+    with jax.enable_x64():
+        yb = np.broadcast_to(y, (n,) + y.shape)
+        mb = np.broadcast_to(mask, (n, n))
+        got = np.asarray(
+            pareto.rung_position(yb, np.arange(n), mb, tie_break=tie_break, normalize=normalize)
+        )
+    np.testing.assert_array_equal(got, oracle_rung_rank(y, mask, tie_break, normalize))
+
+
+def test_rung_position_errors():
+    y = np.zeros((3, 2))
+    with pytest.raises(ValueError, match="t must be in 0..2"):
+        pareto.rung_position(y, 3)
+    with pytest.raises(ValueError, match="batch shape"):
+        pareto.rung_position(y, np.array([0, 1]))
+    with pytest.raises(ValueError, match="integer"):
+        pareto.rung_position(y, 1.0)
+    with pytest.raises(ValueError, match="tie_break"):
+        pareto.rung_position(y, 0, tie_break="random")
+    assert int(pareto.rung_position(y, 1, np.array([True, False, True]))) == -1
+
+
 @given(padded_points((16, 64), m=M23, kind="uniform", garbage=False), st.booleans())
 def test_rung_rank_float32_is_a_permutation(ym, normalize):
     y, mask = ym

@@ -191,12 +191,12 @@ NMAX = 20
 
 
 @functools.cache
-def rung_player(rule: str, m: int, variant: str = "stopping"):
+def rung_player(rule: str, m: int, variant: str = "stopping", nmax: int = NMAX):
     sched = make_scheduler(
         make_schedule([1.0, 3.0], eta=3, n_brackets=1),
-        random_searcher(np.ones(64, bool)),
+        random_searcher(np.ones(max(64, nmax), bool)),
         n_objectives=m,
-        max_trials=NMAX,
+        max_trials=nmax,
         method="asha",
         rule=rule,
         variant=variant,
@@ -264,7 +264,7 @@ def test_stopping_decisions_match_reference(rule, m, seed, n, layout):
         assert pos[k] == p_ref, (k, pos[k], p_ref)
         expect = CONTINUE if p_ref * 3 < k + 1 else STOP
         assert dec[k] == expect
-    if rule == "scalarize":
+    if rule != "single":
         return  # stopping variant: only the newcomer's position is computed (documented)
     # cached positions of the whole rung after the last result
     w = mirror_weights(kd[n - 1], m) if rule == "scalarize" else None
@@ -289,12 +289,33 @@ def test_newcomer_dominating_everybody_continues(rule):
 
 def test_duplicates_share_a_front_and_break_ties_by_trial_id():
     y = np.array([[1.0, 2.0], [1.0, 2.0], [0.5, 3.0]], np.float32)
-    ys = np.zeros((NMAX, 2), np.float32)
-    ys[:3] = y
-    state, _ = rung_player("epsnet", 2)(jax.random.key(0), ys, np.arange(NMAX) < 3)
     # one front: ε-net starts from the lowest first objective (trial 2), then trial 0 (the
     # duplicate 1 has distance 0 to it and comes last)
-    assert np.asarray(state.pos[0, :3]).tolist() == [1, 2, 0]
+    ys = np.zeros((NMAX, 2), np.float32)
+    ys[:3] = y
+    _, (_, pos, *_) = rung_player("epsnet", 2)(jax.random.key(0), ys, np.arange(NMAX) < 3)
+    assert np.asarray(pos[:3]).tolist() == [0, 1, 0]  # each newcomer's position on arrival
+    for perm in ([0, 1, 2], [2, 0, 1]):  # whole rung, by any arrival order of the same rows
+        ys[:3] = y[perm]
+        _, (_, pos, *_) = rung_player("epsnet", 2)(jax.random.key(0), ys, np.arange(NMAX) < 3)
+        assert int(pos[2]) == [1, 2, 0][perm[2]]
+
+
+@pytest.mark.parametrize("rule", ["epsnet", "crowding", "scalarize"])
+@pytest.mark.parametrize("layout", ["uniform", "front", "layers"])
+def test_stopping_positions_past_the_smallest_bucket(rule, layout):
+    """Rungs of 100 results: the ranking runs on the compacted rows in buckets 32, 64, 100."""
+    n, m = 100, 2
+    y = points(7, n, m, layout).astype(np.float32)
+    state, (dec, pos, cnt, trial, keys) = rung_player(rule, m, nmax=n)(
+        jax.random.key(3), y, np.ones(n, bool)
+    )
+    kd = np.asarray(jax.random.key_data(keys))
+    for k in range(n):
+        w = mirror_weights(kd[k], m) if rule == "scalarize" else None
+        p_ref = ref_position(y[: k + 1].astype(np.float64), rule, w)[k]
+        assert int(pos[k]) == p_ref, (k, int(pos[k]), p_ref)
+        assert int(dec[k]) == (CONTINUE if p_ref * 3 < k + 1 else STOP)
 
 
 def test_scalar_positions_ties_and_mask():

@@ -658,6 +658,29 @@ def crowding_distance(
 # --------------------------------------------------------------------------------------------
 
 
+def _norm(diff: Float[Array, "... m"]) -> Float[Array, "..."]:
+    """Euclidean norm over the last axis, symmetric in the coordinates bit for bit.
+
+    ``sqrt(a*a + b*b)`` may be compiled as ``sqrt(fma(a, a, b*b))`` in one fusion and
+    ``sqrt(fma(b, b, a*a))`` in another, which breaks exact distance ties (e.g. mirror-image
+    points on a grid) differently in different kernels. Summing the squares in sorted order
+    (M = 2: larger + smaller) gives the same float for any permutation of the coordinates,
+    and an add of two selects cannot be contracted into an FMA.
+    """
+    sq = diff * diff
+    m = sq.shape[-1]
+    if m > 8:  # a sort custom call is slow on CPU, but fine for this rare case
+        return jnp.sqrt(jnp.sum(jnp.sort(sq, axis=-1), axis=-1))
+    c = [sq[..., j] for j in range(m)]
+    for r in range(m):  # odd-even transposition network: m rounds of min/max sort c
+        for j in range(r % 2, m - 1, 2):
+            c[j], c[j + 1] = jnp.minimum(c[j], c[j + 1]), jnp.maximum(c[j], c[j + 1])
+    acc = c[0]
+    for x in c[1:]:
+        acc = acc + x
+    return jnp.sqrt(acc)
+
+
 def _front_offsets(seg: Int[Array, " n"], mask: Bool[Array, " n"], n: int) -> Int[Array, " n1"]:
     """Number of valid rows in fronts before each front (index n = masked dummy segment)."""
     counts = jax.ops.segment_sum(mask.astype(jnp.int32), seg, num_segments=n + 1)
@@ -688,7 +711,7 @@ def _epsnet_positions(
     def dist_to(p):  # p: int32[ns] picked row per segment (n = none)
         q = jnp.minimum(p[seg], n - 1)
         diff = z - z[q]
-        d = jnp.sqrt(jnp.sum(diff * diff, axis=-1))
+        d = _norm(diff)
         return d, p[seg] < n
 
     first = pick(-z[:, 0], mask)
@@ -750,7 +773,7 @@ def _epsnet_sequential_batched(
         pos = jnp.where(hit, t, pos)
         zp = jnp.sum(jnp.where(hit[..., None], zt, 0.0), axis=0, keepdims=True)
         diff = zt - zp
-        d = jnp.sqrt(jnp.sum(diff * diff, axis=-1))
+        d = _norm(diff)
         mind = jnp.where(st == f, jnp.minimum(mind, d), mind)
         return pos, mind, t + 1
 
@@ -879,3 +902,126 @@ def rung_rank(
     _validate(y, mask)
     y = _as_points(y)
     return _rung_rank(y, _as_mask(y, mask), tie_break, bool(normalize), strategy)
+
+
+# --------------------------------------------------------------------------------------------
+# the position of one row only (ASHA's stopping decision)
+# --------------------------------------------------------------------------------------------
+
+
+def _epsnet_position_single(
+    y: Float[Array, "n m"], mask: Bool[Array, " n"], t: Int[Array, ""], normalize: bool
+) -> Int[Array, ""]:
+    """``rung_rank(y, mask)[t]`` for one valid row ``t``, with early exits.
+
+    Peels fronts only until the front of ``t`` (the rows of earlier fronts are counted, not
+    ordered), then runs the greedy ε-net inside that front only until ``t`` is taken. Same
+    arithmetic as :func:`_epsnet_positions`, so the result is bit-for-bit the full ranking's.
+    """
+    n0 = y.shape[0]
+    n = -(-n0 // 32) * 32
+    z = _distance_coords(y, mask, normalize)
+    k = _order_keys(y)
+    if n != n0:
+        k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
+        z = jnp.concatenate([z, jnp.zeros((n - n0, z.shape[1]), z.dtype)], axis=0)
+        mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
+    bits = _pack_bits(_dominance_matrix(k, mask).T)  # bits[j, w]: row 32w+b dominates j
+    idx = jnp.arange(n, dtype=jnp.int32)
+
+    def peel_cond(state):  # (a masked t is never found: stop when nothing remains)
+        return ~state[2] & jnp.any(state[0])
+
+    def peel_body(state):
+        rem, before, _, _ = state
+        dominated = jnp.any((bits & _pack_bits(rem)[None, :]) != 0, axis=1)
+        front = rem & ~dominated
+        found = front[t]
+        before = before + jnp.where(found, 0, jnp.sum(front, dtype=jnp.int32))
+        return rem & ~front, before, found, front
+
+    _, before, _, front = lax.while_loop(
+        peel_cond, peel_body, (mask, jnp.int32(0), jnp.bool_(False), jnp.zeros((n,), bool))
+    )
+
+    # inside the front: lowest first coordinate (ties: lowest index), then farthest point
+    z0 = jnp.where(front, z[:, 0], jnp.inf)
+    first = jnp.min(jnp.where(front & (z0 == jnp.min(z0)), idx, n))
+
+    def dist_to(p):
+        diff = z - z[p]
+        return _norm(diff)
+
+    def eps_cond(state):
+        return (state[0] != t) & jnp.any(front & ~state[1])
+
+    def eps_body(state):
+        _, taken, mind, step = state
+        cand = front & ~taken
+        s = jnp.where(cand, mind, -jnp.inf)
+        p = jnp.min(jnp.where(cand & (s == jnp.max(s)), idx, n))
+        return p, taken | (idx == p), jnp.minimum(mind, dist_to(p)), step + 1
+
+    _, _, _, step = lax.while_loop(
+        eps_cond, eps_body, (first, idx == first, dist_to(first), jnp.int32(0))
+    )
+    return before + step
+
+
+@partial(jax.jit, static_argnames=("tie_break", "normalize"))
+def _rung_position(y, mask, t, tie_break, normalize):
+    def one(y1, m1, t1):
+        t1 = jnp.asarray(t1, jnp.int32)
+        if tie_break == "crowding":
+            p = _rung_rank_crowding_single(y1, m1)[t1]
+        else:
+            p = _epsnet_position_single(y1, m1, t1, normalize)
+        return jnp.where(m1[t1], p, -1).astype(jnp.int32)
+
+    batch = y.shape[:-2]
+    n, m = y.shape[-2:]
+    out = jax.vmap(one)(y.reshape((-1, n, m)), mask.reshape((-1, n)), jnp.reshape(t, (-1,)))
+    return out.reshape(batch)
+
+
+def rung_position(
+    y: Float[ArrayLike, "*batch n m"],
+    t: Int[ArrayLike, "*batch"],
+    mask: Bool[ArrayLike, "*batch n"] | None = None,
+    *,
+    tie_break: str = "epsnet",
+    normalize: bool = True,
+) -> Int[Array, "*batch"]:
+    """Position of row ``t`` alone in the rung order: ``rung_rank(y, mask, ...)[..., t]``.
+
+    What an ASHA stopping decision needs. For ``tie_break="epsnet"`` it peels fronts only
+    until the front of row ``t`` and runs the ε-net inside that front only until ``t`` is
+    taken, so a good newcomer (early front, early pick) costs one domination build plus a few
+    vector steps instead of the full ranking. ``"crowding"`` computes the full rank.
+
+    Args:
+        y: float[..., N, M] objective values (minimized).
+        t: int[...] row index per problem.
+        mask: optional bool[..., N]; False marks padding rows.
+        tie_break, normalize: as in :func:`rung_rank`.
+
+    Returns:
+        int32[...]: the position of row ``t`` (0 = best); -1 if row ``t`` is masked.
+
+    Raises:
+        ValueError: as :func:`rung_rank`, or ``t`` outside ``0..N-1``.
+    """
+    if tie_break not in TIE_BREAKS:
+        raise ValueError(f"tie_break must be one of {TIE_BREAKS}; got {tie_break!r}")
+    _validate(y, mask)
+    y = _as_points(y)
+    t = jnp.asarray(t)
+    if not isinstance(t, jax.core.Tracer):
+        tn = np.asarray(t)
+        if not np.issubdtype(tn.dtype, np.integer):
+            raise ValueError(f"t must be an integer row index; got dtype {tn.dtype}")
+        if tn.shape != y.shape[:-2]:
+            raise ValueError(f"t must have the batch shape {y.shape[:-2]}; got {tn.shape}")
+        if tn.size and (tn.min() < 0 or tn.max() >= y.shape[-2]):
+            raise ValueError(f"t must be in 0..{y.shape[-2] - 1}; got {tn.min()}..{tn.max()}")
+    return _rung_position(y, _as_mask(y, mask), t, tie_break, bool(normalize))

@@ -32,9 +32,13 @@ Rung rules (``rule=``), all sharing everything else:
 
 For the scalar rules the position of a row is the number of rows with a strictly smaller
 score plus the number of rows with an equal score and a smaller trial id. Cost per decision:
-``single`` updates the cached order in O(N); ``scalarize`` in the ASHA stopping variant
-computes only the newcomer's position, O(N·M) (``state.pos`` of the other rows is then stale);
-otherwise a full O(N²) ranking (``epsnet``/``crowding``: :func:`~mohb_jax.pareto.rung_rank`).
+``single`` updates the cached order in O(N); in the ASHA stopping variant the other rules
+compute only the newcomer's position (``state.pos`` of the other rows is then stale):
+``scalarize`` in O(N·M), ``epsnet`` by peeling fronts only down to the newcomer's and running
+the ε-net inside that front only until the newcomer is taken
+(:func:`~mohb_jax.pareto.rung_position`); otherwise a full ranking
+(:func:`~mohb_jax.pareto.rung_rank`). The O(n²) rankings run on the rung's n recorded rows
+compacted to the next power of two (a ``lax.switch`` over static sizes), not on the capacity N.
 
 Decisions (our reading, documented):
 
@@ -179,6 +183,81 @@ def scalar_positions(s: Float[Array, " n"], mask: Bool[Array, " n"]) -> Int[Arra
     )
     p = jnp.sum(before & mask[None, :], axis=1).astype(jnp.int32)
     return jnp.where(mask, p, -1)
+
+
+def rung_buckets(n: int, smallest: int = 32, growth: int = 2) -> tuple[int, ...]:
+    """Static sizes the rung is compacted to before ranking: ``smallest * growth**i < n``, n."""
+    sizes, s = [], int(smallest)
+    while s < n:
+        sizes.append(s)
+        s *= int(growth)
+    return (*sizes, int(n))
+
+
+def _compact(mask: Bool[Array, " n"]):
+    """(src, dest): ``src[i]`` = the i-th valid row (in index order), ``dest[j]`` = slot of j."""
+    n = mask.shape[0]
+    dest = (jnp.cumsum(mask, dtype=jnp.int32) - 1).astype(jnp.int32)
+    src = (
+        jnp.zeros((n,), jnp.int32)
+        .at[jnp.where(mask, dest, n)]
+        .set(jnp.arange(n, dtype=jnp.int32), mode="drop")
+    )
+    return src, dest
+
+
+def _bucket_switch(mask, branch, sizes):
+    """Run ``branch(size)`` for the smallest static size holding the valid rows (lax.switch)."""
+    n_valid = jnp.sum(mask, dtype=jnp.int32)
+    i = jnp.sum(jnp.asarray(sizes[:-1], jnp.int32) < n_valid).astype(jnp.int32)
+    if len(sizes) == 1:
+        return branch(sizes[0])()
+    return jax.lax.switch(i, [branch(s) for s in sizes])
+
+
+def bucketed_rank(rank: Callable, key, y: Float[Array, "n m"], mask: Bool[Array, " n"]):
+    """``rank(key, y, mask)`` computed on the valid rows only, compacted to a bucket size.
+
+    Rung arrays have the fixed capacity N but usually far fewer recorded rows; the O(N²)
+    rankings then cost O(n²) for n valid rows (rounded up to a power of two). Compaction keeps
+    the rows' relative order, so every rule's result (ties broken by row index) is unchanged.
+    """
+    n = y.shape[0]
+    src, dest = _compact(mask)
+    yc = y[src]
+    mc = jnp.arange(n) < jnp.sum(mask, dtype=jnp.int32)
+
+    def branch(s):
+        def f():
+            pc = rank(key, yc[:s], mc[:s])
+            return jnp.concatenate([pc, jnp.full((n - s,), -1, pc.dtype)]) if s < n else pc
+
+        return f
+
+    pc = _bucket_switch(mask, branch, rung_buckets(n))
+    return jnp.where(mask, pc[jnp.clip(dest, 0, n - 1)], -1).astype(jnp.int32)
+
+
+def bucketed_position(y, mask, t, rule: str, normalize: bool) -> Int[Array, ""]:
+    """``rung_rank(y, mask)[t]`` via :func:`mohb_jax.pareto.rung_position` on the compacted
+    valid rows (see :func:`bucketed_rank`); ``t`` must be valid."""
+    from mohb_jax._src.pareto import _epsnet_position_single, _rung_rank_crowding_single
+
+    n = y.shape[0]
+    src, dest = _compact(mask)
+    yc = y[src]
+    mc = jnp.arange(n) < jnp.sum(mask, dtype=jnp.int32)
+    tc = dest[t]
+
+    def branch(s):
+        def f():
+            if rule == "crowding":
+                return _rung_rank_crowding_single(yc[:s], mc[:s])[tc]
+            return _epsnet_position_single(yc[:s], mc[:s], tc, normalize)
+
+        return f
+
+    return _bucket_switch(mask, branch, rung_buckets(n)).astype(jnp.int32)
 
 
 def _minmax(y, mask):
@@ -367,6 +446,11 @@ def _common(
             pt = jnp.sum(others & before_t).astype(jnp.int32)
             p = jnp.where(others, state.pos[k] + (~before_t).astype(jnp.int32), state.pos[k])
             p = p.at[t].set(pt)
+        elif rule in ("epsnet", "crowding") and not all_positions:
+            # the stopping variant needs only the newcomer's position: fronts are peeled only
+            # down to its own, the ε-net runs only until it is taken, on the compacted rung
+            pt = bucketed_position(yk, in_group, t, rule, normalize)
+            p = state.pos[k].at[t].set(pt)
         elif rule == "scalarize" and not all_positions:
             # the stopping variant needs only the newcomer's position: O(N), no O(N²) ranking;
             # the cached positions of the other rows are not refreshed
@@ -375,7 +459,7 @@ def _common(
             before_t = (s_ < s_[t]) | ((s_ == s_[t]) & (trial < t))
             p = state.pos[k].at[t].set(jnp.sum(in_group & before_t).astype(jnp.int32))
         else:
-            p = rank(sub, yk, in_group)
+            p = bucketed_rank(rank, sub, yk, in_group)
         pos_k = jnp.where(in_group, p, state.pos[k])
         state = state._replace(
             key=key,
