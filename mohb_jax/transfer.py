@@ -22,8 +22,11 @@ References:
 
 from mohb_jax._src.transfer.copula import copula_delta, copula_transform
 from mohb_jax._src.transfer.searcher import (
+    LENGTHSCALE_GRID,
+    NOISE_GRID,
     CopulaSearcherState,
     copula_searcher,
+    residual_log_marginal,
     residual_posterior,
 )
 from mohb_jax._src.transfer.source import (
@@ -46,6 +49,8 @@ from mohb_jax._src.transfer.surrogate import (
 SEARCHERS = {"copula": copula_searcher}
 
 __all__ = [
+    "LENGTHSCALE_GRID",
+    "NOISE_GRID",
     "SEARCHERS",
     "CopulaSearcherState",
     "GPSurrogate",
@@ -61,6 +66,7 @@ __all__ = [
     "gaussian_nll",
     "predict_gp",
     "predict_mlp",
+    "residual_log_marginal",
     "residual_posterior",
     "task_copula_rows",
 ]

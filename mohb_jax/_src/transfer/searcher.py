@@ -18,11 +18,14 @@ public, built from the single-objective copula Thompson sampling of Salinas, She
 4. **Target update** (the "residual" correction; the public Syne Tune searcher never uses target
    data): the latest observation of each target configuration (capacity ``capacity``, a ring
    buffer of the most recent configurations) is copula-transformed among the target's own
-   observations; the residuals ``r = z_target − μ`` are smoothed by a GP with fixed
-   hyperparameters whose prior covariance is ``σ(x) σ(x') exp(−‖x − x'‖² / (2ℓ²))`` (the
-   surrogate's own σ as residual scale) plus noise ``τ²``. Candidates get
-   ``μ' = μ + k*ᵀ (K + τ² I)⁻¹ r`` and ``σ'² = σ² − k*ᵀ (K + τ² I)⁻¹ k*``. This is a fixed-shape
-   ``O(capacity³ + n_candidates·capacity²)`` computation per refresh, fully inside ``jit``.
+   observations; the residuals ``r = z_target − μ`` are smoothed by a GP whose prior
+   covariance is ``σ(x) σ(x') exp(−‖x − x'‖² / (2ℓ²))`` (the surrogate's own σ as residual
+   scale) plus noise ``τ²``. Candidates get ``μ' = μ + k*ᵀ (K + τ² I)⁻¹ r`` and
+   ``σ'² = σ² − k*ᵀ (K + τ² I)⁻¹ k*``. ``(ℓ, τ²)`` are fixed, or chosen at every refresh on a
+   small static grid by type-II maximum likelihood of the residuals (summed over objectives;
+   :func:`residual_log_marginal`). This is a fixed-shape
+   ``O(G·capacity³ + n_candidates·capacity²)`` computation per refresh (``G`` grid points, 1
+   when fixed), fully inside ``jit``.
 
 Speed inside a vmapped simulator: under ``vmap`` over seeds, the ``lax.cond`` that guards a
 refresh runs both branches, so every ``propose`` pays for one refresh (``rung_rank`` on
@@ -40,6 +43,7 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import jax
@@ -51,6 +55,11 @@ from jaxtyping import Array, Bool, Float, Int
 from mohb_jax._src.pareto import rung_rank
 from mohb_jax._src.transfer.copula import _copula_jax
 from mohb_jax._src.types import Searcher
+
+#: multipliers of the default ℓ₀ = sqrt(D)/2 in the ``lengthscale="grid"`` option
+LENGTHSCALE_GRID: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
+#: τ² candidates of the ``noise="grid"`` option (copula units: the marginal variance is 1)
+NOISE_GRID: tuple[float, ...] = (0.01, 0.1, 0.5)
 
 
 class CopulaSearcherState(NamedTuple):
@@ -66,6 +75,8 @@ class CopulaSearcherState(NamedTuple):
     obs_y: Float[Array, "k m"]  # float32[K, M]: latest observation of each kept config
     n_obs: Int[Array, ""]  # int32: number of distinct configs ever stored (ring position)
     since_refresh: Int[Array, ""]  # int32: observations stored since the last refresh
+    ell: Float[Array, ""]  # float32: residual-GP ℓ of the last update (NaN: none yet on a grid)
+    noise: Float[Array, ""]  # float32: residual-GP τ² of the last update (NaN: none yet)
 
 
 def _forward_substitution(chol: Float[Array, "k k"], b: Float[Array, "k p"]) -> Float[Array, "k p"]:
@@ -81,6 +92,101 @@ def _forward_substitution(chol: Float[Array, "k k"], b: Float[Array, "k p"]) -> 
     return lax.fori_loop(0, chol.shape[0], body, jnp.zeros_like(b))
 
 
+def _sqdist(a, b):
+    return jnp.maximum(jnp.sum(a * a, 1)[:, None] + jnp.sum(b * b, 1)[None, :] - 2.0 * a @ b.T, 0.0)
+
+
+def _forward_substitution_vec(chol: Float[Array, "... k k"], b: Float[Array, "... k"]):
+    """Solve ``chol @ x = b`` for a batch of lower-triangular ``chol`` and vectors ``b``."""
+
+    def body(i, x):
+        xi = (b[..., i] - jnp.sum(chol[..., i, :] * x, -1)) / chol[..., i, i]
+        return x.at[..., i].set(xi)  # entries >= i of x are still 0
+
+    return lax.fori_loop(0, chol.shape[-1], body, jnp.zeros_like(b))
+
+
+def _as_grid(v, name: str) -> tuple[float, ...]:
+    """A hyperparameter given as a float or a 1-D sequence, as a tuple of positive floats."""
+    vals = np.atleast_1d(np.asarray(v, np.float64))
+    if vals.ndim != 1 or vals.size == 0:
+        raise ValueError(f"{name} must be a float or a non-empty 1-D sequence; got {v!r}")
+    if not (np.all(np.isfinite(vals)) and np.all(vals > 0)):
+        raise ValueError(f"{name} values must be finite and > 0; got {vals.tolist()}")
+    return tuple(float(a) for a in vals)
+
+
+def _residual_grid(sigma_obs, x_obs, r, mask_obs, lengthscales, noises, need_ll=True):
+    """Cholesky factors and log marginal likelihoods of the residual GP over a static grid.
+
+    Returns ``chol`` float[L, N, M, K, K] and ``logml`` float[L, N] (summed over objectives,
+    up to the ``−(n/2) log 2π`` term that is the same at every grid point).
+    """
+    dtype = sigma_obs.dtype
+    ells = jnp.asarray(lengthscales, dtype)
+    taus = jnp.asarray(noises, dtype)
+    d2 = _sqdist(x_obs, x_obs)  # [K, K]
+    rho = jnp.exp(-(0.5 / (ells * ells))[:, None, None] * d2)  # [L, K, K]
+    m2 = mask_obs[:, None] & mask_obs[None, :]
+    s_outer = sigma_obs.T[:, :, None] * sigma_obs.T[:, None, :]  # [M, K, K]
+    kk = jnp.where(m2, s_outer[None] * rho[:, None], 0.0)  # [L, M, K, K]
+    diag = jnp.where(mask_obs[None, :], taus[:, None], 1.0)  # [N, K]: masked rows -> identity
+    eye = jnp.eye(x_obs.shape[0], dtype=dtype)
+    kk = kk[:, None] + diag[None, :, None, :, None] * eye  # [L, N, M, K, K]
+    chol = jnp.linalg.cholesky(kk)
+    if not need_ll:
+        return chol, None
+    rm = jnp.where(mask_obs[:, None], r, 0.0).T  # [M, K], masked residuals 0
+    alpha = _forward_substitution_vec(chol, jnp.broadcast_to(rm, chol.shape[:-1]))
+    logdet = jnp.sum(jnp.log(jnp.diagonal(chol, axis1=-2, axis2=-1)), -1)  # [L, N, M]: ½ log|K|
+    ll = jnp.sum(-0.5 * jnp.sum(alpha * alpha, -1) - logdet, -1)  # [L, N]
+    return chol, jnp.where(jnp.isfinite(ll), ll, -jnp.inf)
+
+
+def residual_log_marginal(
+    mu_obs: Float[Array, "k m"],
+    sigma_obs: Float[Array, "k m"],
+    x_obs: Float[Array, "k d"],
+    z_obs: Float[Array, "k m"],
+    mask_obs: Bool[Array, " k"],
+    *,
+    lengthscales,
+    noises,
+) -> Float[Array, "l n"]:
+    """Log marginal likelihood of the target residuals over a grid of (ℓ, τ²).
+
+    The residuals ``r_j = z_j − μ_j`` of objective ``j`` at the valid observations are modelled
+    as ``N(0, S_j R_ℓ S_j + τ² I)`` with ``S_j = diag(σ_j)`` and
+    ``R_ℓ[a, b] = exp(−‖x_a − x_b‖² / (2ℓ²))`` (the prior of :func:`residual_posterior`);
+    objectives are independent, so their log likelihoods add. Masked observations contribute
+    nothing. One Cholesky factorization per grid point and objective; pure, jit/vmap-able.
+
+    Args:
+        mu_obs, sigma_obs, x_obs: prior mean/σ and inputs at the K observed points.
+        z_obs: copula values of the target observations.
+        mask_obs: bool[K] valid observations.
+        lengthscales: L candidate values of ℓ (static sequence).
+        noises: N candidate values of τ² (static sequence).
+
+    Returns:
+        float[L, N]: ``Σ_j log p(r_j | ℓ, τ²)`` without the constant ``−(n M / 2) log 2π``.
+
+    References:
+        Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006, eq. 2.30 and
+        Sec. 5.4 (type-II maximum likelihood).
+    """
+    r = z_obs - mu_obs
+    _, ll = _residual_grid(
+        sigma_obs,
+        x_obs,
+        r,
+        mask_obs,
+        _as_grid(lengthscales, "lengthscales"),
+        _as_grid(noises, "noises"),
+    )
+    return ll
+
+
 def residual_posterior(
     mu: Float[Array, "p m"],
     sigma: Float[Array, "p m"],
@@ -91,13 +197,17 @@ def residual_posterior(
     z_obs: Float[Array, "k m"],
     mask_obs: Bool[Array, " k"],
     *,
-    lengthscale: float,
-    noise: float,
-) -> tuple[Float[Array, "p m"], Float[Array, "p m"]]:
+    lengthscale,
+    noise,
+    return_hyperparameters: bool = False,
+):
     """Correct a prior surrogate ``(μ, σ)`` with target observations (GP on the residuals).
 
     Prior covariance of the residual ``r(x) = z(x) − μ(x)`` of objective ``j``:
     ``σ_j(x) σ_j(x') exp(−‖x − x'‖² / (2 ℓ²))``; observations carry noise ``τ² = noise``.
+    If ``lengthscale`` and/or ``noise`` is a sequence, ``(ℓ, τ²)`` is chosen on that grid by
+    type-II maximum likelihood (:func:`residual_log_marginal`, summed over objectives; the first
+    maximum on ties), reusing the chosen grid point's Cholesky factors for the posterior.
     Masked observations have no effect (their rows and columns become the identity and their
     residual 0). Pure, fixed-shape, jit/vmap-able.
 
@@ -106,43 +216,47 @@ def residual_posterior(
         mu_obs, sigma_obs, x_obs: the same at the K observed points.
         z_obs: copula values of the target observations.
         mask_obs: bool[K] valid observations.
-        lengthscale: ℓ of the squared-exponential correlation (in units of ``x``).
-        noise: τ², observation noise variance in copula units.
+        lengthscale: ℓ of the squared-exponential correlation (in units of ``x``): a float, or a
+            static sequence of candidates.
+        noise: τ², observation noise variance in copula units: a float or a sequence.
+        return_hyperparameters: also return the ``(ℓ, τ²)`` used (scalars).
 
     Returns:
-        ``(μ', σ')``, float[P, M]: the posterior mean and standard deviation.
+        ``(μ', σ')``, float[P, M]: the posterior mean and standard deviation; with
+        ``return_hyperparameters``, ``(μ', σ', (ℓ, τ²))``.
 
     References:
-        Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006, eq. 2.25-2.26;
-        Salinas, Shen & Perrone, ICML 2020 (GP on top of the copula MLP prior mean).
+        Rasmussen & Williams, *Gaussian Processes for Machine Learning*, 2006, eq. 2.25-2.26
+        and Sec. 5.4; Salinas, Shen & Perrone, ICML 2020 (GP on top of the copula MLP prior
+        mean).
     """
-    inv2l2 = 0.5 / (lengthscale * lengthscale)
+    ells = _as_grid(lengthscale, "lengthscale")
+    taus = _as_grid(noise, "noise")
+    r = z_obs - mu_obs
+    single = len(ells) * len(taus) == 1
+    chol_all, ll = _residual_grid(sigma_obs, x_obs, r, mask_obs, ells, taus, need_ll=not single)
+    if single:
+        best = jnp.int32(0)
+    else:
+        best = jnp.argmax(ll.reshape(-1)).astype(jnp.int32)
+    il, inn = best // len(taus), best % len(taus)
+    ell = jnp.asarray(ells, mu.dtype)[il]
+    tau = jnp.asarray(taus, mu.dtype)[inn]
+    chol_m = chol_all[il, inn]  # [M, K, K]
+    rho_pk = jnp.exp(-(0.5 / (ell * ell)) * _sqdist(x, x_obs))  # [P, K]
 
-    def sqdist(a, b):
-        return jnp.maximum(
-            jnp.sum(a * a, 1)[:, None] + jnp.sum(b * b, 1)[None, :] - 2.0 * a @ b.T, 0.0
-        )
-
-    rho_kk = jnp.exp(-inv2l2 * sqdist(x_obs, x_obs))  # [K, K]
-    rho_pk = jnp.exp(-inv2l2 * sqdist(x, x_obs))  # [P, K]
-    m2 = mask_obs[:, None] & mask_obs[None, :]
-    eye = jnp.eye(x_obs.shape[0], dtype=mu.dtype)
-
-    def one(mu_j, s_j, mo_j, so_j, zo_j):
-        kk = jnp.where(m2, so_j[:, None] * so_j[None, :] * rho_kk, 0.0)
-        kk = kk + jnp.where(mask_obs, noise, 1.0) * eye
-        chol = jnp.linalg.cholesky(kk)
-        r = jnp.where(mask_obs, zo_j - mo_j, 0.0)
+    def one(mu_j, s_j, so_j, r_j, chol):
+        r_j = jnp.where(mask_obs, r_j, 0.0)
         kp = jnp.where(mask_obs[None, :], s_j[:, None] * so_j[None, :] * rho_pk, 0.0)  # [P, K]
         v = _forward_substitution(chol, kp.T)  # [K, P]
-        a = jax.scipy.linalg.cho_solve((chol, True), r)
+        a = jax.scipy.linalg.cho_solve((chol, True), r_j)
         mean = mu_j + kp @ a
         var = jnp.maximum(s_j * s_j - jnp.sum(v * v, axis=0), 1e-6 * s_j * s_j)
         return mean, jnp.sqrt(var)
 
-    mean, sd = jax.vmap(one, in_axes=(1, 1, 1, 1, 1), out_axes=1)(
-        mu, sigma, mu_obs, sigma_obs, z_obs
-    )
+    mean, sd = jax.vmap(one, in_axes=(1, 1, 1, 1, 0), out_axes=1)(mu, sigma, sigma_obs, r, chol_m)
+    if return_hyperparameters:
+        return mean, sd, (ell, tau)
     return mean, sd
 
 
@@ -158,8 +272,8 @@ def copula_searcher(
     capacity: int = 64,
     refresh_every: int = 4,
     min_obs: int = 3,
-    lengthscale: float | None = None,
-    noise: float = 0.1,
+    lengthscale: float | Sequence[float] | str | None = None,
+    noise: float | Sequence[float] | str = 0.1,
     update_fidelity: int | None = None,
     objectives: tuple[int, ...] | None = None,
     tie_break: str = "epsnet",
@@ -178,8 +292,14 @@ def copula_searcher(
         capacity: how many distinct target configurations the update keeps (most recent).
         refresh_every: with ``update``, refresh after this many new observations.
         min_obs: the update starts once this many target configurations are observed.
-        lengthscale: ℓ of the residual GP on standardized ``x`` (default ``sqrt(D) / 2``).
-        noise: τ², noise of the target copula values in the residual GP.
+        lengthscale: ℓ of the residual GP on standardized ``x``: ``None`` (default) fixes it
+            at ``ℓ₀ = sqrt(D) / 2``; a float fixes it; a sequence of floats is a grid from which
+            every refresh picks ℓ by type-II maximum likelihood (jointly with ``noise``);
+            ``"grid"`` is the grid ``ℓ₀ × LENGTHSCALE_GRID`` = ``ℓ₀ × (0.25, 0.5, 1, 2)``.
+        noise: τ², noise of the target copula values in the residual GP: a float (fixed), a
+            sequence (grid, as for ``lengthscale``) or ``"grid"`` = ``NOISE_GRID`` =
+            ``(0.01, 0.1, 0.5)``. Cost of a grid: one K×K Cholesky per grid point and
+            objective per refresh (see :func:`residual_log_marginal`).
         update_fidelity: only observations at fidelity index ``>= update_fidelity`` are used
             (``None``: each config's latest observation whatever its fidelity).
         objectives: which entries of the observed ``y`` (the scheduler's objective vector) are
@@ -192,7 +312,8 @@ def copula_searcher(
 
     Raises:
         ValueError: shape mismatches, non-finite μ, non-positive σ, no allowed configuration,
-            or ``update=True`` without ``x``.
+            ``update=True`` without ``x``, a non-positive or empty ``lengthscale``/``noise``
+            grid, an unknown string option, or a grid with ``capacity > 64``.
     """
     mu_np = np.asarray(mu, np.float32)
     sd_np = np.asarray(sigma, np.float32)
@@ -208,6 +329,7 @@ def copula_searcher(
         raise ValueError(f"allowed must be bool[{C}] with at least one True")
     if n_candidates < 1 or queue_size < 1 or capacity < 2 or refresh_every < 1:
         raise ValueError("n_candidates, queue_size, refresh_every must be >= 1, capacity >= 2")
+    K = int(capacity)
     if objectives is None:
         objectives = tuple(range(M))
     if len(objectives) != M:
@@ -220,14 +342,34 @@ def copula_searcher(
             raise ValueError(f"x must be [{C}, D]; got {x_np.shape}")
         s = x_np.std(0)
         x_np = (x_np - x_np.mean(0)) / np.where(s > 0, s, 1.0)
-        ell = float(np.sqrt(x_np.shape[1]) / 2) if lengthscale is None else float(lengthscale)
+        ell0 = float(np.sqrt(x_np.shape[1]) / 2)
+        if lengthscale is None:
+            ells = (ell0,)
+        elif isinstance(lengthscale, str):
+            if lengthscale != "grid":
+                raise ValueError(
+                    f"lengthscale must be a float, a sequence or 'grid'; got {lengthscale!r}"
+                )
+            ells = tuple(ell0 * f for f in LENGTHSCALE_GRID)
+        else:
+            ells = _as_grid(lengthscale, "lengthscale")
+        if isinstance(noise, str):
+            if noise != "grid":
+                raise ValueError(f"noise must be a float, a sequence or 'grid'; got {noise!r}")
+            taus = NOISE_GRID
+        else:
+            taus = _as_grid(noise, "noise")
+        if K > 64 and len(ells) * len(taus) > 1:
+            raise ValueError(
+                f"a hyperparameter grid needs capacity <= 64 (one Cholesky per grid point); "
+                f"got capacity={K}"
+            )
     else:
         x_np = np.zeros((C, 1), np.float32)
-        ell = 1.0
+        ells, taus = (1.0,), (1.0,)
     n_allowed = int(allowed_np.sum())
     P = int(min(n_candidates, C))
     Q = int(min(queue_size, P))
-    K = int(capacity)
     n_chunks = -(-C // P)
     obj_idx = jnp.asarray(objectives, jnp.int32)
     mu_j, sd_j, x_j = jnp.asarray(mu_np), jnp.asarray(sd_np), jnp.asarray(x_np)
@@ -250,6 +392,8 @@ def copula_searcher(
             obs_y=jnp.zeros((K, M), jnp.float32),
             n_obs=jnp.int32(0),
             since_refresh=jnp.int32(0),
+            ell=jnp.float32(ells[0] if update and len(ells) == 1 else np.nan),
+            noise=jnp.float32(taus[0] if update and len(taus) == 1 else np.nan),
         )
 
     def pool_at(state, cursor):
@@ -276,7 +420,7 @@ def copula_searcher(
                 valid &= state.obs_fidelity >= min_fid
             oc = jnp.maximum(state.obs_config, 0)
             zo = _copula_jax(state.obs_y, valid)
-            m_u, s_u = residual_posterior(
+            m_u, s_u, (ell, tau) = residual_posterior(
                 m,
                 s,
                 x_j[cand],
@@ -285,10 +429,14 @@ def copula_searcher(
                 x_j[oc],
                 zo,
                 valid,
-                lengthscale=ell,
-                noise=noise,
+                lengthscale=ells,
+                noise=taus,
+                return_hyperparameters=True,
             )
             use = jnp.sum(valid) >= min_obs
+            state = state._replace(
+                ell=jnp.where(use, ell, state.ell), noise=jnp.where(use, tau, state.noise)
+            )
             m = jnp.where(use, m_u, m)
             s = jnp.where(use, s_u, s)
         zt = m + s * jax.random.normal(key, m.shape, m.dtype)
