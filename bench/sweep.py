@@ -92,7 +92,7 @@ def throughput(table: str, seeds_list, *, chunk: int, objectives=None, modes=("m
                     "seeds_per_s": n / run_s,
                     "frame_s": frame_s,
                     "results": n_rows,
-                    "R": sw.sim.max_results,
+                    "J": sw.sim.max_jobs,
                     "N": sw.sim.max_trials,
                     "budget_s": sw.budget,
                     "peak_rss_mb": peak_rss_mb(),

@@ -909,14 +909,96 @@ def rung_rank(
 # --------------------------------------------------------------------------------------------
 
 
+def pack_rows(b: Bool[Array, "n ..."]) -> Array:
+    """Pack the first axis (a multiple of 32) into uint32 words: bit t of word w = b[32 w + t].
+
+    The packed axis comes first, so reductions over it run along the (long, contiguous) last
+    axis on CPU.
+    """
+    n = b.shape[0]
+    w = b.reshape((n // 32, 32) + b.shape[1:]).astype(jnp.uint32)
+    sh = jnp.arange(32, dtype=jnp.uint32).reshape((1, 32) + (1,) * (b.ndim - 1))
+    return jnp.sum(w << sh, axis=1, dtype=jnp.uint32)
+
+
+def epsnet_position_packed(
+    dom: Array,
+    z: Float[Array, "n m"],
+    mask: Bool[Array, " n"],
+    t: Int[Array, ""],
+    limit: Int[Array, ""],
+) -> Int[Array, ""]:
+    """Position of valid row ``t`` in the rung order, from a packed domination matrix.
+
+    ``dom``: uint32[n/32, n], bit ``b`` of ``dom[w, j]`` set iff row ``32 w + b`` dominates row
+    ``j`` (rows outside ``mask`` may hold anything: they are never consulted). ``z``: the
+    distance coordinates (:func:`_distance_coords`). Fronts are peeled only down to the front of
+    ``t``, then the greedy ε-net runs inside that front only until ``t`` is taken; both stop
+    early once the position is known to be ``>= limit``.
+
+    Returns:
+        The exact position if it is ``< limit``; otherwise some value ``>= limit`` (a lower
+        bound of the position). ``limit > n`` always gives the exact position.
+    """
+    n = z.shape[0]
+    idx = jnp.arange(n, dtype=jnp.int32)
+
+    def peel_cond(state):  # (a masked t is never found: stop when nothing remains)
+        rem, before, found, _ = state
+        return ~found & jnp.any(rem) & (before < limit)
+
+    def peel_body(state):
+        rem, before, _, _ = state
+        words = pack_rows(rem)  # [n/32]
+        dominated = jnp.any((dom & words[:, None]) != 0, axis=0)
+        front = rem & ~dominated
+        found = front[t]
+        before = before + jnp.where(found, 0, jnp.sum(front, dtype=jnp.int32))
+        return rem & ~front, before, found, front
+
+    _, before, found, front = lax.while_loop(
+        peel_cond, peel_body, (mask, jnp.int32(0), jnp.bool_(False), jnp.zeros((n,), bool))
+    )
+
+    # inside the front: lowest first coordinate (ties: lowest index), then farthest point
+    z0 = jnp.where(front, z[:, 0], jnp.inf)
+    first = jnp.min(jnp.where(front & (z0 == jnp.min(z0)), idx, n))
+
+    def dist_to(p):
+        return _norm(z - z[jnp.minimum(p, n - 1)])
+
+    def eps_cond(state):  # state[3] = index of the last pick inside the front
+        p, taken, _, step = state
+        return (p != t) & jnp.any(front & ~taken) & (before + step + 1 < limit)
+
+    def eps_body(state):
+        _, taken, mind, step = state
+        cand = front & ~taken
+        sc = jnp.where(cand, mind, -jnp.inf)
+        p = jnp.min(jnp.where(cand & (sc == jnp.max(sc)), idx, n))
+        return p, taken | (idx == p), jnp.minimum(mind, dist_to(p)), step + 1
+
+    def ordered(_):
+        p, _, _, step = lax.while_loop(
+            eps_cond, eps_body, (first, idx == first, dist_to(first), jnp.int32(0))
+        )
+        return before + step + (p != t).astype(jnp.int32)
+
+    return lax.cond(found, ordered, lambda _: before, None)
+
+
 def _epsnet_position_single(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], t: Int[Array, ""], normalize: bool
+    y: Float[Array, "n m"],
+    mask: Bool[Array, " n"],
+    t: Int[Array, ""],
+    normalize: bool,
+    limit: Int[Array, ""] | None = None,
 ) -> Int[Array, ""]:
     """``rung_rank(y, mask)[t]`` for one valid row ``t``, with early exits.
 
-    Peels fronts only until the front of ``t`` (the rows of earlier fronts are counted, not
-    ordered), then runs the greedy ε-net inside that front only until ``t`` is taken. Same
-    arithmetic as :func:`_epsnet_positions`, so the result is bit-for-bit the full ranking's.
+    Builds the packed domination matrix (one fused O(N²·M) pass) and calls
+    :func:`epsnet_position_packed`. Same arithmetic as :func:`_epsnet_positions`, so the result
+    is the full ranking's (``limit``: see there; default exact).
     """
     n0 = y.shape[0]
     n = -(-n0 // 32) * 32
@@ -926,46 +1008,9 @@ def _epsnet_position_single(
         k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
         z = jnp.concatenate([z, jnp.zeros((n - n0, z.shape[1]), z.dtype)], axis=0)
         mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
-    bits = _pack_bits(_dominance_matrix(k, mask).T)  # bits[j, w]: row 32w+b dominates j
-    idx = jnp.arange(n, dtype=jnp.int32)
-
-    def peel_cond(state):  # (a masked t is never found: stop when nothing remains)
-        return ~state[2] & jnp.any(state[0])
-
-    def peel_body(state):
-        rem, before, _, _ = state
-        dominated = jnp.any((bits & _pack_bits(rem)[None, :]) != 0, axis=1)
-        front = rem & ~dominated
-        found = front[t]
-        before = before + jnp.where(found, 0, jnp.sum(front, dtype=jnp.int32))
-        return rem & ~front, before, found, front
-
-    _, before, _, front = lax.while_loop(
-        peel_cond, peel_body, (mask, jnp.int32(0), jnp.bool_(False), jnp.zeros((n,), bool))
-    )
-
-    # inside the front: lowest first coordinate (ties: lowest index), then farthest point
-    z0 = jnp.where(front, z[:, 0], jnp.inf)
-    first = jnp.min(jnp.where(front & (z0 == jnp.min(z0)), idx, n))
-
-    def dist_to(p):
-        diff = z - z[p]
-        return _norm(diff)
-
-    def eps_cond(state):
-        return (state[0] != t) & jnp.any(front & ~state[1])
-
-    def eps_body(state):
-        _, taken, mind, step = state
-        cand = front & ~taken
-        s = jnp.where(cand, mind, -jnp.inf)
-        p = jnp.min(jnp.where(cand & (s == jnp.max(s)), idx, n))
-        return p, taken | (idx == p), jnp.minimum(mind, dist_to(p)), step + 1
-
-    _, _, _, step = lax.while_loop(
-        eps_cond, eps_body, (first, idx == first, dist_to(first), jnp.int32(0))
-    )
-    return before + step
+    dom = pack_rows(_dominance_matrix(k, mask))  # [n/32, n]
+    limit = jnp.int32(n + 1) if limit is None else limit
+    return epsnet_position_packed(dom, z, mask, jnp.asarray(t, jnp.int32), limit)
 
 
 @partial(jax.jit, static_argnames=("tie_break", "normalize"))

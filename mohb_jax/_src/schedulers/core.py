@@ -85,6 +85,13 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float, Int
 
+from mohb_jax._src.pareto import (
+    _distance_coords,
+    _order_keys,
+    dominates,
+    epsnet_position_packed,
+    pack_rows,
+)
 from mohb_jax._src.schedulers.schedule import Schedule
 from mohb_jax._src.types import Job, Searcher
 
@@ -128,6 +135,9 @@ class SchedulerState(NamedTuple):
     pos: Int[Array, "k n"]  # int32: position inside its group at that level (-1 not recorded)
     promoted: Bool[Array, "k n"]  # the trial went on from that level
     searcher: Any  # the searcher's state
+    dom: Array  # uint32[K, ceil(N/32), 32*ceil(N/32)]: packed "row i dominates row j" per level
+    #             (bit i%32 of dom[k, i//32, j]), kept up to date by ``record`` for the
+    #             epsnet stopping decision; uint32[0] when unused
     exhausted: Bool[Array, ""]  # the searcher had no configuration left
     overflow: Bool[Array, ""]  # a new trial was needed but max_trials were already started
     hb: HBState
@@ -136,7 +146,9 @@ class SchedulerState(NamedTuple):
 class TellInfo(NamedTuple):
     """Diagnostics of one ``tell`` (scalars)."""
 
-    position: Int[Array, ""]  # 0-based position of the trial among its rung's results
+    position: Int[Array, ""]  # 0-based position of the trial among its rung's results; for
+    #                           an epsnet STOP in the stopping variant, a lower bound that
+    #                           already decides it (the ranking stops early)
     n_rung: Int[Array, ""]  # number of results recorded at that rung (same group)
     next_job: Job  # where the trial goes on when decision == CONTINUE (else valid=False)
 
@@ -183,6 +195,11 @@ def scalar_positions(s: Float[Array, " n"], mask: Bool[Array, " n"]) -> Int[Arra
     )
     p = jnp.sum(before & mask[None, :], axis=1).astype(jnp.int32)
     return jnp.where(mask, p, -1)
+
+
+#: largest capacity N for which epsnet stopping decisions keep the packed domination matrix
+#: in the state (K·N²/8 bytes per seed); above it the matrix is rebuilt per decision
+INCREMENTAL_MAX = 1024
 
 
 def rung_buckets(n: int, smallest: int = 32, growth: int = 2) -> tuple[int, ...]:
@@ -238,9 +255,10 @@ def bucketed_rank(rank: Callable, key, y: Float[Array, "n m"], mask: Bool[Array,
     return jnp.where(mask, pc[jnp.clip(dest, 0, n - 1)], -1).astype(jnp.int32)
 
 
-def bucketed_position(y, mask, t, rule: str, normalize: bool) -> Int[Array, ""]:
+def bucketed_position(y, mask, t, rule: str, normalize: bool, limit=None) -> Int[Array, ""]:
     """``rung_rank(y, mask)[t]`` via :func:`mohb_jax.pareto.rung_position` on the compacted
-    valid rows (see :func:`bucketed_rank`); ``t`` must be valid."""
+    valid rows (see :func:`bucketed_rank`); ``t`` must be valid. ``limit`` (epsnet only): a
+    position known to be ``>= limit`` may be returned as any value ``>= limit``."""
     from mohb_jax._src.pareto import _epsnet_position_single, _rung_rank_crowding_single
 
     n = y.shape[0]
@@ -253,7 +271,7 @@ def bucketed_position(y, mask, t, rule: str, normalize: bool) -> Int[Array, ""]:
         def f():
             if rule == "crowding":
                 return _rung_rank_crowding_single(yc[:s], mc[:s])[tc]
-            return _epsnet_position_single(yc[:s], mc[:s], tc, normalize)
+            return _epsnet_position_single(yc[:s], mc[:s], tc, normalize, limit)
 
         return f
 
@@ -369,6 +387,11 @@ def _common(
     cdf = jnp.asarray(cdf[:-1], jnp.float32)  # bracket = #{cdf_b <= u}
     rank = make_rank_fn(rule, normalize)
     eta = float(schedule.eta)
+    # epsnet stopping decisions keep a packed domination matrix per level up to date (O(N·M)
+    # per result) instead of rebuilding it (O(n²·M)); its memory is K·N²/8 bytes per seed
+    incremental = rule == "epsnet" and not all_positions and N <= INCREMENTAL_MAX
+    NW = -(-N // 32)
+    NP = NW * 32
 
     def init(key) -> SchedulerState:
         k_rule, k_search, k_u = jax.random.split(key, 3)
@@ -387,6 +410,7 @@ def _common(
             pos=jnp.full((K, N), -1, jnp.int32),
             promoted=jnp.zeros((K, N), bool),
             searcher=searcher.init(k_search),
+            dom=jnp.zeros((K, NW, NP) if incremental else (0,), jnp.uint32),
             exhausted=jnp.bool_(False),
             overflow=jnp.bool_(False),
             hb=HBState(*(jnp.int32(0) for _ in range(6)))._replace(
@@ -446,10 +470,34 @@ def _common(
             pt = jnp.sum(others & before_t).astype(jnp.int32)
             p = jnp.where(others, state.pos[k] + (~before_t).astype(jnp.int32), state.pos[k])
             p = p.at[t].set(pt)
+        elif incremental:
+            # the stopping variant needs only the newcomer's position, and only whether it is
+            # below the cut: peel fronts down to its own, run the ε-net inside it until it is
+            # taken, stop as soon as the position is known to be past the cut
+            kk = _order_keys(yk)
+            kt = kk[t]
+            pad = jnp.zeros((NP - N,), bool)
+            col = jnp.concatenate([dominates(kk, kt[None, :]) & rec, pad])  # who dominates t
+            row = jnp.concatenate([dominates(kt[None, :], kk) & rec, pad])  # whom t dominates
+            d = state.dom[k]
+            d = d.at[:, t].set(pack_rows(col))
+            bit = jnp.left_shift(jnp.uint32(1), (t % 32).astype(jnp.uint32))
+            wt = t // 32
+            d = d.at[wt].set((d[wt] & ~bit) | jnp.where(row, bit, jnp.uint32(0)))
+            state = state._replace(dom=state.dom.at[k].set(d))
+            z = _distance_coords(yk, in_group, normalize)
+            z = jnp.concatenate([z, jnp.zeros((NP - N, M), z.dtype)])
+            n_now = jnp.sum(in_group, dtype=jnp.int32)
+            pt = epsnet_position_packed(
+                d, z, jnp.concatenate([in_group, pad]), t, stop_limit(n_now, k)
+            )
+            p = state.pos[k].at[t].set(pt)
         elif rule in ("epsnet", "crowding") and not all_positions:
             # the stopping variant needs only the newcomer's position: fronts are peeled only
             # down to its own, the ε-net runs only until it is taken, on the compacted rung
-            pt = bucketed_position(yk, in_group, t, rule, normalize)
+            n_now = jnp.sum(in_group, dtype=jnp.int32)
+            lim = stop_limit(n_now, k) if rule == "epsnet" else None
+            pt = bucketed_position(yk, in_group, t, rule, normalize, lim)
             p = state.pos[k].at[t].set(pt)
         elif rule == "scalarize" and not all_positions:
             # the stopping variant needs only the newcomer's position: O(N), no O(N²) ranking;
@@ -474,6 +522,15 @@ def _common(
 
     def observe(state: SchedulerState, job: Job, fidelity, y):
         return state._replace(searcher=searcher.observe(state.searcher, job.config, fidelity, y))
+
+    def stop_limit(n, k):
+        """Smallest position p that stops (``p * eta >= n``, the float test of ``tell``) below
+        the maximum level; there the exact position is reported (no decision depends on it)."""
+        nf = n.astype(jnp.float32)
+        lim = jnp.ceil(nf / eta).astype(jnp.int32)
+        lim = jnp.where((lim - 1).astype(jnp.float32) * eta >= nf, lim - 1, lim)
+        lim = jnp.where(lim.astype(jnp.float32) * eta < nf, lim + 1, lim)
+        return jnp.where(k == K - 1, jnp.int32(N + 1), lim)
 
     def draw_bracket(state: SchedulerState):
         u = state.u[jnp.minimum(state.n_trials, N - 1)]
