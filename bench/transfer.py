@@ -177,27 +177,55 @@ def bench_fit(table_names, gp_max_points=1000):
             )
 
 
-def bench_sweep(specs, seeds: int, n_candidates: int):
+SEARCHERS = {
+    # label -> copula_searcher options (None: the simulator's random searcher)
+    "random": None,
+    "copula": {},  # residual GP with fixed (ℓ, τ²) = (sqrt(D)/2, 0.1)
+    "copula_fit": {"lengthscale": "grid", "noise": "grid"},  # type-II ML on the grid
+}
+
+
+def _mean_sem(v):
+    v = np.asarray(v, np.float64)
+    return f"{v.mean():.4g} ± {v.std(ddof=1) / np.sqrt(len(v)):.2g}"
+
+
+def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
     import pandas as pd
 
     import mohb_jax
     from mohb_jax import metrics
 
-    print(f"\n## MO-ASHA: copula vs random searcher, leave-one-task-out, {seeds} seeds per task\n")
+    others = [m for m in searchers if m != "random"]
+    print(f"\n## MO-ASHA: {' / '.join(searchers)} searchers, leave-one-task-out, {seeds} seeds\n")
     print(
-        "| table | target task | objectives | final HV random | final HV copula "
-        "| speed-up to random's target [95 % CI] | reached (copula) | sim s (random / copula) |"
+        "Final HV: mean ± s.e.m. over seeds. Speed-up: median over seeds of random's time (or "
+        "cost) to reach random's target HV (its final HV's 25 % quantile) / the method's, 95 % "
+        "bootstrap CI over seeds; 0 = the method's median run never reaches it. sim s = "
+        "compile + run seconds of `mohb_jax.simulate` for all seeds.\n"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    head = ["table", "target task", "fit s"]
+    head += [f"final HV {m}" for m in searchers]
+    for m in others:
+        head += [f"{m}: speed-up time [95 % CI]", f"{m}: reached", f"{m}: speed-up cost [CI]"]
+    head += ["sim s (" + " / ".join(searchers) + ")"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
     for name, task_list, budget in specs:
         tb = tables.load_benchmark(name)
         objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
         for task in task_list:
+            t0 = time.perf_counter()
             fit = transfer.fit_source(tb, task, objectives)
-            s = transfer.copula_searcher_for(tb, fit, n_candidates=n_candidates)
-            frames, secs = [], []
-            for label, kw in (("random", {}), ("copula", {"searcher": s})):
-                t0 = time.perf_counter()
+            t_fit = time.perf_counter() - t0
+            traces, secs = [], []
+            for label in searchers:
+                opts = SEARCHERS[label]
+                kw = {}
+                if opts is not None:
+                    kw["searcher"] = transfer.copula_searcher_for(
+                        tb, fit, n_candidates=n_candidates, **opts
+                    )
                 df = mohb_jax.simulate(
                     tb,
                     method="epsnet",
@@ -208,21 +236,72 @@ def bench_sweep(specs, seeds: int, n_candidates: int):
                     progress=False,
                     **kw,
                 )
-                secs.append(time.perf_counter() - t0)
+                meta = df.attrs["mohb_jax"]
+                secs.append(f"{meta['compile_seconds']:.0f}+{meta['run_seconds']:.0f}")
                 df["method"] = label
-                frames.append(df)
-            df = pd.concat(frames, ignore_index=True)
-            df.attrs = frames[0].attrs
-            tr = metrics.hypervolume_traces(df)
-            fin = tr.groupby(["method", "seed"])["hv"].last().groupby("method").mean()
-            sp = metrics.speedups(tr, baseline="random", x="time")
-            r = sp.set_index("method").loc["copula"]
-            print(
-                f"| {name} | {task} | {', '.join(objectives)} | {fin['random']:.4g} "
-                f"| {fin['copula']:.4g} | {r['speedup']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}] "
-                f"| {r['reached_frac']:.2f} | {secs[0]:.0f} / {secs[1]:.0f} |",
-                flush=True,
+                tr = metrics.hypervolume_traces(df)
+                traces.append(tr[["method", "seed", "time", "cost", "hv"]].copy())
+                del df, tr
+            tr = pd.concat(traces, ignore_index=True)
+            fin = metrics.final_hypervolume(tr)
+            target = metrics.default_target(tr, "random")
+            sp = metrics.speedups(tr, baseline="random", x="time", target=target).set_index(
+                "method"
             )
+            has_cost = bool(np.isfinite(tr["cost"].to_numpy(np.float64)).any())
+            spc = (
+                metrics.speedups(tr, baseline="random", x="cost", target=target).set_index("method")
+                if has_cost
+                else None
+            )
+            row = [name, str(task), f"{t_fit:.0f}"]
+            row += [_mean_sem(fin.loc[fin["method"] == m, "hv"]) for m in searchers]
+            for m in others:
+                r = sp.loc[m]
+                row += [
+                    f"{r['speedup']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}]",
+                    f"{r['reached_frac']:.2f}",
+                    (
+                        f"{spc.loc[m, 'speedup']:.2f} [{spc.loc[m, 'lo']:.2f}, "
+                        f"{spc.loc[m, 'hi']:.2f}]"
+                        if has_cost
+                        else "–"
+                    ),
+                ]
+            row.append(" / ".join(secs))
+            print("| " + " | ".join(row) + " |", flush=True)
+            if out_dir is not None:
+                import pathlib
+
+                ttt = metrics.time_to_target(tr, target, x="time")
+                per = fin.merge(ttt, on=["method", "seed"])
+                if has_cost:
+                    per = per.merge(
+                        metrics.time_to_target(tr, target, x="cost")[["method", "seed", "cost"]],
+                        on=["method", "seed"],
+                    )
+                per.insert(0, "task", str(task))
+                per.insert(0, "table", name)
+                per["target_hv"] = target
+                pathlib.Path(out_dir).mkdir(parents=True, exist_ok=True)
+                safe = str(task).replace("/", "_")
+                per.to_parquet(pathlib.Path(out_dir) / f"sweep_{name}_{safe}_{seeds}.parquet")
+
+
+def bench_fittime(name="fcnet"):
+    """MLP leave-one-task-out fit: the first call (incl. compilation) and a cached call."""
+    tb = tables.load_benchmark(name)
+    target = tb.tasks[0]
+    objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+    out = []
+    for k in range(3):
+        t0 = time.perf_counter()
+        fit = transfer.fit_source(tb, target, objectives, key=jax.random.key(k))
+        out.append(time.perf_counter() - t0)
+    print(
+        f"\n## MLP fit time, {name} (target {target}, {fit.n_rows} pooled rows)\n\n"
+        f"first call (incl. compilation): {out[0]:.1f} s; cached: {out[1]:.1f} s, {out[2]:.1f} s"
+    )
 
 
 def main():
@@ -232,6 +311,9 @@ def main():
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--n-candidates", type=int, default=128)
     ap.add_argument("--sweep-tables", nargs="*", default=None)
+    ap.add_argument("--searchers", nargs="*", default=["random", "copula"])
+    ap.add_argument("--tasks", nargs="*", default=None, help="restrict the sweep's tasks")
+    ap.add_argument("--out", default=None, help="directory for per-seed parquet summaries")
     args = ap.parse_args()
     print(f"# bench/transfer.py {' '.join(args.sections)}  ({time.strftime('%Y-%m-%d %H:%M')})")
     print(f"jax {jax.__version__}, devices {jax.devices()}")
@@ -239,6 +321,8 @@ def main():
         bench_copula()
     if "fit" in args.sections:
         bench_fit(args.tables)
+    if "fittime" in args.sections:
+        bench_fittime()
     if "sweep" in args.sections:
         specs = {
             "nasbench201": ("nasbench201", ["cifar10", "cifar100", "ImageNet16-120"], "100x"),
@@ -263,8 +347,10 @@ def main():
             if tasks is None:
                 tb = tables.load_benchmark(name)
                 tasks = list(tb.tasks[:4])
+            if args.tasks:
+                tasks = [t for t in tasks if str(t) in args.tasks]
             run.append((name, tasks, budget))
-        bench_sweep(run, args.seeds, args.n_candidates)
+        bench_sweep(run, args.seeds, args.n_candidates, args.searchers, args.out)
 
 
 if __name__ == "__main__":
