@@ -119,7 +119,7 @@ def test_vmapped_equals_single_and_chunking_invariant(sw3):
     sw = sw3
     df = sw.frame(seeds, progress=False)
     assert sw.n_traces == 1  # 3 chunks (3, 3, 1 padded to 3): one compilation
-    assert sw._batched._cache_size() == 1
+    assert len(sw._compiled) == 1  # one executable, compiled ahead of time
     single = jax.jit(sw.sim.run)
     for s in seeds:
         ref = sw.sim.to_frame(single(jax.random.key(int(s)), sw.sim.data), seed=int(s))
