@@ -105,14 +105,19 @@ def throughput(table: str, seeds_list, *, chunk: int, objectives=None, modes=("m
 def end_to_end(table: str, n: int, batch: str = "auto") -> dict:
     """Wall time of ``simulate(table, seeds=n)`` in a fresh process: compile + run + frame."""
     code = (
-        "import time, json, resource; t0 = time.perf_counter()\n"
+        "import time, json; t0 = time.perf_counter()\n"
+        # VmHWM is this process's own peak (ru_maxrss would inherit the parent's across exec)
+        "def peak():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1]) / 1024\n"
         "import mohb_jax\n"
         f"df = mohb_jax.simulate({table!r}, method='epsnet', seeds={n}, n_workers=4, "
         f"budget='100x', batch={batch!r}, progress=False)\n"
         "m = df.attrs['mohb_jax']\n"
         "print(json.dumps({'wall_s': time.perf_counter() - t0, 'rows': len(df), "
         "'compile_s': m['compile_seconds'], 'run_s': m['run_seconds'], "
-        "'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "'peak_rss_mb': peak()}))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if r.returncode != 0:
@@ -168,6 +173,48 @@ def syne_tune(seeds, schedulers=("moasha2fix", "asha"), timeout=600) -> list[dic
         print(json.dumps(out[-1]), flush=True)
     print(f"(Syne Tune driver wall {wall:.0f} s)")
     return out
+
+
+def side_by_side(st_seeds, *, chunk: int = 256, schedulers=("moasha2fix", "asha")) -> dict:
+    """Ours and Syne Tune interleaved round by round on TrimTuner cnn (ratios robust to load).
+
+    Round i: ours on ``chunk`` fresh seeds (compiled beforehand), then Syne Tune's simulator on
+    seed ``st_seeds[i]`` for each scheduler (one fresh process each; its run time excludes its
+    imports). Same table, budget, workers and objectives (error + cost).
+    """
+    from mohb_jax.sim import make_sweep
+
+    sw = make_sweep(
+        "trimtuner_cnn",
+        method="epsnet",
+        n_workers=4,
+        budget="100x",
+        objectives=["acc", "cost_usd"],
+        chunk_size=chunk,
+    )
+    list(sw.run_chunks(np.arange(10_000_000, 10_000_000 + chunk), progress=False))  # compile
+    ours, theirs = [], {}
+    for i, st in enumerate(st_seeds):
+        t0 = time.perf_counter()
+        list(sw.run_chunks(np.arange(i * chunk, (i + 1) * chunk), progress=False))
+        ours.append(chunk / (time.perf_counter() - t0))
+        for r in syne_tune([st], schedulers=schedulers):
+            theirs.setdefault(r["scheduler"], []).append(1.0 / r["run_s_median"])
+        print(
+            f"round {i}: ours {ours[-1]:.1f} seeds/s; "
+            + ", ".join(f"{k} {v[-1]:.3f} seeds/s" for k, v in theirs.items()),
+            flush=True,
+        )
+    res = {"ours_seeds_per_s": ours, "syne_tune_seeds_per_s": theirs, "ratio_median": {}}
+    for k, v in theirs.items():
+        ratios = [a / b for a, b in zip(ours, v, strict=False)]
+        res["ratio_median"][k] = float(np.median(ratios))
+        print(
+            f"ours / Syne Tune {k}: per round {[round(r) for r in ratios]}, "
+            f"median {np.median(ratios):.0f}x",
+            flush=True,
+        )
+    return res
 
 
 QUALITY_METHODS = ("epsnet", "crowding", "scalarize", "single", "random")
@@ -275,6 +322,8 @@ def main():
                 print(f"throughput {t}: skipped: {e!r}", flush=True)
     if "e2e" in args.parts:
         allres["e2e"] = [end_to_end("embedded", args.e2e_seeds)]
+    if "interleaved" in args.parts:
+        allres["interleaved"] = side_by_side(args.st_seeds, chunk=args.chunk)
     if "syne" in args.parts:
         # ours on the same setting as the Syne Tune tool: TrimTuner cnn, objectives error +
         # cost (its moasha2), 4 workers, 100 x mean T(60k) / 4 simulated seconds

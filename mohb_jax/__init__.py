@@ -6,14 +6,24 @@ ASHA whose rung decisions rank configurations by non-dominated sorting with an Î
 inside each front, plus Gaussian-copula transfer learning across tasks.
 
 Submodules: :mod:`mohb_jax.pareto`, :mod:`mohb_jax.hypervolume`, :mod:`mohb_jax.tables`,
-:mod:`mohb_jax.schedulers`, :mod:`mohb_jax.transfer`, :mod:`mohb_jax.testing`.
+:mod:`mohb_jax.schedulers`, :mod:`mohb_jax.sim`, :mod:`mohb_jax.metrics`, :mod:`mohb_jax.transfer`,
+:mod:`mohb_jax.testing`.
 """
 
 from importlib import import_module as _import_module
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("pareto", "hypervolume", "tables", "schedulers", "transfer", "testing", "sim")
+_SUBMODULES = (
+    "pareto",
+    "hypervolume",
+    "tables",
+    "schedulers",
+    "transfer",
+    "testing",
+    "sim",
+    "metrics",
+)
 
 
 def __getattr__(name):  # lazy submodule import keeps `import mohb_jax` cheap
