@@ -1,6 +1,6 @@
 """Benchmarks of mohb_jax.transfer (Gaussian-copula transfer), printed as markdown.
 
-Sections (pick with argv; default: all but ``sweep``):
+Sections (pick with argv; default: ``copula fit``):
 
 * ``copula``: rank back-ends of ``copula_transform`` (NumPy sort+searchsorted, JAX sort +
   searchsorted, JAX dense O(N²) count) at several N, interleaved in one process.
@@ -10,6 +10,8 @@ Sections (pick with argv; default: all but ``sweep``):
   + constant σ baseline (stand-in for Syne Tune's XGBoost + constant σ; xgboost is not
   installed). Then calibration on the held-out target task: coverage of the 50/80/95 % central
   predictive intervals, NLL and Spearman of μ with the target's copula values.
+* ``fittime``: the FCNet MLP leave-one-task-out fit, first call (incl. compilation) and cached.
+* ``paired``: paired per-seed final-HV differences from the sweep's parquet summaries.
 * ``sweep``: MO-ASHA with the ``copula`` searcher vs the random searcher, leave-one-task-out,
   anytime hypervolume, speed-up to random search's final HV (median time-to-target) with
   bootstrap CIs.
@@ -17,7 +19,9 @@ Sections (pick with argv; default: all but ``sweep``):
 Usage::
 
     .venv/bin/python bench/transfer.py copula fit
-    .venv/bin/python bench/transfer.py sweep --seeds 100
+    .venv/bin/python bench/transfer.py sweep --seeds 1000 --sweep-tables nasbench201 \
+        --searchers random copula copula_fit --out bench/out_transfer
+    .venv/bin/python bench/transfer.py paired --out bench/out_transfer
 
 References: Salinas, Shen & Perrone, ICML 2020; NAS-Bench-201 (Dong & Yang, ICLR 2020);
 FCNet (Klein & Hutter, arXiv 1905.04970); LCBench via YAHPO Gym (surrogate).
@@ -304,6 +308,39 @@ def bench_fittime(name="fcnet"):
     )
 
 
+def bench_paired(out_dir):
+    """Paired per-seed final-HV differences from the sweep's parquet summaries."""
+    import glob
+
+    import pandas as pd
+
+    print(
+        "\n| table | task | seeds | copula − random final HV (paired mean ± s.e.m., % of "
+        "random) | copula > random | copula_fit − copula (paired, % of copula) | fit > fixed "
+        "| time-to-target equal (fit vs fixed) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for f in sorted(glob.glob(f"{out_dir}/sweep_*.parquet")):
+        d = pd.read_parquet(f)
+        p = d.pivot(index="seed", columns="method", values="hv")
+        t = d.pivot(index="seed", columns="method", values="time")
+        n = len(p)
+
+        def diff(a, b, p=p, n=n):
+            dd = p[a] - p[b]
+            sem = dd.std(ddof=1) / np.sqrt(n)
+            return f"{dd.mean():.3g} ± {sem:.2g} ({100 * dd.mean() / p[b].mean():+.3f} %)", dd
+
+        txt, dd = diff("copula", "random")
+        row = [d.table.iloc[0], d.task.iloc[0], str(n), txt, f"{np.mean(dd > 0):.2f}"]
+        if "copula_fit" in p:
+            txt, de = diff("copula_fit", "copula")
+            row += [txt, f"{np.mean(de > 0):.2f}", f"{np.mean(t['copula_fit'] == t['copula']):.2f}"]
+        else:
+            row += ["–", "–", "–"]
+        print("| " + " | ".join(row) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sections", nargs="*", default=["copula", "fit"])
@@ -323,6 +360,8 @@ def main():
         bench_fit(args.tables)
     if "fittime" in args.sections:
         bench_fittime()
+    if "paired" in args.sections:
+        bench_paired(args.out or "bench/out_transfer")
     if "sweep" in args.sections:
         specs = {
             "nasbench201": ("nasbench201", ["cifar10", "cifar100", "ImageNet16-120"], "100x"),
