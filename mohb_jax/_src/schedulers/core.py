@@ -87,7 +87,9 @@ from jaxtyping import Array, Bool, Float, Int
 
 from mohb_jax._src.pareto import (
     _distance_coords,
+    _epsnet_position_single,
     _order_keys,
+    _rung_rank_crowding_single,
     dominates,
     epsnet_position_packed,
     pack_rows,
@@ -211,8 +213,12 @@ def rung_buckets(n: int, smallest: int = 32, growth: int = 2) -> tuple[int, ...]
     return (*sizes, int(n))
 
 
-def _compact(mask: Bool[Array, " n"]):
-    """(src, dest): ``src[i]`` = the i-th valid row (in index order), ``dest[j]`` = slot of j."""
+def _compact(y: Float[Array, "n m"], mask: Bool[Array, " n"]):
+    """The valid rows moved to the front, in index order.
+
+    Returns ``(yc, mc, dest, n_valid)``: ``yc[i]`` is the i-th valid row, ``mc`` masks the
+    first ``n_valid`` slots, ``dest[j]`` is the slot of valid row ``j``.
+    """
     n = mask.shape[0]
     dest = (jnp.cumsum(mask, dtype=jnp.int32) - 1).astype(jnp.int32)
     src = (
@@ -220,12 +226,12 @@ def _compact(mask: Bool[Array, " n"]):
         .at[jnp.where(mask, dest, n)]
         .set(jnp.arange(n, dtype=jnp.int32), mode="drop")
     )
-    return src, dest
-
-
-def _bucket_switch(mask, branch, sizes):
-    """Run ``branch(size)`` for the smallest static size holding the valid rows (lax.switch)."""
     n_valid = jnp.sum(mask, dtype=jnp.int32)
+    return y[src], jnp.arange(n) < n_valid, dest, n_valid
+
+
+def _bucket_switch(n_valid, branch, sizes):
+    """Run ``branch(size)`` for the smallest static size holding the valid rows (lax.switch)."""
     i = jnp.sum(jnp.asarray(sizes[:-1], jnp.int32) < n_valid).astype(jnp.int32)
     if len(sizes) == 1:
         return branch(sizes[0])()
@@ -240,9 +246,7 @@ def bucketed_rank(rank: Callable, key, y: Float[Array, "n m"], mask: Bool[Array,
     the rows' relative order, so every rule's result (ties broken by row index) is unchanged.
     """
     n = y.shape[0]
-    src, dest = _compact(mask)
-    yc = y[src]
-    mc = jnp.arange(n) < jnp.sum(mask, dtype=jnp.int32)
+    yc, mc, dest, n_valid = _compact(y, mask)
 
     def branch(s):
         def f():
@@ -251,7 +255,7 @@ def bucketed_rank(rank: Callable, key, y: Float[Array, "n m"], mask: Bool[Array,
 
         return f
 
-    pc = _bucket_switch(mask, branch, rung_buckets(n))
+    pc = _bucket_switch(n_valid, branch, rung_buckets(n))
     return jnp.where(mask, pc[jnp.clip(dest, 0, n - 1)], -1).astype(jnp.int32)
 
 
@@ -259,12 +263,8 @@ def bucketed_position(y, mask, t, rule: str, normalize: bool, limit=None) -> Int
     """``rung_rank(y, mask)[t]`` via :func:`mohb_jax.pareto.rung_position` on the compacted
     valid rows (see :func:`bucketed_rank`); ``t`` must be valid. ``limit`` (epsnet only): a
     position known to be ``>= limit`` may be returned as any value ``>= limit``."""
-    from mohb_jax._src.pareto import _epsnet_position_single, _rung_rank_crowding_single
-
     n = y.shape[0]
-    src, dest = _compact(mask)
-    yc = y[src]
-    mc = jnp.arange(n) < jnp.sum(mask, dtype=jnp.int32)
+    yc, mc, dest, n_valid = _compact(y, mask)
     tc = dest[t]
 
     def branch(s):
@@ -275,7 +275,7 @@ def bucketed_position(y, mask, t, rule: str, normalize: bool, limit=None) -> Int
 
         return f
 
-    return _bucket_switch(mask, branch, rung_buckets(n)).astype(jnp.int32)
+    return _bucket_switch(n_valid, branch, rung_buckets(n)).astype(jnp.int32)
 
 
 def _minmax(y, mask):
@@ -460,6 +460,7 @@ def _common(
         rec = state.recorded[k].at[t].set(True)
         g = state.group[t]
         in_group = rec & (state.group == g)
+        n = jnp.sum(in_group, dtype=jnp.int32)  # results in the rung, the newcomer included
         trial = jnp.arange(N)
         if rule in ("single", "random"):
             # exact O(N) update of the cached order by (y[0], trial id): the newcomer's
@@ -487,16 +488,12 @@ def _common(
             state = state._replace(dom=state.dom.at[k].set(d))
             z = _distance_coords(yk, in_group, normalize)
             z = jnp.concatenate([z, jnp.zeros((NP - N, M), z.dtype)])
-            n_now = jnp.sum(in_group, dtype=jnp.int32)
-            pt = epsnet_position_packed(
-                d, z, jnp.concatenate([in_group, pad]), t, stop_limit(n_now, k)
-            )
+            pt = epsnet_position_packed(d, z, jnp.concatenate([in_group, pad]), t, stop_limit(n, k))
             p = state.pos[k].at[t].set(pt)
         elif rule in ("epsnet", "crowding") and not all_positions:
             # the stopping variant needs only the newcomer's position: fronts are peeled only
             # down to its own, the ε-net runs only until it is taken, on the compacted rung
-            n_now = jnp.sum(in_group, dtype=jnp.int32)
-            lim = stop_limit(n_now, k) if rule == "epsnet" else None
+            lim = stop_limit(n, k) if rule == "epsnet" else None
             pt = bucketed_position(yk, in_group, t, rule, normalize, lim)
             p = state.pos[k].at[t].set(pt)
         elif rule == "scalarize" and not all_positions:
@@ -517,7 +514,6 @@ def _common(
             level=state.level.at[t].set(k),
             searcher=searcher.observe(state.searcher, job.config, job.fidelity, y),
         )
-        n = jnp.sum(in_group).astype(jnp.int32)
         return state, p[t], n, k
 
     def observe(state: SchedulerState, job: Job, fidelity, y):
