@@ -433,17 +433,28 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         return carry._replace(workers=wk, trial_seed=ts, out=out)
 
     def fill(carry: _Carry, data: SimData) -> _Carry:
-        """Every free worker asks the scheduler for a job."""
+        """Every free worker asks the scheduler for a job, in worker order.
 
-        def body(w, carry):
-            job, st = sched.ask(jax.random.fold_in(carry.key, carry.n_asks), carry.sched)
-            free = ~carry.workers.busy[w]
+        Only free workers ask: the loop runs over their indices (a dynamic trip count), so a
+        busy worker costs nothing. That matters when ``ask`` is expensive, e.g. a searcher
+        whose refresh is due would otherwise recompute (and discard) it for every busy worker
+        at every event. Worker ``w``'s key is ``fold_in(key, n_asks + w)`` whether or not the
+        others are free, so results do not depend on which workers are busy.
+        """
+        free = ~carry.workers.busy  # assign() only changes the worker it fills
+        idx = jnp.nonzero(free, size=W, fill_value=W - 1)[0].astype(jnp.int32)
+        base = carry.n_asks
+
+        def body(i, carry):
+            w = idx[i]
+            job, st = sched.ask(jax.random.fold_in(carry.key, base + w), carry.sched)
             # a free worker's ask is a state transition even when it finds no job (flags,
-            # Hyperband's rung bookkeeping); a busy worker does not ask
-            carry = carry._replace(n_asks=carry.n_asks + 1, sched=_sel(free, st, carry.sched))
-            return assign(carry, w, job, data, free & job.valid)
+            # Hyperband's rung bookkeeping)
+            return assign(carry._replace(sched=st), w, job, data, job.valid)
 
-        return jax.lax.fori_loop(0, W, body, carry)
+        n_free = jnp.sum(free, dtype=jnp.int32)
+        carry = jax.lax.fori_loop(jnp.int32(0), n_free, body, carry)
+        return carry._replace(n_asks=base + W)
 
     def make_cond(data):
         def cond(carry: _Carry):
