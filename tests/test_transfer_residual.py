@@ -155,8 +155,15 @@ def test_searcher_grid_option_records_the_chosen_pair_and_float_keeps_fixed():
     fixed = copula_searcher(mu, sd, lengthscale=0.3, noise=0.05, **opts)
     st, _ = jax.jit(lambda k: run(fixed, k))(jax.random.key(0))
     assert float(st.ell) == np.float32(0.3) and float(st.noise) == np.float32(0.05)
-    default = copula_searcher(mu, sd, **opts)
-    assert float(default.init(jax.random.key(0)).ell) == np.float32(ell0)
+    # the default is the grid: the same proposals and choices as asking for it explicitly
+    st_d, cs_d = jax.jit(lambda k: run(copula_searcher(mu, sd, **opts), k))(jax.random.key(0))
+    st_g, cs_g = jax.jit(lambda k: run(grid, k))(jax.random.key(0))
+    np.testing.assert_array_equal(np.asarray(cs_d), np.asarray(cs_g))
+    assert float(st_d.ell) == float(st_g.ell) and float(st_d.noise) == float(st_g.noise)
+    # lengthscale=None, noise=0.1 is the former fixed default: ℓ₀ = sqrt(D)/2, τ² = 0.1
+    old = copula_searcher(mu, sd, lengthscale=None, noise=0.1, **opts)
+    st_o = old.init(jax.random.key(0))
+    assert float(st_o.ell) == np.float32(ell0) and float(st_o.noise) == np.float32(0.1)
 
 
 def test_grid_bad_inputs():
@@ -172,3 +179,6 @@ def test_grid_bad_inputs():
         copula_searcher(mu, sd, x=x, lengthscale=())
     with pytest.raises(ValueError, match="capacity"):
         copula_searcher(mu, sd, x=x, lengthscale="grid", capacity=128)
+    with pytest.raises(ValueError, match="capacity.*pass a float"):  # the default is a grid
+        copula_searcher(mu, sd, x=x, capacity=128)
+    copula_searcher(mu, sd, x=x, lengthscale=None, noise=0.1, capacity=128)  # fixed: allowed
