@@ -276,3 +276,34 @@ def test_embedded_table_run():
         table.values[1, df["config"], df["table_seed"], df["fidelity_index"], j],
     )
     assert set(df["decision"]) <= {"continue", "stop", "done"}
+
+
+def test_only_free_workers_ask():
+    """A busy worker does not run the scheduler's ask (the searcher is not even called).
+
+    The searcher counts its ``propose`` executions on the host. With the stopping variant every
+    executed ask of a free worker proposes one new trial (or fails once the search space is
+    exhausted). A driver that ran ``ask`` for every worker at every event (and discarded the
+    busy ones) calls it about n_workers times per event.
+    """
+    from mohb_jax._src.schedulers.searchers import random_searcher
+    from mohb_jax._src.types import Searcher
+
+    calls = []
+    base = random_searcher(np.ones(TABLE.values.shape[1], bool))
+
+    def propose(key, state):
+        jax.debug.callback(lambda: calls.append(1))
+        return base.propose(key, state)
+
+    counting = Searcher(init=base.init, propose=propose, observe=base.observe)
+    sim = make_simulator(TABLE, n_workers=3, budget=BUDGET, method="moasha", searcher=counting)
+    out = sim.run(jax.random.key(0), sim.data)
+    jax.effects_barrier()
+    df = sim.to_frame(out, seed=0)
+    n_trials, n_jobs = int(out.n_trials), int(out.n_jobs)
+    assert n_trials == df["trial"].nunique() > 10
+    # free-worker asks: the initial fill (3 workers) plus at most one per event (an event frees
+    # one worker), and there are at most n_jobs events; every new trial is one of them
+    assert n_trials <= len(calls) <= n_jobs + 3
+    assert len(calls) < 2 * n_jobs  # the former driver: 186 calls for 61 jobs
