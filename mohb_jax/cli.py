@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated seconds, or '<k>x' = k max-fidelity evaluations' worth (default 100x)",
     )
     s.add_argument("--objectives", nargs="+", default=None, help="default: the table's")
+    s.add_argument(
+        "--transfer",
+        action="store_true",
+        help="also run every method with the copula transfer searcher ('<method>+copula'): a "
+        "prior fit on the table's other tasks (leave-one-task-out) proposes configurations "
+        "by Thompson sampling of the Pareto front instead of at random",
+    )
     s.add_argument("--eta", type=int, default=None, help="reduction factor (driver default)")
     s.add_argument("--baseline", default=None, help="speed-up baseline (default: random)")
     s.add_argument("--chunk-size", type=int, default=None, dest="chunk_size")
@@ -255,6 +262,7 @@ def _cmd_sweep(args) -> int:
         opts["eta"] = args.eta
     out = Path(args.out)
     t0 = time.perf_counter()
+    fit = _fit_transfer(table, task, args) if args.transfer else None  # fail before the sweep
     print(
         f"mohb-jax sweep: {table.name}, methods {args.method}, {len(seeds)} seeds, "
         f"{args.n_workers} workers, budget {args.budget}"
@@ -271,6 +279,8 @@ def _cmd_sweep(args) -> int:
         progress=not args.no_progress,
         **opts,
     )
+    if args.transfer:
+        df = _with_transfer(df, fit, table, task, seeds, args, opts)
     sim_s = time.perf_counter() - t0
     pq = save_results(df, out / RESULTS_STEM, metadata={"command": " ".join(sys.argv)})
     written = [pq, pq.with_suffix(".json")]
@@ -279,13 +289,63 @@ def _cmd_sweep(args) -> int:
         written.append(out / "syne_tune")
     written += write_report(df, out, baseline=args.baseline, plot=not args.no_plot, table=table)
     print(
-        f"simulated {len(seeds)} seeds x {len(args.method)} methods in {sim_s:.1f} s "
+        f"simulated {len(seeds)} seeds x {len(df.attrs['mohb_jax']['methods'])} methods in "
+        f"{sim_s:.1f} s "
         f"({len(df)} results); total {time.perf_counter() - t0:.1f} s"
     )
     print("results written to:")
     for w in written:
         print(f"  {w}")
     return 0
+
+
+def _fit_transfer(table, task, args):
+    """The leave-one-task-out copula prior of ``--transfer``."""
+    from mohb_jax import transfer
+
+    target = table.tasks[table.task_index(0 if task is None else task)]
+    t1 = time.perf_counter()
+    fit = transfer.fit_source(table, target, args.objectives)
+    print(
+        f"copula prior for task {target!r} fit on {len(fit.source_tasks)} other task(s) "
+        f"({fit.n_rows} rows) in {time.perf_counter() - t1:.1f} s"
+    )
+    return fit
+
+
+def _with_transfer(df, fit, table, task, seeds, args, opts):
+    """Append the ``<method>+copula`` runs (same seeds) to a sweep's frame."""
+    import pandas as pd
+
+    from mohb_jax import transfer
+    from mohb_jax._src.sim.sweep import compare
+
+    dft = compare(
+        table,
+        methods=args.method,
+        seeds=seeds,
+        n_workers=args.n_workers,
+        budget=args.budget,
+        task=task,
+        objectives=list(fit.objectives),
+        chunk_size=args.chunk_size,
+        progress=not args.no_progress,
+        searcher=transfer.copula_searcher_for(table, fit),
+        **opts,
+    )
+    labels = {m: f"{m}+copula" for m in args.method}
+    dft["method"] = dft["method"].map(labels)
+    meta, mt = dict(df.attrs["mohb_jax"]), dft.attrs["mohb_jax"]
+    described = f"copula (MLP prior fit on tasks {list(fit.source_tasks)})"
+    meta["methods"] = list(meta["methods"]) + list(labels.values())
+    for k in ("options", "compile_seconds", "run_seconds"):
+        extra = {labels[m]: v for m, v in mt[k].items()}
+        if k == "options":
+            extra = {lab: {**o, "searcher": described} for lab, o in extra.items()}
+        meta[k] = {**meta[k], **extra}
+    out = pd.concat([df, dft], ignore_index=True)
+    out.attrs["mohb_jax"] = meta
+    return out
 
 
 def _cmd_plot(args) -> int:

@@ -80,6 +80,7 @@ def test_sweep_end_to_end_then_plot(tmp_path, capsys):
         (["sweep", "--method", "nope"], "unknown method"),
         (["sweep", "--objectives", "acc", "flops"], "unknown objective"),
         (["plot", "--results", "/nonexistent/dir"], "no results"),
+        (["sweep", "--transfer"], "no task besides"),  # one task: nothing to transfer from
     ],
 )
 def test_bad_arguments_exit_2(bench_name, argv, match, capsys, tmp_path):
@@ -95,3 +96,43 @@ def test_benchmarks_lists_tables(bench_name, capsys):
     assert main(["benchmarks", "--names-only"]) == 0
     names = capsys.readouterr().out.split()
     assert bench_name in names and "trimtuner_cnn" in names
+
+
+def test_sweep_transfer_adds_copula_runs_equal_to_the_api(tmp_path, capsys):
+    """``--transfer`` adds '<method>+copula' runs: the same rows as simulate() with the copula
+    searcher of a leave-one-task-out fit, on the same seeds."""
+    import mohb_jax
+    from mohb_jax import tables, transfer
+
+    out = tmp_path / "tr"
+    argv = "sweep --benchmark embedded --task wine --method epsnet --seeds 3:5 --n-workers 2"
+    argv += " --budget 10x --no-progress --no-plot --transfer --out"
+    rc = main(argv.split() + [str(out)])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    assert "copula prior for task 'wine' fit on 3 other task(s)" in text
+    df = pd.read_parquet(out / "results.parquet")
+    assert list(dict.fromkeys(df["method"])) == ["epsnet", "epsnet+copula"]
+    meta = json.loads((out / "results.json").read_text())
+    assert meta["methods"] == ["epsnet", "epsnet+copula"]
+    assert "copula" in meta["options"]["epsnet+copula"]["searcher"]
+    assert set(pd.read_csv(out / "summary.csv")["method"]) == {"epsnet", "epsnet+copula"}
+
+    tb = tables.load_benchmark("embedded")
+    fit = transfer.fit_source(tb, "wine")
+    ref = mohb_jax.simulate(
+        tb,
+        method="epsnet",
+        task="wine",
+        seeds=[3, 4],
+        n_workers=2,
+        budget="10x",
+        objectives=list(fit.objectives),
+        searcher=transfer.copula_searcher_for(tb, fit),
+        progress=False,
+    )
+    got = df[df["method"] == "epsnet+copula"].reset_index(drop=True)
+    cols = ["seed", "trial", "config", "fidelity_index", "time", "decision"]
+    pd.testing.assert_frame_equal(got[cols], ref[cols], check_dtype=False)
+    plain = df[df["method"] == "epsnet"].reset_index(drop=True)
+    assert not plain[["config"]].equals(got[["config"]])  # the searcher changed the proposals

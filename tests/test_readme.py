@@ -21,3 +21,27 @@ def test_readme_python_example_runs():
     assert set(traces["seed"]) == {0, 1} and (traces["hv"] >= 0).all()
     # HV never decreases within a run
     assert (traces.groupby("seed")["hv"].diff().dropna() >= 0).all()
+
+
+def test_readme_cli_lines_parse():
+    """Every ``mohb-jax ...`` command in the README's bash blocks is accepted by the CLI parser
+    (flags and arguments exist; nothing is run)."""
+    import shlex
+
+    import pytest
+
+    from mohb_jax.cli import _parser
+
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", README.read_text(), flags=re.S):
+        for cmd in block.replace("\\\n", " ").splitlines():
+            cmd = cmd.split(" #")[0].strip()
+            if "mohb-jax " in cmd:
+                lines.append(cmd[cmd.index("mohb-jax ") :])  # also after "... && .venv/bin/"
+    assert len(lines) >= 4, lines
+    for cmd in lines:
+        argv = shlex.split(cmd)[1:]
+        try:
+            _parser().parse_args(argv)
+        except SystemExit:
+            pytest.fail(f"README command does not parse: {cmd}")
