@@ -104,14 +104,14 @@ def _fmt_ci(v, lo, hi) -> str:
     return f"{f(v)} [{f(lo)}, {f(hi)}]"
 
 
-def summarize(df, *, baseline: str | None = None, table=None):
+def summarize(df, *, baseline: str | None = None, table=None, progress: bool = False):
     """Traces, time/cost bands and the summary table of a results frame."""
     import numpy as np
     import pandas as pd
 
     from mohb_jax import metrics
 
-    tr = metrics.hypervolume_traces(df)
+    tr = metrics.hypervolume_traces(df, progress=progress)
     methods = list(dict.fromkeys(df["method"]))
     if baseline is None:
         baseline = "random" if "random" in methods else methods[-1]
@@ -142,7 +142,9 @@ def summarize(df, *, baseline: str | None = None, table=None):
     return tr, summary, sp_t, sp_c, target, baseline
 
 
-def write_report(df, out: Path, *, baseline=None, plot=True, table=None) -> list[Path]:
+def write_report(
+    df, out: Path, *, baseline=None, plot=True, table=None, progress=False
+) -> list[Path]:
     """Summary CSV + PNGs for a results frame; returns the written paths."""
     import numpy as np
     import pandas as pd
@@ -150,7 +152,7 @@ def write_report(df, out: Path, *, baseline=None, plot=True, table=None) -> list
     from mohb_jax import metrics
 
     out.mkdir(parents=True, exist_ok=True)
-    tr, summary, sp_t, sp_c, target, baseline = summarize(df, baseline=baseline)
+    tr, summary, sp_t, sp_c, target, baseline = summarize(df, baseline=baseline, progress=progress)
     written = []
     print(summary.to_string(index=False))
     print(
@@ -287,7 +289,14 @@ def _cmd_sweep(args) -> int:
     if args.syne_tune:
         to_syne_tune(df, out / "syne_tune", experiment_tag=args.tag)
         written.append(out / "syne_tune")
-    written += write_report(df, out, baseline=args.baseline, plot=not args.no_plot, table=table)
+    written += write_report(
+        df,
+        out,
+        baseline=args.baseline,
+        plot=not args.no_plot,
+        table=table,
+        progress=not args.no_progress,
+    )
     print(
         f"simulated {len(seeds)} seeds x {len(df.attrs['mohb_jax']['methods'])} methods in "
         f"{sim_s:.1f} s "

@@ -215,3 +215,33 @@ def test_final_hypervolume():
     tr = traces([("a", 0, [(1, 1), (2, 5)]), ("a", 1, [(1, 3)])])
     fin = metrics.final_hypervolume(tr)
     assert fin["hv"].tolist() == [5, 3]
+
+
+def test_traces_progress_bar_changes_nothing(capsys, monkeypatch):
+    """``progress=True`` shows a bar over the runs (several chunks here) and the same traces."""
+    import mohb_jax._src.sim.metrics as impl
+
+    monkeypatch.setattr(impl, "_GROUP_CHUNK", 2)  # 5 runs -> 3 chunks
+    rng = np.random.default_rng(3)
+    df = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "method": "a",
+                    "seed": s,
+                    "time": np.arange(12.0),
+                    "f1": rng.random(12),
+                    "f2": rng.random(12),
+                }
+            )
+            for s in range(5)
+        ],
+        ignore_index=True,
+    )
+    kw = dict(objectives=["f1", "f2"], ref=[1.0, 1.0])
+    quiet = metrics.hypervolume_traces(df, **kw)
+    capsys.readouterr()
+    shown = metrics.hypervolume_traces(df, progress=True, **kw)
+    err = capsys.readouterr().err
+    pd.testing.assert_frame_equal(quiet, shown)
+    assert "HV traces" in err and "/5 [" in err  # a bar over the 5 runs

@@ -140,6 +140,7 @@ def hypervolume_traces(
     directions: Sequence[str] | None = None,
     by: Sequence[str] | str = ("method", "seed"),
     keep: Sequence[str] = ("time", "cost"),
+    progress: bool = False,
 ) -> pd.DataFrame:
     """HV after every result of every run (the anytime curve), with a fixed reference point.
 
@@ -153,6 +154,7 @@ def hypervolume_traces(
         directions: M "min"/"max" (default from ``df.attrs``, else all "min").
         by: columns that identify one run (default method and seed).
         keep: columns copied into the output (x axes); missing ones are skipped.
+        progress: show a tqdm progress bar over the runs (one update per chunk of 256 runs).
 
     Returns:
         DataFrame with the ``by`` columns, the ``keep`` columns and ``hv``, one row per result,
@@ -202,6 +204,11 @@ def hypervolume_traces(
     n_pad = _pad_len(int(counts.max()) if len(counts) else 1)
     m = y.shape[1]
     chunk = min(_GROUP_CHUNK, _pad_len(n_groups))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_groups, desc="HV traces", unit="run", leave=False)
     for g0 in range(0, n_groups, chunk):
         g1 = min(n_groups, g0 + chunk)
         sel = (g_sorted >= g0) & (g_sorted < g1)
@@ -213,6 +220,10 @@ def hypervolume_traces(
         mk[rows, cols] = True
         hv = _hv_curves(yy, ref, mk)
         hv_sorted[sel] = hv[rows, cols]
+        if bar is not None:
+            bar.update(g1 - g0)
+    if bar is not None:
+        bar.close()
     out = df.iloc[order][by + keep].reset_index(drop=True)
     out["hv"] = hv_sorted
     return out
