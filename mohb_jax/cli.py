@@ -363,7 +363,7 @@ def _cmd_plot(args) -> int:
     res = Path(args.results)
     df = load_results(res / RESULTS_STEM if res.is_dir() else res)
     out = Path(args.out) if args.out else (res if res.is_dir() else res.parent)
-    written = write_report(df, out, baseline=args.baseline)
+    written = write_report(df, out, baseline=args.baseline, progress=True)
     print("written:")
     for w in written:
         print(f"  {w}")
