@@ -269,20 +269,25 @@ def _cmd_sweep(args) -> int:
         f"mohb-jax sweep: {table.name}, methods {args.method}, {len(seeds)} seeds, "
         f"{args.n_workers} workers, budget {args.budget}"
     )
-    df = compare(
-        table,
-        methods=args.method,
-        seeds=seeds,
-        n_workers=args.n_workers,
-        budget=args.budget,
-        task=task,
-        objectives=args.objectives,
-        chunk_size=args.chunk_size,
-        progress=not args.no_progress,
-        **opts,
-    )
+
+    def run(objectives, **extra):
+        return compare(
+            table,
+            methods=args.method,
+            seeds=seeds,
+            n_workers=args.n_workers,
+            budget=args.budget,
+            task=task,
+            objectives=objectives,
+            chunk_size=args.chunk_size,
+            progress=not args.no_progress,
+            **opts,
+            **extra,
+        )
+
+    df = run(args.objectives)
     if args.transfer:
-        df = _with_transfer(df, fit, table, task, seeds, args, opts)
+        df = _with_transfer(df, fit, table, args.method, run)
     sim_s = time.perf_counter() - t0
     pq = save_results(df, out / RESULTS_STEM, metadata={"command": " ".join(sys.argv)})
     written = [pq, pq.with_suffix(".json")]
@@ -322,27 +327,15 @@ def _fit_transfer(table, task, args):
     return fit
 
 
-def _with_transfer(df, fit, table, task, seeds, args, opts):
-    """Append the ``<method>+copula`` runs (same seeds) to a sweep's frame."""
+def _with_transfer(df, fit, table, methods, run):
+    """Append the ``<method>+copula`` runs to a sweep's frame; ``run(objectives, **extra)`` is
+    the sweep's own call (same seeds, workers, budget, task)."""
     import pandas as pd
 
     from mohb_jax import transfer
-    from mohb_jax._src.sim.sweep import compare
 
-    dft = compare(
-        table,
-        methods=args.method,
-        seeds=seeds,
-        n_workers=args.n_workers,
-        budget=args.budget,
-        task=task,
-        objectives=list(fit.objectives),
-        chunk_size=args.chunk_size,
-        progress=not args.no_progress,
-        searcher=transfer.copula_searcher_for(table, fit),
-        **opts,
-    )
-    labels = {m: f"{m}+copula" for m in args.method}
+    dft = run(list(fit.objectives), searcher=transfer.copula_searcher_for(table, fit))
+    labels = {m: f"{m}+copula" for m in methods}
     dft["method"] = dft["method"].map(labels)
     meta, mt = dict(df.attrs["mohb_jax"]), dft.attrs["mohb_jax"]
     described = f"copula (MLP prior fit on tasks {list(fit.source_tasks)})"
