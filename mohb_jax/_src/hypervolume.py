@@ -518,32 +518,40 @@ def _survivor_filter(Y: Array, valid: Array, block: int, buf_cap: int) -> Array:
 
 
 @functools.partial(jax.jit, static_argnames=("capacity",))
-def _curve_batch(y, ref, mask, capacity: int):
+def _curve_batch(y, ref, mask, capacity: int, surv=None):
+    """``surv``: the survivors of :func:`_survivors` for these inputs (computed here if None)."""
     Y, valid, R, lead = _to_batch_last(y, ref, mask)
-    curve, over = _curve_core(Y, valid, R, capacity)
+    curve, over = _curve_core(Y, valid, R, capacity, surv)
     n = y.shape[-2]
     curve = jnp.where(over[None, :], jnp.nan, curve)[:n]
     return curve.T.reshape(*lead, n), over
 
 
-def _curve_survivors(Y, valid, R):
-    """Rows counted (inside the reference box) and the survivors of the dominance filter."""
-    n = Y.shape[1]
+def _in_box(Y, valid, R):
+    """Rows counted (inside the reference box); the others moved onto the reference point."""
     valid = valid & jnp.all(Y < R[:, None, :], axis=0)
-    Y = jnp.where(valid[None], Y, R[:, None, :])
-    return Y, _survivor_filter(Y, valid, min(n, 128), min(n, 256))
+    return jnp.where(valid[None], Y, R[:, None, :]), valid
+
+
+def _curve_filter(Y, valid):
+    """The curve's survivor filter (its block and buffer sizes) on ``_in_box`` rows."""
+    n = Y.shape[1]
+    return _survivor_filter(Y, valid, min(n, 128), min(n, 256))
 
 
 @jax.jit
-def _max_survivors(y, ref, mask):
-    """The largest survivor count over the batch: the capacity ``_curve_core`` needs."""
+def _survivors(y, ref, mask):
+    """(N, B) survivors of the dominance filter, batch last (as ``_curve_core`` uses them); the
+    largest count over the batch is the capacity the curve needs."""
     Y, valid, R, _ = _to_batch_last(y, ref, mask)
-    return jnp.max(jnp.sum(_curve_survivors(Y, valid, R)[1], axis=0))
+    return _curve_filter(*_in_box(Y, valid, R))
 
 
-def _curve_core(Y, valid, R, capacity: int):
+def _curve_core(Y, valid, R, capacity: int, surv=None):
     m, n, b = Y.shape
-    Y, surv = _curve_survivors(Y, valid, R)
+    Y, valid = _in_box(Y, valid, R)
+    if surv is None:
+        surv = _curve_filter(Y, valid)
     cnt = jnp.cumsum(surv, axis=0)  # (N, B)
     total = cnt[-1]
     col = jnp.arange(b)[None, :]
@@ -614,17 +622,20 @@ def hypervolume_curve(
     if capacity is not None and capacity < 1:
         raise ValueError(f"hypervolume_curve: capacity must be >= 1; got {capacity}")
     concrete = is_concrete(y, ref, mask)
+    surv = None
     if auto and concrete:
-        # exactly what the survivors need (the same filter as the curve's): the M >= 3 path
-        # costs O(capacity²) prefix points, so 128 instead of a fixed 256 is 4x less work
-        capacity = max(int(_max_survivors(yp, ref, mp)), 1)
+        # exactly what the survivors need (the filter runs once, here, and the curve reuses
+        # it): the M >= 3 path costs O(capacity²) prefix points, so 128 instead of a fixed 256
+        # is 4x less work
+        surv = _survivors(yp, ref, mp)
+        capacity = max(int(jnp.max(jnp.sum(surv, axis=0))), 1)
     elif auto:
         capacity = npad
     capacity = _pow2(min(capacity, npad))
     while True:
         if m >= 3:
             _check_size(capacity, m + 1, "hypervolume_curve (survivor prefixes)")
-        curve, over = _curve_batch(yp, ref, mp, capacity)
+        curve, over = _curve_batch(yp, ref, mp, capacity, surv)
         if not (auto and concrete) or capacity >= npad or not bool(jnp.any(over)):
             break
         capacity = min(2 * capacity, npad)
