@@ -339,12 +339,11 @@ def _with_transfer(df, fit, table, methods, run):
     dft["method"] = dft["method"].map(labels)
     meta, mt = dict(df.attrs["mohb_jax"]), dft.attrs["mohb_jax"]
     described = f"copula (MLP prior fit on tasks {list(fit.source_tasks)})"
-    meta["methods"] = list(meta["methods"]) + list(labels.values())
-    for k in ("options", "compile_seconds", "run_seconds"):
-        extra = {labels[m]: v for m, v in mt[k].items()}
-        if k == "options":
-            extra = {lab: {**o, "searcher": described} for lab, o in extra.items()}
-        meta[k] = {**meta[k], **extra}
+    meta["methods"] = [*meta["methods"], *labels.values()]
+    opts = {labels[m]: {**o, "searcher": described} for m, o in mt["options"].items()}
+    meta["options"] = {**meta["options"], **opts}
+    for k in ("compile_seconds", "run_seconds"):
+        meta[k] = {**meta[k], **{labels[m]: v for m, v in mt[k].items()}}
     out = pd.concat([df, dft], ignore_index=True)
     out.attrs["mohb_jax"] = meta
     return out
