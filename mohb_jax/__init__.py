@@ -19,6 +19,7 @@ _SUBMODULES = (
     "hypervolume",
     "tables",
     "schedulers",
+    "lifecycle",
     "transfer",
     "testing",
     "sim",
