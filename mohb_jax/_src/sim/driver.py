@@ -63,17 +63,12 @@ import numpy as np
 import pandas as pd
 from jaxtyping import Array, Bool, Float, Int
 
-from mohb_jax._src.schedulers.core import (
-    CONTINUE,
-    DECISIONS,
-    Scheduler,
-    SchedulerState,
-    make_scheduler,
-)
+from mohb_jax._src.lifecycle import Lifecycle, RunState, make_lifecycle, run_keys
+from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler, make_scheduler
 from mohb_jax._src.schedulers.schedule import make_schedule
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.tables.table import Table
-from mohb_jax._src.types import Job, Searcher
+from mohb_jax._src.types import Job, Searcher, no_job, select_tree
 
 #: method name -> (scheduler, default rule)
 METHODS: dict[str, tuple[str, str]] = {
@@ -127,21 +122,15 @@ class SimOutput(NamedTuple):
 class _Workers(NamedTuple):
     busy: Bool[Array, " w"]
     job: Job  # fields [W]
-    start: Float[Array, " w"]  # job start time
-    resume: Int[Array, " w"]  # last reported fidelity index of the trial (-1: none)
-    base: Float[Array, " w"]  # table time already trained at the start (0: from scratch)
-    finish: Float[Array, " w"]
+    finish: Float[Array, " w"]  # simulated time the job ends
     jid: Int[Array, " w"]  # the job's record index
 
 
 class _Carry(NamedTuple):
-    key: Array  # base key of the asks: ask i gets fold_in(key, i)
-    n_asks: Int[Array, ""]
+    run: RunState  # the lifecycle's state (scheduler state, ask keys, trials' last fidelity)
     u_seed: Float[Array, " n"]  # uniforms for the table seed of each trial id
-    sched: SchedulerState
     workers: _Workers
     trial_seed: Int[Array, " n"]
-    trial_last: Int[Array, " n"]  # last reported fidelity index of each trial (-1 none)
     clock: Float[Array, ""]
     out: SimOutput
     started: Bool[Array, ""]  # False only before the first iteration (initial fill)
@@ -155,6 +144,8 @@ class Simulator(NamedTuple):
         data: the :class:`SimData` to pass to ``run``.
         to_frame: ``to_frame(out, seed=s) -> DataFrame`` (host side; raises on overflow).
         scheduler: the :class:`~mohb_jax._src.schedulers.core.Scheduler`.
+        lifecycle: the :class:`~mohb_jax._src.lifecycle.Lifecycle` the run drives.
+        checkpoint: whether resumed trials continue from their checkpoint.
         table, task, objectives: what is simulated.
         max_trials, max_jobs, n_workers, budget: static sizes / settings.
         n_excluded: configurations with no complete seed, never proposed.
@@ -164,6 +155,8 @@ class Simulator(NamedTuple):
     data: SimData
     to_frame: Callable[..., pd.DataFrame]
     scheduler: Scheduler
+    lifecycle: Lifecycle
+    checkpoint: bool
     table: Table
     task: int
     objectives: tuple[str, ...]
@@ -309,7 +302,6 @@ def make_simulator(
         n_brackets=(1 if sched_name == "asha" and n_brackets is None else n_brackets),
         single_rung=(rule == "random"),
     )
-    F = table.n_fidelities
     # ---- capacities ----------------------------------------------------------------------
     n_allowed = int(allowed.sum())
     t_ok = tcum[complete]  # [n, F]
@@ -343,7 +335,8 @@ def make_simulator(
         variant=variant,
         normalize=normalize,
     )
-    run = jax.jit(_make_run(sched, W, N, J, F, indep, checkpoint))
+    lc = make_lifecycle(sched, W, independent_fidelities=indep)
+    run = jax.jit(_make_run(lc, N, J, checkpoint))
     host = (np.asarray(data.tcum), np.asarray(data.price))
 
     def to_frame(out: SimOutput, *, seed: int = 0) -> pd.DataFrame:
@@ -355,6 +348,8 @@ def make_simulator(
         data=data,
         to_frame=to_frame,
         scheduler=sched,
+        lifecycle=lc,
+        checkpoint=bool(checkpoint),
         table=table,
         task=ti,
         objectives=objectives,
@@ -371,14 +366,18 @@ def make_simulator(
 # ------------------------------------------------------------------------------------------
 
 
-def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, checkpoint: bool):
-    fid = jnp.arange(F, dtype=jnp.int32)
+def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
+    """The jitted run: the event clock, table lookups and job records around the lifecycle.
+
+    Everything a real dispatcher would also have to decide (which worker asks with which key,
+    observe vs tell, continue keeps the worker, where a trial resumes) is ``lc``'s; this
+    function only advances simulated time and records jobs.
+    """
+    W = lc.n_workers
 
     def base_time(tc, a, continuing):
         """Time already trained when a job starts: ``T[a]`` if it resumes from the checkpoint
         at ``a`` (or simply goes on training, ``continuing``), 0 if it starts from scratch."""
-        if indep:
-            return jnp.zeros((), tc.dtype)
         keep = continuing if not checkpoint else jnp.bool_(True)
         return jnp.where(keep & (a >= 0), tc[jnp.maximum(a, 0)], 0.0)
 
@@ -391,9 +390,8 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         cum = jnp.cumsum(ok)
         s_new = jnp.argmax(cum > carry.u_seed[t] * cum[-1]).astype(jnp.int32)
         seed = jnp.where(carry.trial_seed[t] >= 0, carry.trial_seed[t], s_new)
-        a = carry.trial_last[t]
         tc = data.tcum[job.config, seed]
-        base = base_time(tc, a, jnp.bool_(continuing))
+        base = base_time(tc, lc.resume_point(carry.run, t), jnp.bool_(continuing))
         fin = carry.clock + (tc[job.fidelity] - base)
         room = out.n_jobs < J
         j = jnp.minimum(out.n_jobs, J - 1)
@@ -408,9 +406,6 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         wk = _Workers(
             busy=put(wk.busy, True),
             job=jax.tree_util.tree_map(put, wk.job, job),
-            start=put(wk.start, carry.clock),
-            resume=put(wk.resume, a),
-            base=put(wk.base, base),
             finish=put(wk.finish, fin),
             jid=put(wk.jid, j),
         )
@@ -420,7 +415,7 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             table_seed=rec(out.table_seed, seed),
             bracket=rec(out.bracket, job.bracket),
             rung=rec(out.rung, job.rung),
-            resume=rec(out.resume, a),
+            resume=rec(out.resume, carry.run.trial_last[t]),
             target=rec(out.target, job.fidelity),
             start=rec(out.start, carry.clock),
             base=rec(out.base, base),
@@ -433,34 +428,30 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         return carry._replace(workers=wk, trial_seed=ts, out=out)
 
     def fill(carry: _Carry, data: SimData) -> _Carry:
-        """Every free worker asks the scheduler for a job, in worker order.
+        """Every free worker asks for a job, in worker order (``lc.on_free_worker``).
 
         Only free workers ask: the loop runs over their indices (a dynamic trip count), so a
         busy worker costs nothing. That matters when ``ask`` is expensive, e.g. a searcher
         whose refresh is due would otherwise recompute (and discard) it for every busy worker
-        at every event. Worker ``w``'s key is ``fold_in(key, n_asks + w)`` whether or not the
-        others are free, so results do not depend on which workers are busy.
+        at every event.
         """
         free = ~carry.workers.busy  # assign() only changes the worker it fills
         idx = jnp.nonzero(free, size=W, fill_value=W - 1)[0].astype(jnp.int32)
-        base = carry.n_asks
 
         def body(i, carry):
             w = idx[i]
-            job, st = sched.ask(jax.random.fold_in(carry.key, base + w), carry.sched)
-            # a free worker's ask is a state transition even when it finds no job (flags,
-            # Hyperband's rung bookkeeping)
-            return assign(carry._replace(sched=st), w, job, data, job.valid)
+            run, job = lc.on_free_worker(carry.run, w)
+            return assign(carry._replace(run=run), w, job, data, job.valid)
 
         n_free = jnp.sum(free, dtype=jnp.int32)
         carry = jax.lax.fori_loop(jnp.int32(0), n_free, body, carry)
-        return carry._replace(n_asks=base + W)
+        return carry._replace(run=lc.end_round(carry.run))
 
     def make_cond(data):
         def cond(carry: _Carry):
             wk = carry.workers
             nxt = jnp.min(jnp.where(wk.busy, wk.finish, jnp.inf))
-            ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
+            ok = ~carry.out.overflow_jobs & ~carry.run.sched.overflow
             return ~carry.started | (ok & jnp.any(wk.busy) & (nxt <= data.budget))
 
         return cond
@@ -474,44 +465,26 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             w = jnp.argmin(jnp.where(wk.busy, wk.finish, jnp.inf)).astype(jnp.int32)
             carry = carry._replace(clock=jnp.where(active, wk.finish[w], carry.clock))
             job = jax.tree_util.tree_map(lambda x: x[w], wk.job)
-            a = wk.resume[w]
             seed = carry.trial_seed[job.trial]
-            y_all = data.y[job.config, seed]  # [F, M]
-            st = carry.sched
-            passed = active & (fid > a) & (fid < job.fidelity)
-
-            # results passed on the way go to the searcher (no decision there)
-            def obs(f, ss):  # observe only touches the searcher's state
-                new = sched.observe(st._replace(searcher=ss), job, f, y_all[f]).searcher
-                return _sel(passed[f], new, ss)
-
-            if not indep:
-                st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
-            st, decision, info = sched.tell(st, job, y_all[job.fidelity])
-            go = active & (decision == CONTINUE)
-            t = job.trial
+            run, action, info = lc.on_job_end(carry.run, job, data.y[job.config, seed])
             jid = wk.jid[w]
             out = carry.out
             carry = carry._replace(
-                sched=_sel(active, st, carry.sched),
+                run=select_tree(active, run, carry.run),
                 out=out._replace(
-                    decision=out.decision.at[jid].set(
-                        jnp.where(active, decision, out.decision[jid])
-                    )
-                ),
-                trial_last=carry.trial_last.at[t].set(
-                    jnp.where(active, job.fidelity, carry.trial_last[t])
+                    decision=out.decision.at[jid].set(jnp.where(active, action, out.decision[jid]))
                 ),
                 workers=wk._replace(busy=wk.busy.at[w].set(wk.busy[w] & ~active)),
             )
             # CONTINUE: the same worker trains on (the trial keeps its table seed)
+            go = active & (action == CONTINUE)
             carry = assign(carry, w, info.next_job, data, go, continuing=True)
             return fill(carry, data)._replace(started=jnp.bool_(True))
 
         return body
 
     def run(key, data: SimData) -> SimOutput:
-        k_sched, k_loop, k_seed = jax.random.split(key, 3)
+        k_seed = run_keys(key)[2]
         zi = jnp.full((J,), -1, jnp.int32)
         zf = jnp.zeros((J,), jnp.float32)
         out = SimOutput(
@@ -534,48 +507,33 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             overflow_trials=jnp.bool_(False),
             overflow_jobs=jnp.bool_(False),
         )
-        wjob = jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), _no_job())
         workers = _Workers(
             busy=jnp.zeros((W,), bool),
-            job=wjob,
-            start=jnp.zeros((W,), jnp.float32),
-            resume=jnp.full((W,), -1, jnp.int32),
-            base=jnp.zeros((W,), jnp.float32),
+            job=jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), no_job()),
             finish=jnp.full((W,), jnp.inf, jnp.float32),
             jid=jnp.zeros((W,), jnp.int32),
         )
         carry = _Carry(
-            key=k_loop,
-            n_asks=jnp.int32(0),
+            run=lc.init(key),
             u_seed=jax.random.uniform(k_seed, (N,), jnp.float32),
-            sched=sched.init(k_sched),
             workers=workers,
             trial_seed=jnp.full((N,), -1, jnp.int32),
-            trial_last=jnp.full((N,), -1, jnp.int32),
             clock=jnp.float32(0),
             out=out,
             started=jnp.bool_(False),
         )
         carry = jax.lax.while_loop(make_cond(data), step(data), carry)
-        ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
+        sched = carry.run.sched
+        ok = ~carry.out.overflow_jobs & ~sched.overflow
         # the budget ran out with jobs in flight, or nothing was left to run (or overflow)
         end = jnp.where(ok & jnp.any(carry.workers.busy), data.budget, carry.clock)
         return carry.out._replace(
-            n_trials=carry.sched.n_trials,
+            n_trials=sched.n_trials,
             end_time=end.astype(jnp.float32),
-            overflow_trials=carry.sched.overflow,
+            overflow_trials=sched.overflow,
         )
 
     return run
-
-
-def _sel(pred, a, b):
-    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
-
-
-def _no_job() -> Job:
-    z = jnp.int32(-1)
-    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
 
 
 # ------------------------------------------------------------------------------------------
