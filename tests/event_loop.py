@@ -101,7 +101,9 @@ def event_loop(
         if trial not in trial_seed:  # inverse CDF over the complete seeds
             ok = complete[config]
             cum = np.cumsum(ok)
-            trial_seed[trial] = int(np.argmax(cum > np.float32(u_seed[trial]) * np.float32(cum[-1])))
+            trial_seed[trial] = int(
+                np.argmax(cum > np.float32(u_seed[trial]) * np.float32(cum[-1]))
+            )
         return trial_seed[trial]
 
     def start(w: int, job, continuing: bool):

@@ -64,20 +64,11 @@ import pandas as pd
 from jaxtyping import Array, Bool, Float, Int
 
 from mohb_jax._src.lifecycle import Lifecycle, RunState, make_lifecycle, run_keys
-from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler, make_scheduler
-from mohb_jax._src.schedulers.schedule import make_schedule
+from mohb_jax._src.methods import check_unique, resolve_method
+from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.tables.table import Table
 from mohb_jax._src.types import Job, Searcher, no_job, select_tree
-
-#: method name -> (scheduler, default rule)
-METHODS: dict[str, tuple[str, str]] = {
-    "moasha": ("asha", "epsnet"),
-    "mohb": ("hyperband", "epsnet"),
-    "asha": ("asha", "single"),
-    "hyperband": ("hyperband", "single"),
-    "random": ("asha", "random"),
-}
 
 
 class SimData(NamedTuple):
@@ -213,7 +204,7 @@ def make_simulator(
     objectives=None,
     eta: float = 3,
     searcher: Searcher | None = None,
-    variant: str = "stopping",
+    variant: str | None = None,
     checkpoint: bool = True,
     max_jobs: int | None = None,
     max_trials: int | None = None,
@@ -225,11 +216,11 @@ def make_simulator(
 
     Args:
         table: the offline table.
-        method: a key of :data:`METHODS`: ``"moasha"`` (asynchronous, default rule epsnet),
-            ``"mohb"`` (synchronous Hyperband, epsnet), ``"asha"`` / ``"hyperband"`` (rule
-            single), ``"random"`` (random search, no early stopping).
-        rule: overrides the method's rule (``epsnet``, ``crowding``, ``scalarize``, ``single``,
-            ``random``).
+        method: a name of the method registry (:data:`mohb_jax._src.methods.METHODS`:
+            ``epsnet``, ``crowding``, ``scalarize``, ``single``, ``random``, ``moasha``,
+            ``mohb``, ``asha``, ``hyperband``).
+        rule: overrides the method's rule where the method allows it (``moasha``, ``mohb``,
+            ``asha``, ``hyperband``).
         n_workers: W simulated workers.
         budget: simulated wall-clock seconds (see :func:`max_fidelity_budget`).
         task: task name or index.
@@ -238,13 +229,13 @@ def make_simulator(
         eta: reduction factor.
         searcher: proposes configurations (default: random without replacement over the
             configurations with a complete seed).
-        variant: ASHA's ``"stopping"`` or ``"promotion"``.
+        variant: ASHA's ``"stopping"`` (default) or ``"promotion"``.
         checkpoint: resumed trials continue from their checkpoint (else train from scratch).
         max_jobs: job records capacity J (default: derived from the budget; each job reports
             one or more results).
         max_trials: trial capacity N (default: derived from the budget).
-        n_brackets: number of brackets (default: 1 for ASHA, as Syne Tune and Li et al. 2020;
-            all for Hyperband).
+        n_brackets: number of brackets (default: the registry's: 1 for the ASHA methods, as
+            Syne Tune and Li et al. 2020; all for Hyperband).
         r_min: smallest rung level (default: the smallest fidelity).
         normalize: min-max normalize objectives for ε-net distances.
 
@@ -254,12 +245,7 @@ def make_simulator(
     Raises:
         ValueError: unknown method / objective / task, bad budget or sizes, no time objective.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {tuple(METHODS)}")
-    sched_name, default_rule = METHODS[method]
-    rule = default_rule if rule is None else rule
-    if method == "random" and rule != "random":
-        raise ValueError(f"method 'random' has no rule; got rule={rule!r}")
+    spec = resolve_method(method, rule=rule, variant=variant, n_brackets=n_brackets)
     if isinstance(n_workers, bool) or int(n_workers) != n_workers or n_workers < 1:
         raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
     W = int(n_workers)
@@ -268,7 +254,7 @@ def make_simulator(
     ti = table.task_index(task)
     if objectives is None:
         objectives = table.metadata.get("default_objectives") or table.objectives
-    objectives = tuple(objectives)
+    objectives = tuple(check_unique(objectives, "objectives"))
     if not objectives:
         raise ValueError("need at least one objective")
     obj_idx = [table.objective_index(o) for o in objectives]
@@ -295,17 +281,11 @@ def make_simulator(
         budget=jnp.asarray(budget, jnp.float32),
     )
 
-    schedule = make_schedule(
-        table.fidelities,
-        eta=eta,
-        r_min=r_min,
-        n_brackets=(1 if sched_name == "asha" and n_brackets is None else n_brackets),
-        single_rung=(rule == "random"),
-    )
+    schedule = spec.schedule(table.fidelities, eta=eta, r_min=r_min)
     # ---- capacities ----------------------------------------------------------------------
     n_allowed = int(allowed.sum())
     t_ok = tcum[complete]  # [n, F]
-    first = t_ok[:, schedule.levels[0]] if rule != "random" else t_ok[:, -1]
+    first = t_ok[:, schedule.levels[0]]
     if indep:
         steps = t_ok[:, schedule.levels]
     else:
@@ -315,7 +295,7 @@ def make_simulator(
     if max_trials is None:
         bound = W * math.floor(budget / t_first) + W if t_first > 0 else n_allowed
         max_trials = int(min(n_allowed, bound))
-    n_levels = 1 if rule == "random" else len(schedule.levels)
+    n_levels = len(schedule.levels)
     if max_jobs is None:  # a trial runs at most one job per rung level; a job takes >= t_step
         bound = W * math.floor(budget / t_step) + W if t_step > 0 else None
         max_jobs = max_trials * n_levels if bound is None else min(max_trials * n_levels, bound)
@@ -325,15 +305,8 @@ def make_simulator(
 
     if searcher is None:
         searcher = random_searcher(allowed)
-    sched = make_scheduler(
-        schedule,
-        searcher,
-        n_objectives=len(objectives),
-        max_trials=N,
-        method=sched_name,
-        rule=rule,
-        variant=variant,
-        normalize=normalize,
+    sched = spec.build(
+        schedule, searcher, n_objectives=len(objectives), max_trials=N, normalize=normalize
     )
     lc = make_lifecycle(sched, W, independent_fidelities=indep)
     run = jax.jit(_make_run(lc, N, J, checkpoint))
