@@ -262,3 +262,14 @@ def test_one_fidelity_warns_that_the_method_reduces_to_random_search():
         warnings.simplefilter("error")
         make_simulator(one, method="random", budget=50.0)  # says what it is: no warning
         make_simulator(TABLE, method="epsnet", budget=50.0)
+
+
+def test_readme_lifecycle_example_runs():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = text.split("```python\n# lifecycle example", 1)[1].split("```", 1)[0]
+    ns: dict = {}
+    exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - our own README
+    run = ns["run"]
+    assert int(run.sched.n_trials) == 10 and int((run.trial_last >= 0).sum()) == 10
