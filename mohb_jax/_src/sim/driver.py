@@ -319,9 +319,10 @@ def make_simulator(
     if max_jobs is None:  # a trial runs at most one job per rung level; a job takes >= t_step
         bound = W * math.floor(budget / t_step) + W if t_step > 0 else None
         max_jobs = max_trials * n_levels if bound is None else min(max_trials * n_levels, bound)
+    for name, v in (("max_trials", max_trials), ("max_jobs", max_jobs)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise ValueError(f"{name} must be a positive integer; got {v!r}")
     N, J = int(max_trials), int(max_jobs)
-    if N < 1 or J < 1:
-        raise ValueError(f"max_trials and max_jobs must be positive; got {N}, {J}")
 
     if searcher is None:
         searcher = random_searcher(allowed)
