@@ -5,6 +5,11 @@
 size arrays; ``to_frame`` turns one run into the results DataFrame on the host. The vectorized
 sweep (:mod:`mohb_jax.sim`) maps ``run`` over seeds.
 
+The rules of a run around the scheduler (which free worker asks with which key, results
+between rungs observed and at the target told, ``CONTINUE`` keeps the worker, where a promoted
+trial resumes) are the lifecycle's (:mod:`mohb_jax._src.lifecycle`), shared with real
+dispatch; this module adds only the simulated clock, the table lookups and the job records.
+
 Event model (exact event times; documented choices):
 
 * A *job* trains one trial from its last reported fidelity to a rung level. The worker is
