@@ -2,8 +2,11 @@
 
 JAX settings for the whole session:
 
-* ``jax_numpy_rank_promotion="raise"``: implicit rank promotion (``x[N, M] + y[M]``) is an
-  error, so every broadcast in the library is written out.
+* ``jax_numpy_rank_promotion="raise"`` for the test modules in :data:`STRICT_RANK_MODULES`
+  (the schedulers, the lifecycle, the simulator and the sweep, and the kernels they reach):
+  implicit rank promotion (``x[N, M] + y[M]``) is an error there, so every broadcast is written
+  out. Other modules join the list once their code is converted (the transfer models' MLP
+  layers, ``x @ w + b``, still rely on implicit promotion).
 * a persistent compilation cache (``.cache/jax`` in the repository, or
   ``$MOHB_JAX_TEST_JAX_CACHE``), so a second run does not compile again; skipped silently
   when the directory cannot be written (read-only checkouts, some CI runners).
@@ -39,7 +42,26 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 
-jax.config.update("jax_numpy_rank_promotion", "raise")
+#: test modules run with jax_numpy_rank_promotion="raise"
+STRICT_RANK_MODULES = frozenset(
+    {
+        "test_driver",
+        "test_lifecycle",
+        "test_objectives",
+        "test_schedulers",
+        "test_sweep",
+        "test_sweep_engine",
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _strict_rank_promotion(request):
+    if request.module.__name__ in STRICT_RANK_MODULES:
+        with jax.numpy_rank_promotion("raise"):
+            yield
+    else:
+        yield
 
 
 def _enable_compilation_cache() -> str | None:
