@@ -61,7 +61,7 @@ def test_table_shapes_and_masks(table, shipped):
     np.testing.assert_array_equal(table.fidelities, np.arange(1, F + 1))
     assert table.fidelity_name == "epoch"
     assert table.time_objective == "time_s" and table.time_cumulative
-    assert set(table.metadata["default_objectives"]) <= set(table.objectives)
+    assert set(table.default_objectives) <= set(table.objectives)
     assert table.metadata["surrogate"] is False
     assert table.encoded.shape[0] == C and np.all((table.encoded >= 0) & (table.encoded <= 1))
 
@@ -152,7 +152,7 @@ def test_errors_are_counts_over_the_validation_set(table, shipped):
 
 
 def test_reference_point_is_worse_than_every_value(table):
-    ref = np.asarray(table.metadata["reference_point"])
+    ref = np.asarray(table.ref_point)
     assert ref.shape == (table.n_objectives,)
     assert np.all(table.values <= ref)
     assert ref[table.objective_index("val_error")] == 1.0

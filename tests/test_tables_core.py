@@ -417,10 +417,10 @@ def toy_benchmark(tmp_path, monkeypatch):
         df = pd.read_csv(Path(root) / "toy" / "runs.csv")
         t = from_frame(df, hardware=HardwareSpec(["hw"], PRICES, source="toy prices"))
         t = t.with_cost()
-        meta = dict(t.metadata, default_objectives=["acc", "cost_usd"], notes="x", flag=True)
+        meta = dict(t.metadata, notes="x", flag=True)
         meta["tup"] = (1, "a", 2.5)
         meta["nested"] = {"arr": np.arange(3, dtype=np.int16), "nan": float("nan")}
-        return t.replace(metadata=meta)
+        return t.replace(metadata=meta, default_objectives=("acc", "cost_usd"))
 
     tables.register_benchmark(
         "toy_test", loader, description="toy", citation="none", data_folder="toy", overwrite=True
@@ -645,7 +645,7 @@ def test_trimtuner_known_facts(data_dir, real, model):
     t = real(f"trimtuner_{model}", data_dir)
     assert t.values.shape == (1, 288, 1, 5, 3)
     assert t.fidelities.tolist() == [1000, 6000, 15000, 30000, 60000]
-    assert t.metadata["independent_fidelities"] is True and t.mask.all()
+    assert t.fidelity_kind == "independent" and t.mask.all()
     runs = pd.read_csv(data_dir / "cloud_tf_mnist" / "trimtuner_runs.csv.gz")
     runs = runs[runs.model == model]
     out = t.to_frame().merge(

@@ -40,8 +40,8 @@ def check_common(t, *, surrogate=False):
     assert t.encoded.shape[0] == C and t.encoded.dtype == np.float32
     assert np.all((t.encoded >= 0) & (t.encoded <= 1))
     md = t.metadata
-    assert set(md["default_objectives"]) <= set(t.objectives)
-    ref = np.asarray(md["reference_point"])
+    assert set(t.default_objectives) <= set(t.objectives)
+    ref = np.asarray(t.ref_point)
     np.testing.assert_allclose(ref, expected_ref(t.values, t.mask), rtol=1e-6)
     # every valid point strictly dominates the reference point in every objective
     assert np.all(t.values[t.mask] < ref)
@@ -236,7 +236,7 @@ def test_lcdb_tiny_fixture_mapping(tmp_path):
     v5 = L.select_task(t, "5", drop_empty_configs=False)
     assert v5.fidelities.tolist() == [16, 23] and v5.n_configs == 2
     np.testing.assert_array_equal(v5.mask[0], t.mask[0, :, :, :2])
-    np.testing.assert_array_equal(v5.metadata["reference_point"], t.metadata["reference_point"])
+    np.testing.assert_array_equal(v5.ref_point, t.ref_point)
     full = L.load_lcdb(tmp_path, all_inner_seeds=True)
     assert full.values.shape[2] == 2 * 7 and full.mask.sum() == 7
     assert full.mask[1, 1, 0 * 7 + 6, 3]
@@ -516,6 +516,8 @@ def _tables_equal(a, b):
     assert a.name == b.name and a.tasks == b.tasks and a.objectives == b.objectives
     assert a.directions == b.directions and a.fidelity_name == b.fidelity_name
     assert a.time_objective == b.time_objective and a.time_cumulative == b.time_cumulative
+    assert a.fidelity_kind == b.fidelity_kind and a.default_objectives == b.default_objectives
+    np.testing.assert_array_equal(a.ref_point, b.ref_point)
     np.testing.assert_array_equal(a.values, b.values)  # NaN == NaN here
     np.testing.assert_array_equal(a.mask, b.mask)
     np.testing.assert_array_equal(a.encoded, b.encoded)

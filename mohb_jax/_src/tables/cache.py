@@ -26,7 +26,7 @@ import pandas as pd
 
 from .table import HardwareCatalog, Table
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def cache_dir() -> Path:
@@ -116,6 +116,7 @@ def save_table(table: Table, directory: str | os.PathLike) -> None:
         "mask": np.asarray(table.mask),
         "encoded": np.asarray(table.encoded),
         "fidelities": np.asarray(table.fidelities),
+        "ref_point": np.asarray(table.ref_point, np.float64),
     }
     hw = table.hardware
     if hw is not None:
@@ -132,6 +133,8 @@ def save_table(table: Table, directory: str | os.PathLike) -> None:
         "fidelity_name": table.fidelity_name,
         "time_objective": table.time_objective,
         "time_cumulative": table.time_cumulative,
+        "fidelity_kind": table.fidelity_kind,
+        "default_objectives": list(table.default_objectives),
         "hardware": None if hw is None else {"columns": list(hw.columns), "source": hw.source},
         "metadata": table.metadata,
     }
@@ -171,6 +174,9 @@ def load_table(directory: str | os.PathLike) -> Table:
         time_objective=meta["time_objective"],
         time_cumulative=meta["time_cumulative"],
         hardware=hw,
+        fidelity_kind=meta["fidelity_kind"],
+        default_objectives=tuple(meta["default_objectives"]),
+        ref_point=arrays["ref_point"],
         metadata=meta["metadata"],
     )
 

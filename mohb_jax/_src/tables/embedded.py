@@ -738,7 +738,7 @@ def load_embedded(
         (row ``config_id = hp_id * n_hardware + hardware index``), fidelity = epoch, objectives
         ``val_error``, ``val_logloss``, ``time_s`` (cumulative training seconds) and
         ``cost_usd``, all minimized; ``hardware`` prices each config's setting. Every cell is
-        present (mask all True). ``metadata["reference_point"]`` is the sidecar's fixed point
+        present (mask all True). ``ref_point`` is the sidecar's fixed point
         (val_error 1, the others 1.1 × their maximum, rounded up).
 
     Raises:
@@ -795,9 +795,9 @@ def load_embedded(
         name=NAME,
         fidelity_name="epoch",
         space=_space(meta["hp_space"], threads),
+        ref_point=ref,
+        default_objectives=tuple(meta["default_objectives"]),
         metadata={
-            "reference_point": ref,
-            "default_objectives": tuple(meta["default_objectives"]),
             "citation": meta["citation"],
             "description": meta["description"],
             "surrogate": False,

@@ -15,10 +15,10 @@ Conventions (documented once, used by every loader):
   and ``metadata["n_duplicates_averaged"]`` counts the extra rows).
 * Non-finite objective values are an error unless ``nonfinite="mask"`` (then the whole cell is
   masked and ``metadata["n_nonfinite_masked"]`` counts them).
-* ``metadata["reference_point"]``: float64[M] HV reference point, one per objective, in
-  minimization space: the worst valid value over the *whole* table (all tasks, seeds,
-  fidelities) plus 10 % of that objective's range (plus 1 when the range is 0). It is fixed per
-  benchmark, so HV curves are comparable across runs and methods.
+* ``Table.ref_point``: float64[M] HV reference point, one per objective, in minimization
+  space: the worst valid value over the *whole* table (all tasks, seeds, fidelities) plus 10 %
+  of that objective's range (plus 1 when the range is 0); see :mod:`.reference`. It is fixed
+  per benchmark, so HV curves are comparable across runs and methods.
 
 References:
     Salinas, Perrone, Cruchant, Archambeau. A multi-objective perspective on jointly tuning
@@ -36,10 +36,8 @@ import pandas as pd
 from jaxtyping import Bool, Float
 
 from .encode import encode_configs
+from .reference import reference_point_rule
 from .table import DIRECTIONS, HardwareCatalog, Table
-
-REF_MARGIN = 0.1
-
 
 # ---- hardware ---------------------------------------------------------------------------------
 PriceSpec = Callable[[pd.DataFrame], Any] | Mapping[Any, float] | None
@@ -159,6 +157,9 @@ def table_from_frame(
     nonfinite: str = "error",
     dtype=np.float32,
     metadata: Mapping[str, Any] | None = None,
+    fidelity_kind: str = "resumable",
+    default_objectives: Sequence[str] | None = None,
+    ref_point: Any = None,
 ) -> Table:
     """Build a :class:`Table` from a tidy long frame (one row per task/config/seed/fidelity).
 
@@ -183,6 +184,10 @@ def table_from_frame(
         nonfinite: "error" or "mask" for NaN/inf objective values.
         dtype: float dtype of ``values``.
         metadata: extra metadata (merged over the computed entries).
+        fidelity_kind: ``"resumable"`` or ``"independent"`` (see :class:`Table`).
+        default_objectives: objectives used by default (default: all).
+        ref_point: float[M] HV reference point in minimization space (default: the rule of
+            :mod:`.reference` over the whole table).
 
     Returns:
         The table.
@@ -298,7 +303,6 @@ def table_from_frame(
     encoded, enc_names = encode_configs(configs, space)
     meta["encoded_columns"] = enc_names
     hw = build_hardware(configs, hardware) if hardware is not None else None
-    meta["reference_point"] = compute_reference_point(values, mask)
     if metadata:
         meta.update(metadata)
     return Table(
@@ -315,6 +319,9 @@ def table_from_frame(
         time_objective=time_objective,
         time_cumulative=bool(time_cumulative),
         hardware=hw,
+        fidelity_kind=fidelity_kind,
+        default_objectives=tuple(default_objectives or ()),
+        ref_point=ref_point,
         metadata=meta,
     )
 
@@ -335,6 +342,9 @@ def table_from_arrays(
     time_cumulative: bool = True,
     dtype=np.float32,
     metadata: Mapping[str, Any] | None = None,
+    fidelity_kind: str = "resumable",
+    default_objectives: Sequence[str] | None = None,
+    ref_point: Any = None,
 ) -> Table:
     """Build a :class:`Table` from dense arrays in the objectives' **original** units.
 
@@ -349,8 +359,8 @@ def table_from_arrays(
         tasks: T names.
         fidelities: F increasing values.
         mask: bool [T, C, S, F]; default: cells where every objective is finite.
-        name, fidelity_name, space, hardware, time_objective, time_cumulative, dtype, metadata:
-            as in :func:`table_from_frame`.
+        name, fidelity_name, space, hardware, time_objective, time_cumulative, dtype, metadata,
+        fidelity_kind, default_objectives, ref_point: as in :func:`table_from_frame`.
 
     Raises:
         ValueError: shape mismatches, unknown directions, or non-finite values in an unmasked
@@ -381,7 +391,6 @@ def table_from_arrays(
     meta: dict[str, Any] = {
         "fill_fraction": float(mask.mean()),
         "encoded_columns": enc_names,
-        "reference_point": compute_reference_point(v, mask),
     }
     if metadata:
         meta.update(metadata)
@@ -401,6 +410,9 @@ def table_from_arrays(
         time_objective=time_objective,
         time_cumulative=bool(time_cumulative),
         hardware=build_hardware(configs, hardware) if hardware is not None else None,
+        fidelity_kind=fidelity_kind,
+        default_objectives=tuple(default_objectives or ()),
+        ref_point=ref_point,
         metadata=meta,
     )
 
@@ -448,7 +460,8 @@ def with_cost(table: Table, name: str = "cost_usd", *, time_objective: str | Non
     ``price_per_hour`` is the whole setup's $/h (``table.hardware.price_per_hour``). The cost
     has the same semantics as the time objective: cumulative when ``table.time_cumulative``
     (cost of training from scratch up to the fidelity), per step otherwise; recorded as
-    ``metadata["cost_cumulative"]``. The reference point gains the cost's entry (same rule).
+    ``metadata["cost_cumulative"]``. The reference point gains the cost's entry (same rule);
+    the default objectives are unchanged.
 
     Args:
         table: a table with a hardware catalog and a time objective (seconds).
@@ -477,17 +490,14 @@ def with_cost(table: Table, name: str = "cost_usd", *, time_objective: str | Non
     cost = cost.astype(table.values.dtype)  # the reference point is computed on stored values
     values = np.concatenate([table.values, cost[..., None]], axis=-1)
     meta = dict(table.metadata)
-    ref = meta.get("reference_point")
-    if ref is not None:
-        meta["reference_point"] = np.concatenate(
-            [np.asarray(ref, np.float64), compute_reference_point(cost[..., None], table.mask)]
-        )
+    ref = np.concatenate([table.ref_point, reference_point_rule(cost[..., None], table.mask)])
     meta["cost_cumulative"] = bool(table.time_cumulative)
     meta["cost_formula"] = f"{name} = {tobj} * hardware.price_per_hour[config] / 3600"
     return table.replace(
         values=values,
         objectives=(*table.objectives, name),
         directions=(*table.directions, "min"),
+        ref_point=ref,
         metadata=meta,
     )
 
@@ -562,8 +572,9 @@ def select(
         changes["directions"] = tuple(table.directions[i] for i in oi)
         if table.time_objective not in changes["objectives"]:
             changes["time_objective"] = None
-        if meta.get("reference_point") is not None:
-            meta["reference_point"] = np.asarray(meta["reference_point"])[oi]
+        changes["ref_point"] = table.ref_point[oi]
+        kept = [o for o in table.default_objectives if o in changes["objectives"]]
+        changes["default_objectives"] = tuple(kept) or changes["objectives"]
     # cells valid for the kept objectives stay valid
     return table.replace(values=v, mask=m, metadata=meta, **changes)
 
@@ -619,7 +630,7 @@ def true_front(
     Args:
         table: the table.
         task: task name or index.
-        objectives: objective names (default: ``metadata["default_objectives"]`` or all).
+        objectives: objective names (default: ``table.default_objectives``).
         fidelity: fidelity index.
 
     Returns:
@@ -627,7 +638,7 @@ def true_front(
         and the objectives in their original units.
     """
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or list(table.objectives)
+        objectives = table.default_objectives
     names = _as_list(objectives)
     y, ok = mean_objectives(table, task, names, fidelity)
     idx = np.flatnonzero(ok)
@@ -644,30 +655,13 @@ def true_front(
 def compute_reference_point(
     values: Float[np.ndarray, "T C S F M"], mask: Bool[np.ndarray, "T C S F"]
 ) -> Float[np.ndarray, " M"]:
-    """Fixed HV reference point: per objective, worst valid value + 10 % of its range.
-
-    In minimization space: ``max + 0.1 * (max - min)`` over all valid cells (``+1`` when the
-    range is 0). NaN for an objective with no valid value.
-    """
-    v = np.asarray(values)
-    m = np.asarray(mask, bool)
-    M = v.shape[-1]
-    flat = v.reshape(-1, M)
-    sel = flat if m.all() else flat[m.reshape(-1)]  # [n, M], no float64 copy
-    if sel.shape[0] == 0:
-        return np.full(M, np.nan)
-    hi = sel.max(axis=0).astype(np.float64)
-    lo = sel.min(axis=0).astype(np.float64)
-    rng = hi - lo
-    return hi + np.where(rng > 0, REF_MARGIN * rng, 1.0)
+    """Fixed HV reference point of a table (NaN where no value is valid); see :mod:`.reference`."""
+    return reference_point_rule(values, mask)
 
 
 def reference_point(table: Table, objectives: Sequence[str] | None = None) -> np.ndarray:
     """The table's fixed reference point for ``objectives`` (default: all), minimization space."""
-    ref = table.metadata.get("reference_point")
-    if ref is None:
-        ref = compute_reference_point(table.values, table.mask)
-    ref = np.asarray(ref, np.float64)
+    ref = np.asarray(table.ref_point, np.float64)
     if objectives is None:
-        return ref
+        return ref.copy()
     return ref[[table.objective_index(o) for o in _as_list(objectives)]]

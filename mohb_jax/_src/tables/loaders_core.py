@@ -139,8 +139,8 @@ def load_nasbench201(data_dir: Path | None) -> Table:
         name="nasbench201",
         time_objective="train_time_200ep_s",
         time_cumulative=True,
+        default_objectives=["val_acc", "train_time_200ep_s"],
         metadata={
-            "default_objectives": ["val_acc", "train_time_200ep_s"],
             "citation": NB201_CITATION,
             "surrogate": False,
             "final_fidelity_only": True,
@@ -202,8 +202,8 @@ def load_fcnet(data_dir: Path | None) -> Table:
         space=enc_space,
         time_objective="train_time",
         time_cumulative=True,
+        default_objectives=["val_loss", "train_time"],
         metadata={
-            "default_objectives": ["val_loss", "train_time"],
             "citation": FCNET_CITATION,
             "surrogate": False,
             "final_fidelity_only": True,
@@ -280,10 +280,10 @@ def _load_trimtuner(data_dir: Path | None, model: str) -> Table:
         name=f"trimtuner_{model}",
         fidelity_name="training_set_size",
         space={"synchronism": "categorical", "vm_flavor": "categorical"},
+        fidelity_kind="independent",
         metadata={
             "citation": TRIMTUNER_CITATION,
             "surrogate": False,
-            "independent_fidelities": True,
             "config_id": cfg_ids,
             "notes": "Each training-set size is a separate run from scratch: time/cost at a "
             "fidelity is the full cost of that run, and a trial cannot be resumed from a "
@@ -292,9 +292,7 @@ def _load_trimtuner(data_dir: Path | None, model: str) -> Table:
         },
     )
     t = t.with_cost("cost_usd")
-    meta_t = dict(t.metadata)
-    meta_t["default_objectives"] = ["acc", "training_time_s", "cost_usd"]
-    return t.replace(metadata=meta_t)
+    return t.replace(default_objectives=("acc", "training_time_s", "cost_usd"))
 
 
 def load_trimtuner_cnn(data_dir: Path | None) -> Table:
@@ -354,8 +352,8 @@ def load_hyperjump_mnist(data_dir: Path | None) -> Table:
         space={"momentum": "linear", "weight_decay": "linear", "learning_rate": "log"},
         time_objective="train_time_s",
         time_cumulative=True,
+        default_objectives=["test_error", "train_time_s"],
         metadata={
-            "default_objectives": ["test_error", "train_time_s"],
             "citation": HYPERJUMP_CITATION,
             "surrogate": False,
             "data_fractions": [float(fracs[i]) for i in order],

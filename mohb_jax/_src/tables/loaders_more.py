@@ -20,11 +20,12 @@ row). The benchmarks are registered at import time of this module:
                        epochs 1..52.
 =====================  ===================================================================
 
-Common metadata (``Table.metadata``): ``default_objectives``, ``reference_point`` (float64[M],
-minimization space, for every objective: the worst valid value over the whole table plus 10 % of
-that objective's range (max − min over valid entries), so that every point of every task
-strictly dominates it), ``citation``, ``description``, ``surrogate`` (bool), ``notes`` (how the
-source maps onto the table), ``fill_fraction`` (fraction of valid cells), ``array_axes``
+Common fields: ``Table.default_objectives``, ``Table.ref_point`` (float64[M], minimization
+space, for every objective: the worst valid value over the whole table plus 10 % of that
+objective's range (max − min over valid entries), so that every point of every task strictly
+dominates it), ``Table.fidelity_kind``. Common metadata: ``citation``, ``description``,
+``surrogate`` (bool), ``notes`` (how the source maps onto the table), ``fill_fraction``
+(fraction of valid cells), ``array_axes``
 (which table axes each per-task / per-config metadata array spans, e.g. ``pareto_flags`` →
 ``("task", "config")``), and per-benchmark extras documented on each loader.
 
@@ -52,7 +53,7 @@ import pandas as pd
 from jaxtyping import Bool, Float, Int
 
 from .encode import encode_configs
-from .frame import REF_MARGIN, compute_reference_point
+from .reference import REF_MARGIN, reference_point_rule
 from .registry import register_benchmark
 from .table import Table
 
@@ -110,9 +111,9 @@ def reference_point(
 ) -> Float[np.ndarray, " M"]:
     """Fixed hypervolume reference point of a table, in minimization space.
 
-    The rule is :func:`~mohb_jax._src.tables.frame.compute_reference_point` (worst valid value
-    of each objective over the whole table + 10 % of its range; value + 1 for a constant
-    objective); this wrapper adds the checks these loaders rely on.
+    The rule is :func:`~mohb_jax._src.tables.reference.reference_point_rule` (worst valid
+    value of each objective over the whole table + 10 % of its range; value + 1 for a constant
+    objective), strict: no valid entry or a non-finite valid entry is an error.
 
     Args:
         values: minimization values; entries where ``mask`` is False are ignored.
@@ -124,14 +125,7 @@ def reference_point(
     Raises:
         ValueError: no valid entry, or a valid entry is not finite.
     """
-    if not mask.any():
-        raise ValueError("reference_point: the table has no valid entry")
-    ref = compute_reference_point(values, mask)
-    # NaN, +inf or -inf among the valid entries make the max or the range non-finite
-    bad = np.flatnonzero(~np.isfinite(ref))
-    if bad.size:
-        raise ValueError(f"reference_point: objective {bad[0]} has non-finite valid entries")
-    return ref
+    return reference_point_rule(values, mask, strict=True)
 
 
 def _dense_from_rows(
@@ -226,6 +220,17 @@ def _metadata(
         k: ax for k, ax in _ARRAY_AXES.items() if k in md and isinstance(md[k], np.ndarray)
     }
     return md
+
+
+def _semantics(md: dict[str, Any]) -> dict[str, Any]:
+    """``Table`` keyword arguments from :func:`_metadata`'s dict: the typed fields popped out."""
+    md = dict(md)
+    return {
+        "default_objectives": tuple(md.pop("default_objectives")),
+        "ref_point": md.pop("reference_point"),
+        "fidelity_kind": "resumable" if md.pop("resumable", True) else "independent",
+        "metadata": md,
+    }
 
 
 def select_task(
@@ -350,7 +355,8 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
       ``train_accuracy`` (max); accuracies are the stored uint16 scores / 1e4.
       Default objectives: ``valid_accuracy``, ``train_time``.
     * time: each anchor is a separate fit from scratch on a subset (no resumption between
-      anchors), so ``time_cumulative=False`` and ``metadata["resumable"] = False``.
+      anchors), so ``time_cumulative=False`` and ``fidelity_kind="independent"`` (the simulator
+      charges a trial at an anchor that anchor's fit time, not a sum over anchors).
 
     Extras in ``metadata``: ``train_size``, ``test_size`` (int64[T]), ``seed_values``
     (``"outer{o}_inner{i}"`` per seed slot), ``learners`` (full names),
@@ -462,7 +468,7 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         + "; fidelity = slot of the smallest √2-grid anchor >= the training-set size (a "
         "dataset's last anchor is its full training set, up to √2 below the slot's nominal "
         "size; real sizes in metadata['train_size']); each anchor is an independent fit "
-        "(time per fit, not resumable); accuracies = uint16 score / 1e4."
+        "(time per fit, fidelity_kind 'independent'); accuracies = uint16 score / 1e4."
     )
     md = _metadata(
         values,
@@ -496,7 +502,7 @@ def load_lcdb(data_dir: Path | str | None, *, all_inner_seeds: bool = False) -> 
         fidelity_name="training_set_size",
         time_objective="train_time",
         time_cumulative=False,
-        metadata=md,
+        **_semantics(md),
     )
 
 
@@ -592,7 +598,7 @@ def _icml2020_table(
         fidelity_name="final",
         time_objective=time_objective,
         time_cumulative=True,
-        metadata=md,
+        **_semantics(md),
     )
 
 
@@ -790,7 +796,7 @@ def load_nmt(data_dir: Path | str | None) -> Table:
         fidelity_name="final",
         time_objective=None,
         time_cumulative=True,
-        metadata=md,
+        **_semantics(md),
     )
 
 
@@ -924,7 +930,7 @@ def load_nmt_lc(data_dir: Path | str | None) -> Table:
         fidelity_name="checkpoint",
         time_objective=None,
         time_cumulative=True,
-        metadata=md,
+        **_semantics(md),
     )
 
 
@@ -1027,7 +1033,7 @@ def load_lcbench_surrogate(data_dir: Path | str | None) -> Table:
         fidelity_name="epoch",
         time_objective="time",
         time_cumulative=True,
-        metadata=md,
+        **_semantics(md),
     )
 
 

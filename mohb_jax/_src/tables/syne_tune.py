@@ -164,13 +164,13 @@ def from_syne_tune(
         space=space or None,
         time_objective=tobj,
         time_cumulative=True,
+        default_objectives=[
+            o for o in (meta.get("default_metric"), tobj) if o is not None and o in keep
+        ]
+        or keep[:2],
         metadata={
             "source": f"syne-tune blackbox {p}",
             "directions_guessed": sorted(set(keep) - set(directions)),
-            "default_objectives": [
-                o for o in (meta.get("default_metric"), tobj) if o is not None and o in keep
-            ]
-            or keep[:2],
             "surrogate": False,
         },
     )

@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 
 DIRECTIONS = ("min", "max")
+#: ``Table.fidelity_kind`` values: ``"resumable"`` (a trial at fidelity f can go on training to
+#: a higher fidelity: epochs of one run) or ``"independent"`` (each fidelity is a separate run
+#: from scratch: training-set sizes of TrimTuner, LCDB anchors).
+FIDELITY_KINDS = ("resumable", "independent")
+#: Metadata keys that earlier tables used for what are now fields; the constructor moves them.
+_LEGACY_KEYS = ("independent_fidelities", "resumable", "default_objectives", "reference_point")
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,23 @@ class Table:
         time_cumulative: True when the time objective at fidelity f is the time from scratch up
             to f (Syne Tune's convention); False when it is the time of step f alone.
         hardware: optional :class:`HardwareCatalog`.
-        metadata: free-form: ``reference_point`` (float64[M], per objective, minimization
-            space, for HV: worst valid value + 10 % of the range), ``default_objectives``,
-            ``citation``, ``surrogate`` (bool), ``notes``; where relevant
-            ``independent_fidelities`` (True: each fidelity is a separate run from scratch, no
-            resuming), ``fill_fraction``, ``encoded_columns`` (names of ``encoded``'s columns),
+        fidelity_kind: ``"resumable"`` (default: a trial resumes from the fidelity it reached,
+            e.g. epochs) or ``"independent"`` (each fidelity is a separate run from scratch, e.g.
+            training-set sizes: no resuming, and the time at a fidelity is that run's time).
+        default_objectives: objectives used when a caller names none (sweeps, true fronts);
+            default: all objectives. Validated: known names, no repeats.
+        ref_point: float64[M] fixed HV reference point per objective, in minimization space
+            (read it with :meth:`reference_point`); default the rule of
+            :func:`~mohb_jax._src.tables.reference.reference_point_rule` (worst valid value
+            over the whole table + 10 % of its range). Finite wherever the table has a valid
+            cell.
+        metadata: free-form: ``citation``, ``surrogate`` (bool), ``notes``; where relevant
+            ``fill_fraction``, ``encoded_columns`` (names of ``encoded``'s columns),
             ``seed_values`` (original seed labels), ``config_index`` (rows of the parent table
-            after ``select(configs=...)``), ``cost_cumulative``.
+            after ``select(configs=...)``), ``cost_cumulative``. The keys
+            ``independent_fidelities`` / ``resumable``, ``default_objectives`` and
+            ``reference_point`` of older tables are moved into the fields above on construction
+            (where given, they take precedence over the fields, e.g. in ``replace(metadata=...)``).
     """
 
     name: str
@@ -84,6 +100,9 @@ class Table:
     time_objective: str | None = None
     time_cumulative: bool = True
     hardware: HardwareCatalog | None = None
+    fidelity_kind: str = "resumable"
+    default_objectives: tuple[str, ...] = ()
+    ref_point: np.ndarray | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     # ---- shape helpers -------------------------------------------------------------------
@@ -204,3 +223,56 @@ class Table:
             raise ValueError(f"time_objective {self.time_objective!r} is not an objective")
         if self.hardware is not None and np.shape(self.hardware.price_per_hour) != (C,):
             raise ValueError(f"hardware.price_per_hour must have shape ({C},)")
+        self._init_semantics(v, m)
+
+    def _init_semantics(self, v: np.ndarray, m: np.ndarray) -> None:
+        """Move legacy metadata keys into the fields, fill defaults, validate (frozen-safe)."""
+        meta = dict(self.metadata)
+        legacy = {k: meta.pop(k) for k in _LEGACY_KEYS if k in meta}
+        kind = self.fidelity_kind
+        if "independent_fidelities" in legacy or "resumable" in legacy:
+            indep = bool(legacy.get("independent_fidelities", False)) or (
+                "resumable" in legacy and not bool(legacy["resumable"])
+            )
+            kind = "independent" if indep else "resumable"
+        if kind not in FIDELITY_KINDS:
+            raise ValueError(
+                f"table {self.name!r}: fidelity_kind must be one of {FIDELITY_KINDS}; got {kind!r}"
+            )
+        defaults = self.default_objectives
+        if legacy.get("default_objectives") is not None:
+            defaults = legacy["default_objectives"]
+        if isinstance(defaults, str):
+            defaults = (defaults,)
+        defaults = tuple(str(d) for d in defaults) or tuple(self.objectives)
+        unknown = [d for d in defaults if d not in self.objectives]
+        if unknown:
+            raise ValueError(
+                f"table {self.name!r}: default objectives {unknown} are not objectives; "
+                f"known: {list(self.objectives)}"
+            )
+        if len(set(defaults)) != len(defaults):
+            raise ValueError(f"table {self.name!r}: repeated default objectives {list(defaults)}")
+        ref = self.ref_point
+        if legacy.get("reference_point") is not None:
+            ref = legacy["reference_point"]
+        M = v.shape[-1]
+        if ref is None:
+            from .reference import reference_point_rule
+
+            ref = reference_point_rule(v, m)
+        ref = np.array(ref, dtype=np.float64).reshape(-1)
+        if ref.shape != (M,):
+            raise ValueError(
+                f"table {self.name!r}: ref_point must have {M} values (one per objective); "
+                f"got {ref.shape[0]}"
+            )
+        if np.isinf(ref).any() or (m.any() and np.isnan(ref).any()):
+            raise ValueError(
+                f"table {self.name!r}: ref_point must be finite; got "
+                f"{dict(zip(self.objectives, ref.tolist(), strict=True))}"
+            )
+        object.__setattr__(self, "fidelity_kind", kind)
+        object.__setattr__(self, "default_objectives", defaults)
+        object.__setattr__(self, "ref_point", ref)
+        object.__setattr__(self, "metadata", meta)
