@@ -7,8 +7,11 @@ frame, brute-force O(N²) dominance in numpy, the raw source files.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mohb_jax import tables
-from mohb_jax._src.tables import registry as reg
 from mohb_jax.tables import HardwareSpec, Table
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -474,13 +478,37 @@ def test_loader_must_return_table(tmp_path, monkeypatch):
         tables.unregister_benchmark("bad_test")
 
 
-def test_plugin_import_error_surfaces(monkeypatch):
-    err = ImportError("broken plugin")
-    monkeypatch.setattr(reg, "_IMPORT_ERRORS", {"mohb_jax._src.tables.fake": err})
-    with pytest.raises(ImportError, match="broken plugin") as e:
-        tables.load_benchmark("only_in_fake")
-    assert e.value.__cause__ is err
-    assert tables.get_benchmark_spec("fcnet").name == "fcnet"  # known names still work
+def test_loader_module_import_error_surfaces_on_load():
+    tables.register_benchmark(
+        "broken_test", "no_such_source:load", description="", citation="", overwrite=True
+    )
+    try:
+        with pytest.raises(ImportError, match="'broken_test'.*no_such_source failed to import"):
+            tables.load_benchmark("broken_test", cache=False)
+        assert tables.get_benchmark_spec("fcnet").name == "fcnet"  # known names still work
+    finally:
+        tables.unregister_benchmark("broken_test")
+
+
+def test_listing_imports_no_loader_module():
+    """Declarative registration: importing and listing the registry imports no loader."""
+    code = (
+        "import sys, mohb_jax.tables as t; n = len(t.list_benchmarks()); "
+        "print(n, sorted(m for m in sys.modules if m.startswith('mohb_jax._src.tables.sources.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.split(" ", 1)
+    assert int(out[0]) >= 13
+    loaded = set(ast.literal_eval(out[1]))
+    # the catalog (static facts), the shared helpers and the two loaders the public module
+    # re-exports; no data-folder loader (lcdb, nmt, ...) is imported
+    assert loaded <= {
+        "mohb_jax._src.tables.sources.catalog",
+        "mohb_jax._src.tables.sources._common",
+        "mohb_jax._src.tables.sources.embedded",
+        "mohb_jax._src.tables.sources.syne_tune",
+    }, loaded
 
 
 # ---- Syne Tune layout -------------------------------------------------------------------------
@@ -741,26 +769,6 @@ def test_to_frame_rejects_clashing_config_column():
     )
     with pytest.raises(ValueError, match=r"\['config'\] clash"):
         t.to_frame()
-
-
-def test_broken_plugin_warns_and_surfaces_on_lookup(monkeypatch):
-    import importlib
-    import types
-
-    def fake_import(name):
-        if name.endswith(".broken_plugin"):
-            raise KeyError("boom")
-        return importlib.import_module(name)
-
-    monkeypatch.setattr(reg, "_PLUGINS_LOADED", False)
-    monkeypatch.setattr(reg, "_IMPORT_ERRORS", {})
-    monkeypatch.setattr(reg, "PLUGIN_MODULES", ("loaders_core", "absent_plugin", "broken_plugin"))
-    monkeypatch.setattr(reg, "importlib", types.SimpleNamespace(import_module=fake_import))
-    with pytest.warns(UserWarning, match="broken_plugin failed to import: KeyError"):
-        names = set(tables.list_benchmarks().name)
-    assert "fcnet" in names  # the healthy modules still register
-    with pytest.raises(ImportError, match="absent_plugin.*broken_plugin raised KeyError"):
-        tables.get_benchmark_spec("only_in_broken")
 
 
 def test_reference_point_agrees_with_hypervolume_module():

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from mohb_jax._src.sim.driver import make_simulator
-from mohb_jax._src.tables import loaders_more as L
-from mohb_jax.tables import Table
+from mohb_jax._src.tables.sources.lcdb import load_lcdb
+from mohb_jax.tables import Table, select_task
 
 
 def _toy(**kw) -> Table:
@@ -109,7 +109,7 @@ def _lcdb_like(root):
 
 def test_lcdb_is_simulated_with_independent_fidelities(tmp_path):
     _lcdb_like(tmp_path)
-    t = L.select_task(L.load_lcdb(tmp_path), 0)
+    t = select_task(load_lcdb(tmp_path), 0)
     assert t.fidelity_kind == "independent" and not t.time_cumulative
     assert "resumable" not in t.metadata
     sim = make_simulator(t, method="random", n_workers=1, budget=1e4)

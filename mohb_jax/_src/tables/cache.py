@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .table import HardwareCatalog, Table
+from .hardware import HardwareCatalog
+from .table import Table
 
 FORMAT_VERSION = 3
 
@@ -49,7 +50,7 @@ def cache_key(spec, root: Path | None) -> str:
     else:
         files = []
     try:
-        loader_file = inspect.getsourcefile(spec.loader)
+        loader_file = inspect.getsourcefile(spec.get_loader())
     except TypeError:
         loader_file = None
     desc = {

@@ -15,36 +15,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DIRECTIONS = ("min", "max")
+from . import frame as _frame
+from . import views as _views
+from .frame import DIRECTIONS
+from .hardware import HardwareCatalog
+from .reference import reference_point_rule
+
+__all__ = [
+    "DIRECTIONS",
+    "FIDELITY_KINDS",
+    "HardwareCatalog",
+    "Table",
+    "table_from_arrays",
+    "table_from_frame",
+]
 #: ``Table.fidelity_kind`` values: ``"resumable"`` (a trial at fidelity f can go on training to
 #: a higher fidelity: epochs of one run) or ``"independent"`` (each fidelity is a separate run
 #: from scratch: training-set sizes of TrimTuner, LCDB anchors).
 FIDELITY_KINDS = ("resumable", "independent")
 #: Metadata keys that earlier tables used for what are now fields; the constructor moves them.
 _LEGACY_KEYS = ("independent_fidelities", "resumable", "default_objectives", "reference_point")
-
-
-@dataclass(frozen=True)
-class HardwareCatalog:
-    """Which hyperparameters describe the hardware and what it costs.
-
-    Cost of a run = elapsed seconds × ``price_per_hour[config]`` / 3600, where
-    ``price_per_hour[config]`` is the total $/h of the whole setup of that configuration
-    (instance price × number of instances (workers) + any fixed extra, e.g. a parameter server
-    or helper VM). The per-instance price and the instance count are kept for display.
-
-    Attributes:
-        columns: hyperparameter columns of ``Table.configs`` that describe the hardware.
-        price_per_hour: float64[C], total $/h of each configuration's setup.
-        catalog: one row per distinct hardware setting (the ``columns`` plus
-            ``price_per_hour_instance``, ``n_instances``, ``price_per_hour``, and a source note).
-        source: where the prices come from (citation / URL / date).
-    """
-
-    columns: tuple[str, ...]
-    price_per_hour: np.ndarray
-    catalog: pd.DataFrame
-    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,51 +142,42 @@ class Table:
     def replace(self, **changes) -> Table:
         return dataclasses.replace(self, **changes)
 
-    # ---- conversions and views (implemented in ``frame.py``) -----------------------------
+    # ---- conversions (``frame.py``) and views (``views.py``) ------------------------------
     @classmethod
     def from_frame(cls, df: pd.DataFrame, **kwargs) -> Table:
-        """Build a table from a tidy long frame; see :func:`frame.table_from_frame`."""
-        from .frame import table_from_frame
+        """Build a table from a tidy long frame; arguments of :func:`frame.fields_from_frame`."""
+        return cls(**_frame.fields_from_frame(df, **kwargs))
 
-        return table_from_frame(df, **kwargs)
+    @classmethod
+    def from_arrays(cls, values, **kwargs) -> Table:
+        """Build a table from dense arrays; arguments of :func:`frame.fields_from_arrays`."""
+        return cls(**_frame.fields_from_arrays(values, **kwargs))
 
     def to_frame(self, *, original_units: bool = True) -> pd.DataFrame:
         """Long frame of the valid cells; see :func:`frame.table_to_frame`."""
-        from .frame import table_to_frame
-
-        return table_to_frame(self, original_units=original_units)
+        return _frame.table_to_frame(self, original_units=original_units)
 
     def with_cost(self, name: str = "cost_usd", *, time_objective: str | None = None) -> Table:
-        """Append ``name = time_s × price_per_hour[config] / 3600``; see :func:`frame.with_cost`."""
-        from .frame import with_cost
-
-        return with_cost(self, name, time_objective=time_objective)
+        """Append ``name = time_s × price_per_hour[config] / 3600``; see :func:`views.with_cost`."""
+        return _views.with_cost(self, name, time_objective=time_objective)
 
     def select(self, *, task=None, objectives=None, configs=None, fidelities=None) -> Table:
-        """Sub-table of tasks / objectives / configs / fidelity indices (see ``frame.select``)."""
-        from .frame import select
-
-        return select(
+        """Sub-table of tasks / objectives / configs / fidelity indices (see ``views.select``)."""
+        return _views.select(
             self, task=task, objectives=objectives, configs=configs, fidelities=fidelities
         )
 
     def mean_objectives(self, task=0, objectives=None, fidelity: int = -1):
         """``(float64[C, M] seed means, bool[C] valid)`` at one fidelity (minimization space)."""
-        from .frame import mean_objectives
-
-        return mean_objectives(self, task, objectives, fidelity)
+        return _views.mean_objectives(self, task, objectives, fidelity)
 
     def true_front(self, task=0, objectives=None, fidelity: int = -1) -> pd.DataFrame:
         """Pareto set of seed means at one fidelity (default the highest), original units."""
-        from .frame import true_front
-
-        return true_front(self, task, objectives, fidelity)
+        return _views.true_front(self, task, objectives, fidelity)
 
     def reference_point(self, objectives=None) -> np.ndarray:
         """Fixed HV reference point (minimization space) for ``objectives`` (default all)."""
-        from .frame import reference_point
-
-        return reference_point(self, objectives)
+        return _views.reference_point(self, objectives)
 
     def __post_init__(self):
         v, m = np.asarray(self.values), np.asarray(self.mask)
@@ -258,8 +239,6 @@ class Table:
             ref = legacy["reference_point"]
         M = v.shape[-1]
         if ref is None:
-            from .reference import reference_point_rule
-
             ref = reference_point_rule(v, m)
         ref = np.array(ref, dtype=np.float64).reshape(-1)
         if ref.shape != (M,):
@@ -276,3 +255,13 @@ class Table:
         object.__setattr__(self, "default_objectives", defaults)
         object.__setattr__(self, "ref_point", ref)
         object.__setattr__(self, "metadata", meta)
+
+
+def table_from_frame(df: pd.DataFrame, **kwargs) -> Table:
+    """:meth:`Table.from_frame` as a function (arguments of :func:`frame.fields_from_frame`)."""
+    return Table.from_frame(df, **kwargs)
+
+
+def table_from_arrays(values, **kwargs) -> Table:
+    """:meth:`Table.from_arrays` as a function (arguments of :func:`frame.fields_from_arrays`)."""
+    return Table.from_arrays(values, **kwargs)

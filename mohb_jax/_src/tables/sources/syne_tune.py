@@ -36,8 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .frame import table_from_arrays
-from .table import Table
+from ..table import Table, table_from_arrays
 
 _MAX_PATTERN = re.compile(r"acc|auc|bleu|f1|score", re.IGNORECASE)
 _MIN_PATTERN = re.compile(r"error|loss|time|latency|cost|rmse|mse|crps", re.IGNORECASE)
