@@ -64,8 +64,49 @@ def norm_objectives(objectives) -> list[tuple[str, str]]:
         raise ValueError(f"unknown objective direction(s) {bad}; use 'min' or 'max'")
     names = [n for n, _ in items]
     if len(set(names)) != len(names):
-        raise ValueError(f"duplicated objective names {names}")
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"objectives {dup} are given more than once (objectives: {names})")
     return items
+
+
+def _rows(df: pd.DataFrame, sel: np.ndarray, k: int = 5) -> list:
+    """The first ``k`` index labels of the rows selected by the bool array ``sel``."""
+    return df.index[np.flatnonzero(sel)[:k]].tolist()
+
+
+def _check_cells(df, time_objective, obj_names, y, finite, flat, counts, valid, tasks, fid):
+    """Refuse tables that would only fail later: times <= 0 and empty (all-NaN) slices.
+
+    Raises:
+        ValueError: naming the column and the first offending rows (index labels) of ``df``.
+    """
+    if time_objective is not None:
+        t = y[:, obj_names.index(time_objective)]
+        bad = finite & ~(t > 0)
+        if bad.any():
+            raise ValueError(
+                f"time objective {time_objective!r} must be > 0 seconds; {int(bad.sum())} rows "
+                f"are not (e.g. rows {_rows(df, bad)}: {t[bad][:5].tolist()})"
+            )
+    for j, n in enumerate(obj_names):
+        if not np.isfinite(y[:, j]).any():
+            raise ValueError(f"objective column {n!r} has no finite value (all NaN/inf)")
+    # every (task, fidelity) that has rows must have a valid cell: a top fidelity that is all
+    # NaN would otherwise surface much later (e.g. as a NaN simulation budget)
+    T, F = len(tasks), len(fid)
+    C_S = counts.size // (T * F)
+    has_rows = (counts.reshape(T, C_S, F) > 0).any(axis=1)  # [T, F]
+    has_valid = valid.reshape(T, C_S, F).any(axis=1)
+    empty = np.argwhere(has_rows & ~has_valid)
+    if empty.size:
+        t_i, f_i = (int(v) for v in empty[0])
+        tf = (flat // (C_S * F)) * F + flat % F
+        sel = tf == t_i * F + f_i
+        raise ValueError(
+            f"{len(empty)} (task, fidelity) slices have rows but no valid cell (every row NaN/inf"
+            f"): first task {tasks[t_i]!r}, fidelity {float(fid[f_i]):g} (rows "
+            f"{_rows(df, sel)}); drop those rows or fix their values"
+        )
 
 
 def fields_from_frame(
@@ -122,9 +163,12 @@ def fields_from_frame(
         The keyword arguments of ``Table`` (``Table(**fields)``).
 
     Raises:
-        ValueError: missing columns, non-numeric objectives, unknown directions, duplicated cells
-            (with ``duplicates="error"``), non-finite values (with ``nonfinite="error"``),
-            non-numeric or non-finite fidelities, an empty frame.
+        ValueError: missing columns, non-numeric objectives, unknown directions, objectives or
+            config columns given twice, duplicated cells (with ``duplicates="error"``),
+            non-finite values (with ``nonfinite="error"``), times <= 0 in ``time_objective``, an
+            objective with no finite value, a (task, fidelity) slice whose rows are all NaN/inf
+            (with ``nonfinite="mask"``), non-numeric or non-finite fidelities, an empty frame.
+            Each message names the columns and the first offending rows (index labels).
     """
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df must be a pandas DataFrame; got {type(df).__name__}")
@@ -139,6 +183,9 @@ def fields_from_frame(
     config_columns = list(config_columns)
     if not config_columns:
         raise ValueError("need at least one config column")
+    if len(set(config_columns)) != len(config_columns):
+        dup = sorted({c for c in config_columns if config_columns.count(c) > 1})
+        raise ValueError(f"config columns {dup} are given more than once")
     special = [c for c in (fidelity_column, seed_column, task_column) if c is not None]
     need = config_columns + special + obj_names
     missing = [c for c in dict.fromkeys(need) if c not in df.columns]
@@ -196,9 +243,11 @@ def fields_from_frame(
     if not finite.all():
         if nonfinite == "error":
             i = int(np.flatnonzero(~finite)[0])
+            cols = [n for j, n in enumerate(obj_names) if not np.isfinite(y[:, j]).all()]
             raise ValueError(
-                f"{int((~finite).sum())} rows have NaN/inf objective values (first: row "
-                f"{df.index[i]!r}: {dict(zip(obj_names, y[i].tolist(), strict=True))}); pass "
+                f"{int((~finite).sum())} rows have NaN/inf objective values in columns {cols} "
+                f"(first: row {df.index[i]!r}: "
+                f"{dict(zip(obj_names, y[i].tolist(), strict=True))}); pass "
                 "nonfinite='mask' to mask those cells"
             )
         meta["n_nonfinite_masked"] = int((~finite).sum())
@@ -226,6 +275,7 @@ def fields_from_frame(
     vals[~valid] = np.nan
     values = vals.reshape(T, C, S, F, M).astype(dtype)
     mask = valid.reshape(T, C, S, F)
+    _check_cells(df, time_objective, obj_names, y, finite, flat, counts, valid, tasks, fid)
     meta["fill_fraction"] = float(mask.mean())
     if seed_values is not None:
         meta["seed_values"] = seed_values
