@@ -8,6 +8,7 @@ tables that ship inside the package (no shared data needed).
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -65,19 +66,30 @@ def _files(*rel: str):
     return lambda root: [Path(root) / r for r in rel]
 
 
+def _packaged(*names: str):
+    """Files of ``mohb_jax/data`` (tables that ship in the package)."""
+
+    def files(_root=None) -> list[Path]:
+        base = resources.files("mohb_jax") / "data"
+        return [Path(str(base / n)) for n in names]
+
+    return files
+
+
 def _trimtuner(model: str) -> dict[str, Any]:
     return dict(
         name=f"trimtuner_{model}",
         loader=f"trimtuner:load_trimtuner_{model}",
         description=f"TrimTuner {model.upper()} on MNIST with distributed TensorFlow on AWS: "
         "288 configs (t2 flavor × workers × lr × batch × sync) × 5 training-set sizes, $ cost "
-        "",
+        "(ships in the package)",
         citation=CITATIONS["trimtuner"],
         default_objectives=("acc", "training_time_s", "cost_usd"),
         tasks=("default",),
         n_configs=288,
         objectives=("acc", "training_time_s", "cost_usd"),
-        data_folder="cloud_tf_mnist",
+        data_folder=None,
+        source_files=_packaged("trimtuner_runs.parquet", "trimtuner.json"),
     )
 
 
@@ -144,6 +156,34 @@ BUILTIN: tuple[dict[str, Any], ...] = (
         objectives=("test_error", "train_time_s", "test_time_s"),
         data_folder="hyperjump",
         source_files=_files("hyperjump/mnist_grid_dense.npz"),
+    ),
+    dict(
+        name="hyperjump_unet",
+        loader="hyperjump:load_hyperjump_unet",
+        description="HyperJump UNet: 99 configs (2 machine flavors × 1-2 workers × lr × "
+        "momentum × batch × sync) read off at 9 time budgets (222..18000 s), $ cost",
+        citation=CITATIONS["hyperjump"],
+        default_objectives=("acc", "time_s", "cost_usd"),
+        tasks=("default",),
+        n_configs=99,
+        objectives=("acc", "time_s", "cost_usd"),
+        data_folder="hyperjump",
+        source_files=_files("hyperjump/unet.csv.gz"),
+    ),
+    dict(
+        name="hyperjump_cnn",
+        loader="hyperjump:load_hyperjump_cnn",
+        description="HyperJump's time-budget view of the TrimTuner CNN runs: 288 configs (AWS "
+        "t2 flavor × workers × hyperparameters) at 9 time budgets (7..600 s), $ cost",
+        citation=CITATIONS["hyperjump"],
+        default_objectives=("acc", "time_s", "cost_usd"),
+        tasks=("default",),
+        n_configs=288,
+        objectives=("acc", "time_s", "cost_usd"),
+        data_folder="cloud_tf_mnist",
+        source_files=_files(
+            "cloud_tf_mnist/hyperjump_cnn_timebudget.csv.gz", "cloud_tf_mnist/meta.json"
+        ),
     ),
     dict(
         name="lcdb",
