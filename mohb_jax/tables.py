@@ -12,7 +12,7 @@ folders with :func:`from_syne_tune`. Converted tables are cached by content
 (:func:`cache_info`, :func:`clear_cache`).
 """
 
-from mohb_jax._src.tables.cache import cache_dir, clear_cache, load_table, save_table
+from mohb_jax._src.tables.cache import cache_dir, cache_info, clear_cache, load_table, save_table
 from mohb_jax._src.tables.encode import encode_configs
 from mohb_jax._src.tables.hardware import HardwareCatalog, HardwareSpec
 from mohb_jax._src.tables.reference import reference_point_rule
@@ -37,6 +37,7 @@ __all__ = [
     "HardwareSpec",
     "Table",
     "cache_dir",
+    "cache_info",
     "clear_cache",
     "compute_reference_point",
     "default_data_dir",

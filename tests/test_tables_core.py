@@ -445,12 +445,15 @@ def test_cache_round_trip_identical(toy_benchmark):
     np.testing.assert_array_equal(nocache.values, cold.values)
 
 
-def test_cache_invalidated_by_source_change(toy_benchmark):
+def test_cache_invalidated_by_content_not_by_mtime(toy_benchmark):
     data, calls = toy_benchmark
     tables.load_benchmark("toy_test", data_dir=data)
     f = data / "toy" / "runs.csv"
     st_ = f.stat()
-    os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns + 10**9))
+    os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns + 10**9))  # same content: same entry
+    tables.load_benchmark("toy_test", data_dir=data)
+    assert len(calls) == 1
+    f.write_text(f.read_text().replace("0.", "0.0", 1))  # new content: a new entry
     tables.load_benchmark("toy_test", data_dir=data)
     assert len(calls) == 2
     assert tables.clear_cache("toy_test") == 2

@@ -292,8 +292,9 @@ def load_benchmark(
             ``$MOHB_JAX_DATA``, then ``shared/data`` beside the checkout. Tables that ship in
             the package (``needs_data`` False) need none.
         cache: read/write the converted table from/to the cache (``$MOHB_JAX_CACHE`` or
-            ``~/.cache/mohb_jax``), keyed by name, loader version, format version and the
-            source files' sizes and mtimes.
+            ``~/.cache/mohb_jax``), keyed by content: name, loader version, format version,
+            the converter's source text and the source files' sha256 (see
+            :func:`~mohb_jax._src.tables.cache.cache_info`).
 
     Returns:
         The table.
@@ -310,12 +311,12 @@ def load_benchmark(
         return _call_loader(spec, root)
     from . import cache as _cache
 
-    key = _cache.cache_key(spec, root)
+    key, made_of = _cache.key_and_description(spec, root)
     hit = _cache.read_cached(key)
     if hit is not None:
         return hit
     table = _call_loader(spec, root)
-    _cache.write_cached(key, table)
+    _cache.write_cached(key, table, name=spec.name, described=made_of)
     return table
 
 
