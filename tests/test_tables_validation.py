@@ -89,3 +89,21 @@ def test_unknown_direction_names_the_objective():
         ValueError, match=r"unknown objective direction\(s\) \[\('acc', 'maximize'\)\]"
     ):
         Table.from_frame(tidy(), **kw)
+
+
+def test_readme_from_frame_example_runs():
+    """The README's ``Table.from_frame`` example runs as written."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = [
+        b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "from_frame(" in b
+    ]
+    assert len(blocks) == 1, "README: expected one python example with Table.from_frame"
+    ns: dict = {}
+    exec(compile(blocks[0], "README.md", "exec"), ns)  # noqa: S102 - our own README
+    t, front, res = ns["t"], ns["front"], ns["results"]
+    assert t.objectives == ("acc", "time_s", "cost_usd") and t.n_configs == 4
+    assert set(front["config"]) <= set(range(4)) and len(front) >= 1
+    assert len(res) > 0 and res["cost"].notna().all()
