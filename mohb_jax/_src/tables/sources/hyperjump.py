@@ -18,6 +18,7 @@ from ..hardware import HardwareSpec
 from ..table import Table, table_from_arrays, table_from_frame
 from ._common import folder, need, read_npz
 from .catalog import CITATIONS
+from .trimtuner import t2_hardware
 
 __all__ = ["HJ_AXES", "load_hyperjump_cnn", "load_hyperjump_mnist", "load_hyperjump_unet"]
 
@@ -212,22 +213,7 @@ def load_hyperjump_cnn(data_dir: Path | None) -> Table:
     prices = meta["price_per_hour_usd"]
     helper = float(meta["helper_vm_price_per_hour"])
     n_ps = df.groupby(["vm_flavor", "n_workers"])["n_ps"].first().to_dict()
-
-    def n_inst(h: pd.DataFrame) -> np.ndarray:
-        return h["n_workers"].to_numpy(np.float64) + np.array(
-            [n_ps[(f, w)] for f, w in zip(h["vm_flavor"], h["n_workers"], strict=True)]
-        )
-
-    hw = HardwareSpec(
-        columns=["vm_flavor", "n_workers"],
-        price_per_hour=lambda h: (
-            n_inst(h) * h["vm_flavor"].map(prices).to_numpy(np.float64) + helper
-        ),
-        price_per_hour_instance=lambda h: h["vm_flavor"].map(prices).to_numpy(np.float64),
-        n_instances=n_inst,
-        source="AWS EC2 on-demand t2 prices as used by TrimTuner / HyperJump: setup $/h = "
-        "(n_workers + n_ps) * instance $/h + 0.3712 (one t2.2xlarge helper VM)",
-    )
+    hw = t2_hardware(n_ps, prices, helper)
     t = table_from_frame(
         df,
         config_columns=HJ_CNN_HP,

@@ -34,6 +34,7 @@ __all__ = [
     "load_trimtuner_rnn",
     "packaged_paths",
     "read_release",
+    "t2_hardware",
 ]
 
 TRIMTUNER_HP = ["vm_flavor", "n_workers", "learning_rate", "batch_size", "synchronism"]
@@ -108,6 +109,34 @@ def load_trimtuner(model: str, data_dir: Path | str | None = None) -> Table:
     return _trimtuner_table(runs, meta, model)
 
 
+def t2_hardware(n_ps: dict, prices: dict, helper: float) -> HardwareSpec:
+    """TrimTuner's AWS pricing of a (``vm_flavor``, ``n_workers``) setup.
+
+    setup $/h = (n_workers + n_ps[setup]) × t2 instance $/h + ``helper`` (one helper VM).
+
+    Args:
+        n_ps: parameter servers per (flavor, n_workers).
+        prices: instance $/h per flavor.
+        helper: $/h of the helper VM.
+    """
+
+    def n_instances(hw: pd.DataFrame) -> np.ndarray:
+        pairs = zip(hw["vm_flavor"], hw["n_workers"], strict=True)
+        return hw["n_workers"].to_numpy(np.float64) + np.array([n_ps[p] for p in pairs])
+
+    def instance(hw: pd.DataFrame) -> np.ndarray:
+        return hw["vm_flavor"].map(prices).to_numpy(np.float64)
+
+    return HardwareSpec(
+        columns=["vm_flavor", "n_workers"],
+        price_per_hour=lambda hw: n_instances(hw) * instance(hw) + helper,
+        price_per_hour_instance=instance,
+        n_instances=n_instances,
+        source="AWS EC2 on-demand t2 prices as used by TrimTuner (Mendes et al., MASCOTS 2020): "
+        f"setup $/h = (n_workers + n_ps) * instance $/h + {helper} (one t2.2xlarge helper VM)",
+    )
+
+
 def _trimtuner_table(runs: pd.DataFrame, meta: dict, model: str) -> Table:
     df = runs[runs["model"] == model].sort_values(["config_id", "training_set_size"])
     if df.empty:
@@ -124,26 +153,7 @@ def _trimtuner_table(runs: pd.DataFrame, meta: dict, model: str) -> Table:
         if not np.isclose(prices[fl], p):
             raise ValueError(f"price of {fl} in meta.json ({prices[fl]}) != csv ({p})")
 
-    def setup_price(hw: pd.DataFrame) -> np.ndarray:
-        inst = hw["vm_flavor"].map(prices).to_numpy(np.float64)
-        n = hw["n_workers"].to_numpy() + np.array(
-            [n_ps[(f, w)] for f, w in zip(hw["vm_flavor"], hw["n_workers"], strict=True)]
-        )
-        return n * inst + helper
-
-    hardware = HardwareSpec(
-        columns=["vm_flavor", "n_workers"],
-        price_per_hour=setup_price,
-        price_per_hour_instance=lambda hw: hw["vm_flavor"].map(prices).to_numpy(np.float64),
-        n_instances=lambda hw: (
-            hw["n_workers"].to_numpy()
-            + np.array(
-                [n_ps[(f, w)] for f, w in zip(hw["vm_flavor"], hw["n_workers"], strict=True)]
-            )
-        ),
-        source="AWS EC2 on-demand t2 prices as used by TrimTuner (Mendes et al., MASCOTS 2020): "
-        "setup $/h = (n_workers + n_ps) * instance $/h + 0.3712 (one t2.2xlarge helper VM)",
-    )
+    hardware = t2_hardware(n_ps, prices, helper)
     cfg_ids = df.drop_duplicates("config_id")["config_id"].to_numpy()
     t = table_from_frame(
         df,
