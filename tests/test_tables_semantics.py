@@ -122,3 +122,27 @@ def test_lcdb_is_simulated_with_independent_fidelities(tmp_path):
     # one fit at the largest anchor costs that fit's time, not the sum over the anchors
     np.testing.assert_allclose(dt, fit[c, f], rtol=1e-5)
     assert not np.allclose(dt, fit.sum(axis=1)[c], rtol=1e-3)
+
+
+def test_no_import_cycle_between_table_and_its_helpers():
+    """``table`` imports ``frame``/``views``/``hardware``/``reference``; none imports it back at
+    run time (type-checking imports only)."""
+    import ast
+    from pathlib import Path
+
+    import mohb_jax._src.tables as pkg
+
+    root = Path(pkg.__file__).parent
+    for mod in ("frame", "views", "hardware", "reference", "encode"):
+        tree = ast.parse((root / f"{mod}.py").read_text())
+        for node in tree.body:  # module level only; `if TYPE_CHECKING:` blocks are ast.If
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert node.module != "table", f"{mod}.py imports .table at run time"
+            if isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
+                for sub in ast.walk(node):
+                    assert not (isinstance(sub, ast.ImportFrom) and sub.module == "table")
+        for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+            for sub in ast.walk(fn):  # no deferred import inside a function either
+                assert not (isinstance(sub, ast.ImportFrom) and sub.module == "table"), (
+                    f"{mod}.{fn.name} imports .table"
+                )
