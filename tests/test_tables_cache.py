@@ -105,3 +105,12 @@ def test_cli_cache_list_and_clear(toy, capsys):
     assert cli_main(["cache", "clear", "--name", "toy_cache"]) == 0
     assert "removed 1 cache entries" in capsys.readouterr().out
     assert cli_main(["cache"]) == 0 and "0 entries" in capsys.readouterr().out
+
+
+def test_packaged_tables_are_keyed_by_their_shipped_files():
+    from mohb_jax._src.tables import cache
+
+    for name in tables.list_benchmarks().query("not needs_data")["name"]:
+        files = cache.source_files(tables.get_benchmark_spec(name), None)
+        assert files and all(f.is_file() for f in files), name
+        assert {f.parent.name for f in files} == {"data"}, name  # mohb_jax/data

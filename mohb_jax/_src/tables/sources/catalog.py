@@ -107,6 +107,7 @@ BUILTIN: tuple[dict[str, Any], ...] = (
         n_configs=128,
         objectives=("val_error", "val_logloss", "time_s", "cost_usd"),
         data_folder=None,
+        source_files=_packaged("embedded_mlp.parquet", "embedded_mlp.json"),
     ),
     _trimtuner("cnn"),
     _trimtuner("rnn"),

@@ -211,7 +211,3 @@ def load_embedded(
             f"{table.n_configs} configs, {int((~table.mask).sum())} missing cells"
         )
     return table
-
-
-def _shipped_files(_root=None) -> list[Path]:
-    return [p for p in default_paths() if p.is_file()]
