@@ -27,6 +27,7 @@ from mohb_jax._src.tables.registry import (
 )
 from mohb_jax._src.tables.sources.embedded import load_embedded
 from mohb_jax._src.tables.sources.syne_tune import from_syne_tune
+from mohb_jax._src.tables.sources.trimtuner import load_trimtuner
 from mohb_jax._src.tables.table import FIDELITY_KINDS, Table, table_from_arrays, table_from_frame
 from mohb_jax._src.tables.views import compute_reference_point, pareto_mask_np, select_task
 
@@ -48,6 +49,7 @@ __all__ = [
     "load_benchmark",
     "load_embedded",
     "load_table",
+    "load_trimtuner",
     "pareto_mask_np",
     "reference_point_rule",
     "register_benchmark",

@@ -504,13 +504,14 @@ def test_listing_imports_no_loader_module():
     ).stdout.split(" ", 1)
     assert int(out[0]) >= 13
     loaded = set(ast.literal_eval(out[1]))
-    # the catalog (static facts), the shared helpers and the two loaders the public module
+    # the catalog (static facts), the shared helpers and the loaders the public module
     # re-exports; no data-folder loader (lcdb, nmt, ...) is imported
     assert loaded <= {
         "mohb_jax._src.tables.sources.catalog",
         "mohb_jax._src.tables.sources._common",
         "mohb_jax._src.tables.sources.embedded",
         "mohb_jax._src.tables.sources.syne_tune",
+        "mohb_jax._src.tables.sources.trimtuner",
     }, loaded
 
 
