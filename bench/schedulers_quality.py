@@ -3,7 +3,7 @@
 For each table (the embedded one when it is shipped, TrimTuner cnn/rnn with hardware + cost),
 runs ``n_seeds`` seeds of each method with the single-seed driver (``vmap`` over seeds), and
 reports the hypervolume of all results seen up to a few simulated times (mean ± s.e.m. over
-seeds), with the table's fixed ``metadata["reference_point"]`` (minimization space).
+seeds), with the table's fixed ``Table.ref_point`` (minimization space).
 
 Methods: ``moasha`` (ε-net rule, stopping variant), ``moasha-promotion`` (ε-net, promotion
 variant), ``asha`` (single objective: the first of the ranked objectives), ``random`` (random
@@ -58,8 +58,8 @@ def hv_at(df, table, objectives, ref, times):
 
 def run_table(name, n_seeds, n_workers, k_budget, methods, fractions):
     table = load_benchmark(name)
-    objectives = list(table.metadata.get("default_objectives") or table.objectives)
-    ref = np.asarray(table.metadata["reference_point"], dtype=np.float64)
+    objectives = list(table.default_objectives)
+    ref = np.asarray(table.ref_point, dtype=np.float64)
     ref = (
         ref[[table.objective_index(o) for o in objectives]]
         if len(ref) == len(table.objectives)

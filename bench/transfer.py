@@ -126,7 +126,7 @@ def bench_fit(table_names, gp_max_points=1000):
     for name in table_names:
         tb = tables.load_benchmark(name)
         target = tb.tasks[0]
-        objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+        objectives = tuple(tb.default_objectives)
         tag = f"{name} ({target})"
         t0 = time.perf_counter()
         rows = [transfer.task_copula_rows(tb, t, objectives) for t in range(1, tb.n_tasks)]
@@ -219,7 +219,7 @@ def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
     print("|" + "---|" * len(head))
     for name, task_list, budget in specs:
         tb = tables.load_benchmark(name)
-        objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+        objectives = tuple(tb.default_objectives)
         for task in task_list:
             t0 = time.perf_counter()
             fit = transfer.fit_source(tb, task, objectives)
@@ -298,7 +298,7 @@ def bench_fittime(name="fcnet"):
     """MLP leave-one-task-out fit: the first call (incl. compilation) and a cached call."""
     tb = tables.load_benchmark(name)
     target = tb.tasks[0]
-    objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+    objectives = tuple(tb.default_objectives)
     out = []
     for k in range(3):
         t0 = time.perf_counter()

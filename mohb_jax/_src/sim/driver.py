@@ -25,7 +25,7 @@ Event model (exact event times; documented choices):
   goes on training (a ``CONTINUE`` decision of the stopping variant) never restarts. ``T`` is
   the table's time objective made cumulative (summed over fidelities when the table stores
   per-step times).
-  Where ``table.metadata["independent_fidelities"]`` is True (TrimTuner: each fidelity is a
+  Where ``table.fidelity_kind == "independent"`` (TrimTuner: each fidelity is a
   separate run), a job reports only its rung level, at ``t0 + T[level]``.
 * Table seed: each new trial draws one of the table's seeds uniformly from the key among the
   seeds that are complete at every fidelity for its configuration; the trial keeps it. (One
@@ -195,10 +195,7 @@ def max_fidelity_budget(
 
 def independent_fidelities(table: Table) -> bool:
     """Each fidelity of ``table`` is a separate run from scratch (not resumable)."""
-    kind = getattr(table, "fidelity_kind", None)
-    if kind is not None:
-        return kind == "independent"
-    return bool(table.metadata.get("independent_fidelities", False))
+    return table.fidelity_kind == "independent"
 
 
 def _cumulative_time(table: Table, task: int) -> np.ndarray:
@@ -250,7 +247,7 @@ def make_simulator(
         budget: simulated wall-clock seconds (see :func:`max_fidelity_budget`).
         task: task name or index.
         objectives: objective names the scheduler ranks on (default
-            ``table.metadata["default_objectives"]``, else all); ``single`` uses the first.
+            ``table.default_objectives``); ``single`` uses the first.
         eta: reduction factor.
         searcher: proposes configurations (default: random without replacement over the
             configurations with a complete seed).
@@ -278,7 +275,7 @@ def make_simulator(
         raise ValueError(f"budget must be a positive number of simulated seconds; got {budget}")
     ti = table.task_index(task)
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or table.objectives
+        objectives = table.default_objectives
     objectives = tuple(check_unique(objectives, "objectives"))
     if not objectives:
         raise ValueError("need at least one objective")
