@@ -353,3 +353,54 @@ def test_size_limit_for_many_objectives():
     # small 5-D problems are exact
     y = np.random.default_rng(0).random((8, 5))
     assert float(hypervolume(y, np.ones(5))) == pytest.approx(hv_moocore(y, np.ones(5)), rel=1e-5)
+
+
+def test_every_public_kernel_compiles_o_log_n_times():
+    """N = 1 ... 1000 in one process: eager calls pad to a few static sizes, so the number of
+    executables grows with log N, not with N (one per size used to exhaust the process's
+    memory mappings after a few hundred sizes)."""
+    from jax._src import dispatch
+    from jax._src import monitoring as mon
+
+    from mohb_jax import hypervolume as hv
+    from mohb_jax import pareto
+
+    count = [0]
+
+    def listen(event, _secs, **_kw):
+        if event == dispatch.JAXPR_TO_MLIR_MODULE_EVENT:
+            count[0] += 1
+
+    rng = np.random.default_rng(0)
+    key = jax.random.key(0)
+    calls = {
+        "nondominated_ranks": lambda y: pareto.nondominated_ranks(y),
+        "pareto_mask": lambda y: pareto.pareto_mask(y),
+        "crowding_distance": lambda y: pareto.crowding_distance(y),
+        "rung_rank": lambda y: pareto.rung_rank(y),
+        "rung_position": lambda y: pareto.rung_position(y, len(y) - 1),
+        "dominates": lambda y: pareto.dominates(y[:, None], y[None, -3:]),
+        "hypervolume": lambda y: hv.hypervolume(y, np.ones(2)),
+        "hypervolume_curve": lambda y: hv.hypervolume_curve(y, np.ones(2)),
+        "hypervolume_mc": lambda y: hv.hypervolume_mc(key, y, np.ones(2), n_samples=64),
+        "normalize": lambda y: hv.normalize(y, np.zeros(2), np.ones(2)),
+        # O(N^2) work per call: every size up to 300, then every 7th
+        "hypervolume_contributions": lambda y: hv.hypervolume_contributions(y, np.ones(2)),
+    }
+    mon.register_event_duration_secs_listener(listen)
+    try:
+        per_kernel = {}
+        for name, fn in calls.items():
+            count[0] = 0
+            sizes = range(1, 1001)
+            if name == "hypervolume_contributions":
+                sizes = [*range(1, 301), *range(301, 1001, 7)]
+            for n in sizes:
+                fn(rng.random((n, 2)))
+            per_kernel[name] = count[0]
+    finally:
+        mon.unregister_event_duration_listener(listen)
+    # bucket sizes 8, 12, 16, ..., 1024 (15 of them) or powers of two (8 of them), a few
+    # executables each (e.g. the curve's capacity), never one per N
+    assert all(c <= 60 for c in per_kernel.values()), per_kernel
+    assert sum(per_kernel.values()) < 400, per_kernel
