@@ -404,3 +404,38 @@ def test_every_public_kernel_compiles_o_log_n_times():
     # executables each (e.g. the curve's capacity), never one per N
     assert all(c <= 60 for c in per_kernel.values()), per_kernel
     assert sum(per_kernel.values()) < 400, per_kernel
+
+
+def test_large_single_3d_and_4d_fronts_vs_moocore():
+    """The staircase sweep's capacity growth (3-D front: a few hundred staircase points) and
+    the 4-D sum of clipped 3-D contributions, one problem each."""
+    rng = np.random.default_rng(11)
+    for n, m in ((3000, 3), (120, 4)):
+        x = np.abs(rng.standard_normal((n, m)))
+        y = 1.0 - x / np.linalg.norm(x, axis=1, keepdims=True)
+        y[: n // 10] = np.round(y[: n // 10] * 8) / 8  # ties and duplicates
+        with jax.enable_x64():
+            got = float(hypervolume(jnp.asarray(y), jnp.ones(m)))
+        assert got == pytest.approx(hv_moocore(y, np.ones(m)), rel=1e-12)
+
+
+def test_float64_input_keeps_its_precision_without_x64():
+    """HV depends on ref - y only: the boundary subtracts in float64 before rounding."""
+    y = np.array([[1000.001, 1.0], [1000.002, 0.5], [1000.004, 0.25]])
+    ref = np.array([1000.01, 2.0])
+    got = float(hypervolume(y, ref))  # float32 kernel
+    assert got == pytest.approx(hv_moocore(y, ref), rel=1e-6)
+    from mohb_jax._src.hypervolume import PrecisionWarning
+
+    tiny = np.array([[0.5, 0.5], [0.5 + 1e-12, 0.25]])
+    with pytest.warns(PrecisionWarning, match="objective 0"):
+        hypervolume(tiny, np.ones(2))
+
+
+def test_curve_under_jit_without_capacity_refuses_large_3d():
+    y = jnp.zeros((2048, 3))
+    with pytest.raises(ValueError, match=r"M = 3 .*pass capacity="):
+        jax.jit(hypervolume_curve)(y, jnp.ones(3))
+    # with a capacity it compiles and runs (an overflow would be NaN, never wrong)
+    got = jax.jit(lambda a, r: hypervolume_curve(a, r, capacity=16))(y + 0.5, jnp.ones(3))
+    assert float(got[-1]) == pytest.approx(0.125)
