@@ -166,19 +166,25 @@ def _float_dtype(a: np.ndarray):
     return np.float32
 
 
+def _flatten(xp, y, mask):
+    """``(y[B, N, M], mask[B, N], lead, N, B)`` with ``xp`` = numpy (host) or jax.numpy."""
+    a = xp.asarray(y)
+    if a.dtype == xp.bool_:
+        a = a.astype(xp.int32)
+    lead = a.shape[:-2]
+    n, m = a.shape[-2:]
+    b = int(np.prod(lead)) if lead else 1
+    mk = xp.ones((b, n), bool) if mask is None else xp.asarray(mask).astype(bool).reshape(b, n)
+    return a.reshape(b, n, m), mk, lead, n, b
+
+
 def _prepare(y, mask, coords: str | None) -> _Prepared:
     """Eager boundary: host keys (and distance coordinates), padded to bucket sizes.
 
     ``coords``: None, ``"normalized"`` or ``"raw"``.
     """
-    a = np.asarray(y)
-    if a.dtype == np.bool_:
-        a = a.astype(np.int32)
-    lead = a.shape[:-2]
-    n, m = a.shape[-2:]
-    b = int(np.prod(lead)) if lead else 1
-    a = a.reshape(b, n, m)
-    mk = np.ones((b, n), bool) if mask is None else np.asarray(mask, bool).reshape(b, n)
+    a, mk, lead, n, b = _flatten(np, y, mask)
+    m = a.shape[-1]
     nb, bb = bucket_size(n), bucket_size(b, floor=1)
     k = _host_keys(a, mk)
     z = None
@@ -204,15 +210,8 @@ def _unpad(out, p: _Prepared) -> Array:
 
 def _traced(y, mask, coords: str | None):
     """Under tracing: keys and coordinates computed in the graph (no host work possible)."""
-    y = jnp.asarray(y)
-    if y.dtype == jnp.bool_:
-        y = y.astype(jnp.int32)
-    lead = y.shape[:-2]
-    n, m = y.shape[-2:]
-    b = int(np.prod(lead)) if lead else 1
-    y = y.reshape(b, n, m)
-    mk = jnp.ones((b, n), bool) if mask is None else jnp.asarray(mask).astype(bool).reshape(b, n)
-    k = y if jnp.issubdtype(y.dtype, jnp.integer) else _order_keys(y)
+    y, mk, lead, n, b = _flatten(jnp, y, mask)
+    k = _keys(y)
     z = None
     if coords is not None:
         yf = y if jnp.issubdtype(y.dtype, jnp.floating) else y.astype(jnp.result_type(float))
@@ -348,19 +347,8 @@ def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, 
     which XLA CPU runs far slower than C.
     """
     n = k.shape[0]
-    big = jnp.iinfo(k.dtype).max
-    k1 = jnp.where(mask, k[:, 0], big)
-    k2 = jnp.where(mask, k[:, 1], big)
-    idx = jnp.arange(n, dtype=jnp.int32)
-    s1, s2, sidx = lax.sort((k1, k2, idx), num_keys=2)
-    valid = s1 < big
-    top = jnp.full((1,), big, k.dtype)
-
-    def lexmin(x, y):  # x is earlier
-        x2, x1 = x
-        y2, y1 = y
-        tx = (x2 < y2) | ((x2 == y2) & (x1 <= y1))
-        return jnp.where(tx, x2, y2), jnp.where(tx, x1, y1)
+    s1, s2, sidx = _lexsort_2d(k, mask)
+    valid = s1 < jnp.iinfo(k.dtype).max
 
     def cond(state):
         r, _ = state
@@ -369,14 +357,37 @@ def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, 
     def body(state):
         r, f = state
         rem = valid & (r < 0)
-        m2, m1 = lax.associative_scan(lexmin, (jnp.where(rem, s2, big), jnp.where(rem, s1, big)))
-        e2 = jnp.concatenate([top, m2[:-1]])  # exclusive prefix: earlier remaining points only
-        e1 = jnp.concatenate([top, m1[:-1]])
-        nondominated = (e2 > s2) | ((e2 == s2) & (e1 >= s1))
-        return jnp.where(rem & nondominated, f, r), f + 1
+        return jnp.where(rem & _undominated_2d(s1, s2, rem), f, r), f + 1
 
     r, _ = lax.while_loop(cond, body, (jnp.full((n,), -1, jnp.int32), jnp.int32(0)))
     return jnp.zeros((n,), jnp.int32).at[sidx].set(r)
+
+
+def _lexsort_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]):
+    """``(f1, f2, row)`` sorted lexicographically by (f1, f2); masked rows last (as ``big``)."""
+    big = jnp.iinfo(k.dtype).max
+    k1 = jnp.where(mask, k[:, 0], big)
+    k2 = jnp.where(mask, k[:, 1], big)
+    return lax.sort((k1, k2, jnp.arange(k.shape[0], dtype=jnp.int32)), num_keys=2)
+
+
+def _lexmin(x, y):
+    """Associative lexicographic minimum of (f2, f1) pairs (``x`` is the earlier one)."""
+    x2, x1 = x
+    y2, y1 = y
+    tx = (x2 < y2) | ((x2 == y2) & (x1 <= y1))
+    return jnp.where(tx, x2, y2), jnp.where(tx, x1, y1)
+
+
+def _undominated_2d(s1, s2, rem):
+    """On lexicographically sorted rows: no earlier ``rem`` row has a smaller (f2, f1) (an
+    equal pair is a duplicate, which does not dominate). One parallel prefix minimum, O(N)."""
+    big = jnp.iinfo(s1.dtype).max
+    m2, m1 = lax.associative_scan(_lexmin, (jnp.where(rem, s2, big), jnp.where(rem, s1, big)))
+    top = jnp.full((1,), big, s1.dtype)
+    e2 = jnp.concatenate([top, m2[:-1]])  # exclusive prefix: earlier rows only
+    e1 = jnp.concatenate([top, m1[:-1]])
+    return (e2 > s2) | ((e2 == s2) & (e1 >= s1))
 
 
 def _search_left(sorted_vals: Int[Array, " n"], q: Int[Array, " k"]) -> Int[Array, " k"]:
@@ -538,32 +549,12 @@ def nondominated_ranks(
     return _finish(_nondominated_ranks(p.k, p.mask), p)
 
 
-def _lexmin(x, y):
-    """Associative lexicographic minimum of (f2, f1) pairs (``x`` is the earlier one)."""
-    x2, x1 = x
-    y2, y1 = y
-    tx = (x2 < y2) | ((x2 == y2) & (x1 <= y1))
-    return jnp.where(tx, x2, y2), jnp.where(tx, x1, y1)
-
-
 def _front0_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
-    """Front 0 of a 2-D problem: one lexicographic sort and one parallel prefix minimum.
-
-    After sorting by (f1, f2), a row is dominated iff an earlier row has a lexicographically
-    smaller (f2, f1) (an equal pair is a duplicate, which does not dominate). O(N log N).
-    """
-    n = k.shape[0]
-    big = jnp.iinfo(k.dtype).max
-    k1 = jnp.where(mask, k[:, 0], big)
-    k2 = jnp.where(mask, k[:, 1], big)
-    idx = jnp.arange(n, dtype=jnp.int32)
-    s1, s2, sidx = lax.sort((k1, k2, idx), num_keys=2)
-    m2, m1 = lax.associative_scan(_lexmin, (s2, s1))
-    top = jnp.full((1,), big, k.dtype)
-    e2 = jnp.concatenate([top, m2[:-1]])  # exclusive prefix: earlier rows only
-    e1 = jnp.concatenate([top, m1[:-1]])
-    nd = (e2 > s2) | ((e2 == s2) & (e1 >= s1))
-    return jnp.zeros((n,), bool).at[sidx].set(nd) & mask
+    """Front 0 of a 2-D problem: one lexicographic sort and one parallel prefix minimum,
+    O(N log N) (the first step of :func:`_ranks_2d_peel`)."""
+    s1, s2, sidx = _lexsort_2d(k, mask)
+    nd = _undominated_2d(s1, s2, s1 < jnp.iinfo(k.dtype).max)
+    return jnp.zeros((k.shape[0],), bool).at[sidx].set(nd) & mask
 
 
 def _front0_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"], block: int) -> Bool[Array, " n"]:
