@@ -422,7 +422,10 @@ def _validate(y, ref, mask, fname: str):
     float dtype under tracing."""
     check_points(y, mask)
     concrete = is_concrete(y, ref, mask)
-    y = np.asarray(y) if concrete else _as_float(y)
+    if concrete:
+        y = y if isinstance(y, jax.Array) else np.asarray(y)
+    else:
+        y = _as_float(y)
     m = y.shape[-1]
     if m < 1:
         raise ValueError(f"{fname}: y must have at least one objective; got shape {y.shape}")
@@ -533,6 +536,17 @@ def _host_inputs(y, ref, mask, fname: str):
     return jnp.asarray(yp), jnp.zeros((bb, m), dtype), jnp.asarray(mp), _Shape(lead, n, b)
 
 
+def _host_path(y, ref, mask) -> bool:
+    """Concrete inputs go through :func:`_host_inputs`, except float32 device arrays whose N is
+    already a power of two: those stay on the device (no host round trip; their batch size is
+    not bucketed, and float32 in means float32 arithmetic anyway)."""
+    if not is_concrete(y, ref, mask):
+        return False
+    n = y.shape[-2]
+    on_device = isinstance(y, jax.Array) and y.dtype == jnp.float32 and n == _pow2(n)
+    return not (on_device and (mask is None or isinstance(mask, jax.Array)))
+
+
 def _warn_if_merged(d, dc, counted, fname):
     for j in range(d.shape[-1]):
         v, vc = d[..., j][counted], dc[..., j][counted]
@@ -601,7 +615,7 @@ def hypervolume(
     """
     y, ref, mask = _validate(y, ref, mask, "hypervolume")
     _check_size(y.shape[-2], y.shape[-1], "hypervolume")
-    if is_concrete(y, ref, mask):
+    if _host_path(y, ref, mask):
         yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume")
         return _host_out(_hv_batch(yp, rp, mp), s, per_row=False)
     y, mask = _pad_rows(y, mask)
@@ -672,7 +686,7 @@ def hypervolume_contributions(
             f"hypervolume_contributions: N = {n} points in M = {m} objectives needs N^M > 2^30 "
             "work; pass fewer points (e.g. the non-dominated ones)"
         )
-    if is_concrete(y, ref, mask):
+    if _host_path(y, ref, mask):
         yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume_contributions")
         return _host_out(_contrib_batch(yp, rp, mp), s, per_row=True)
     yp, mp = _pad_rows(y, mask)
@@ -945,7 +959,7 @@ def hypervolume_mc(
     y, ref, mask = _validate(y, ref, mask, "hypervolume_mc")
     block = min(1024, _pow2(n_samples))
     n_blocks = -(-n_samples // block)
-    if is_concrete(y, ref, mask):
+    if _host_path(y, ref, mask):
         yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume_mc")
         est, se = _mc_batch(key, yp, rp, mp, n_blocks, block)
         return _host_out(est, s, per_row=False), _host_out(se, s, per_row=False)
