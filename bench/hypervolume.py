@@ -212,21 +212,28 @@ def section_scaling(reps, out="bench/hv_scaling.png"):
                     f"| {m} | {n} | {t['ours'] * 1e3:.2f} | {t['moocore'] * 1e3:.3f} | "
                     f"{t['ours'] / t['moocore']:.1f} |"
                 )
+    plot_scaling(res, out)
+
+
+def plot_scaling(res: dict, out: str, title_note: str = ""):
+    """Log-log plot of ``res[(m, n)] = {"ours": s, "moocore": s}``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4.2))
-    for m, color in zip(grid, ("C0", "C1", "C2"), strict=True):
-        ns = grid[m]
+    for m, color in zip((2, 3, 4), ("C0", "C1", "C2"), strict=True):
+        ns = sorted(n for mm, n in res if mm == m)
+        if not ns:
+            continue
         ax.loglog(ns, [res[(m, n)]["ours"] for n in ns], "o-", color=color, label=f"mohb_jax {m}-D")
         ax.loglog(
             ns, [res[(m, n)]["moocore"] for n in ns], "s--", color=color, label=f"moocore {m}-D"
         )
     ax.set_xlabel("n points")
     ax.set_ylabel("seconds per call (median)")
-    ax.set_title("Exact hypervolume, one problem (2-D uniform; 3-D/4-D fronts)")
+    ax.set_title("Exact HV, one problem (2-D uniform; 3-D/4-D fronts)" + title_note, fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
@@ -240,7 +247,20 @@ def main():
         "--only", nargs="*", default=["batch", "single", "curve", "jitcurve", "scaling"]
     )
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument(
+        "--plot-from",
+        help="redraw bench/hv_scaling.png from the scaling table printed by an earlier run",
+    )
     a = ap.parse_args()
+    if a.plot_from:
+        res = {}
+        for line in open(a.plot_from):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 5 and cells[0].isdigit():
+                m, n = int(cells[0]), int(cells[1])
+                res[(m, n)] = {"ours": float(cells[2]) / 1e3, "moocore": float(cells[3]) / 1e3}
+        plot_scaling(res, "bench/hv_scaling.png", " [rows of a partial run]")
+        return
     print(f"jax {jax.__version__}, moocore {moocore.__version__}, devices {jax.devices()}")
     if "batch" in a.only:
         section_batch(a.reps)
