@@ -533,7 +533,12 @@ def _host_inputs(y, ref, mask, fname: str):
     yp[:b, :n] = dc
     mp = np.zeros((bb, npad), bool)
     mp[:b, :n] = counted
-    return jnp.asarray(yp), jnp.zeros((bb, m), dtype), jnp.asarray(mp), _Shape(lead, n, b)
+    return (
+        jnp.asarray(yp),
+        jnp.asarray(np.zeros((bb, m), dtype)),
+        jnp.asarray(mp),
+        _Shape(lead, n, b),
+    )
 
 
 def _host_path(y, ref, mask) -> bool:
