@@ -58,7 +58,13 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, Bool, Float
 
-from mohb_jax._src.validate import bucket_size, check_points, is_concrete, next_pow2
+from mohb_jax._src.validate import (
+    bucket_size,
+    check_points,
+    is_concrete,
+    next_pow2,
+    to_device,
+)
 
 __all__ = [
     "MAX_SLICING_WORK",
@@ -534,9 +540,9 @@ def _host_inputs(y, ref, mask, fname: str):
     mp = np.zeros((bb, npad), bool)
     mp[:b, :n] = counted
     return (
-        jnp.asarray(yp),
-        jnp.asarray(np.zeros((bb, m), dtype)),
-        jnp.asarray(mp),
+        to_device(yp),
+        to_device(np.zeros((bb, m), dtype)),
+        to_device(mp),
         _Shape(lead, n, b),
     )
 
@@ -571,7 +577,7 @@ def _host_out(out, s: _Shape, per_row: bool):
     o = np.asarray(out)[: s.b]
     if per_row:
         o = o[:, : s.n]
-    return jnp.asarray(o.reshape(s.lead + o.shape[1:]))
+    return to_device(o.reshape(s.lead + o.shape[1:]))
 
 
 def _check_size(n: int, m: int, fname: str):
@@ -1065,7 +1071,7 @@ def normalize(
         a = np.asarray(y, np.float64)
         lo = np.asarray(ideal, np.float64)
         span = np.asarray(nadir, np.float64) - lo
-        return jnp.asarray((a - lo) / np.where(span > 0, span, 1))
+        return to_device((a - lo) / np.where(span > 0, span, 1))
     y = _as_float(y)
     ideal = jnp.asarray(ideal, y.dtype)
     span = jnp.asarray(nadir, y.dtype) - ideal

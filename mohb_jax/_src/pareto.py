@@ -59,7 +59,13 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
-from mohb_jax._src.validate import bucket_size, check_points, is_concrete, next_pow2
+from mohb_jax._src.validate import (
+    bucket_size,
+    check_points,
+    is_concrete,
+    next_pow2,
+    to_device,
+)
 
 TIE_BREAKS = ("epsnet", "crowding")
 
@@ -197,15 +203,15 @@ def _prepare(y, mask, coords: str | None) -> _Prepared:
     if z is not None:
         zp = np.zeros((bb, nb, m), z.dtype)
         zp[:b, :n] = z
-        z = jnp.asarray(zp)
-    return _Prepared(jnp.asarray(kp), z, jnp.asarray(mp), lead, n, b)
+        z = to_device(zp)
+    return _Prepared(to_device(kp), z, to_device(mp), lead, n, b)
 
 
 def _unpad(out, p: _Prepared) -> Array:
     """The kernel's (B, Nb, ...) result cut back to the input's shape (on the host: slicing a
     device array eagerly would compile one slice per shape)."""
     o = np.asarray(out)[: p.b, : p.n]
-    return jnp.asarray(o.reshape(p.lead + (p.n,) + o.shape[2:]))
+    return to_device(o.reshape(p.lead + (p.n,) + o.shape[2:]))
 
 
 def _traced(y, mask, coords: str | None):
@@ -258,7 +264,7 @@ def dominates(a: Float[ArrayLike, "... m"], b: Float[ArrayLike, "... m"]) -> Boo
     """
     if is_concrete(a, b):  # on the host: exact in float64, and no compile per new shape
         a, b = np.asarray(a), np.asarray(b)
-        return jnp.asarray(np.all(a <= b, axis=-1) & np.any(a < b, axis=-1))
+        return to_device(np.all(a <= b, axis=-1) & np.any(a < b, axis=-1))
     a = jnp.asarray(a)
     b = jnp.asarray(b)
     return jnp.all(a <= b, axis=-1) & jnp.any(a < b, axis=-1)
@@ -1164,7 +1170,7 @@ def rung_position(
     p = _boundary(y, mask, coords)
     tp = np.zeros((p.k.shape[0],), np.int32)
     tp[: p.b] = tn.reshape(-1)
-    out = _rung_position(p.k, p.z, p.mask, jnp.asarray(tp), tie_break)
+    out = _rung_position(p.k, p.z, p.mask, to_device(tp), tie_break)
     if is_concrete(out):
-        return jnp.asarray(np.asarray(out)[: p.b].reshape(p.lead))
+        return to_device(np.asarray(out)[: p.b].reshape(p.lead))
     return out[: p.b].reshape(p.lead)

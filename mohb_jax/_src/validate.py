@@ -66,3 +66,10 @@ def bucket_size(n: int, floor: int = 8) -> int:
     p = next_pow2(n)
     three = 3 * p // 4
     return three if three >= n and p >= 4 else p
+
+
+def to_device(x) -> jax.Array:
+    """A host array as a jax Array without compiling anything (``jnp.asarray`` of a NumPy
+    array compiles a small executable per new shape), in JAX's canonical dtype."""
+    a = np.asarray(x)
+    return jax.device_put(a.astype(jax.dtypes.canonicalize_dtype(a.dtype), copy=False))
