@@ -166,11 +166,101 @@ def section_curve(reps, n=100_000, n_prefixes=12):
                 )
 
 
+def section_jit_curve(reps, n=100_000):
+    """The former cliff: jax.jit(hypervolume_curve) without capacity= on 1e5 2-D points."""
+    rng = np.random.default_rng(3)
+    print(f"\n## jax.jit(hypervolume_curve), N={n} 2-D points, no capacity (float32)")
+    y = jnp.asarray(rng.random((n, 2)), jnp.float32)
+    ref = jnp.ones(2)
+    f = jax.jit(hypervolume_curve)
+    t0, c = timed(lambda: f(y, ref))
+    t = interleaved({"jit curve": lambda: f(y, ref)}, reps)["jit curve"]
+    exp = moocore.hypervolume(np.asarray(y, float), ref=np.ones(2))
+    print(
+        f"first call (compile + run) {fmt(t0)}; steady {fmt(t)}; last value - moocore HV "
+        f"{float(c[-1]) - exp:.1e}"
+    )
+
+
+def sphere_or_uniform(rng, n, m):
+    return sphere_front(rng, n, m) if m >= 3 else rng.random((n, m))
+
+
+def section_scaling(reps, out="bench/hv_scaling.png"):
+    """Time vs n for single problems (2-D uniform, 3-D / 4-D fronts), ours vs moocore."""
+    rng = np.random.default_rng(4)
+    grid = {2: [100, 1000, 10_000, 100_000], 3: [100, 1000, 10_000], 4: [32, 100, 316, 1000]}
+    print("\n## scaling, single problems, float64 (2-D uniform, 3-D / 4-D sphere fronts)")
+    print("| M | n | mohb_jax ms | moocore ms | ratio |")
+    print("|---|---|---|---|---|")
+    res = {}
+    with jax.enable_x64():
+        for m, ns in grid.items():
+            for n in ns:
+                y = sphere_or_uniform(rng, n, m)
+                ref = np.ones(m)
+                timed(lambda: hypervolume(y, ref))  # compile
+                t = interleaved(
+                    {
+                        "ours": lambda: hypervolume(y, ref),
+                        "moocore": lambda: moocore.hypervolume(y, ref=ref),
+                    },
+                    reps if n * m < 50_000 else max(1, reps // 2),
+                )
+                res[(m, n)] = t
+                print(
+                    f"| {m} | {n} | {t['ours'] * 1e3:.2f} | {t['moocore'] * 1e3:.3f} | "
+                    f"{t['ours'] / t['moocore']:.1f} |"
+                )
+    plot_scaling(res, out)
+
+
+def plot_scaling(res: dict, out: str, title_note: str = ""):
+    """Log-log plot of ``res[(m, n)] = {"ours": s, "moocore": s}``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for m, color in zip((2, 3, 4), ("C0", "C1", "C2"), strict=True):
+        ns = sorted(n for mm, n in res if mm == m)
+        if not ns:
+            continue
+        ax.loglog(ns, [res[(m, n)]["ours"] for n in ns], "o-", color=color, label=f"mohb_jax {m}-D")
+        ax.loglog(
+            ns, [res[(m, n)]["moocore"] for n in ns], "s--", color=color, label=f"moocore {m}-D"
+        )
+    ax.set_xlabel("n points")
+    ax.set_ylabel("seconds per call (median)")
+    ax.set_title("Exact HV, one problem (2-D uniform; 3-D/4-D fronts)" + title_note, fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    print(f"saved {out}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", nargs="*", default=["batch", "single", "curve"])
+    ap.add_argument(
+        "--only", nargs="*", default=["batch", "single", "curve", "jitcurve", "scaling"]
+    )
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument(
+        "--plot-from",
+        help="redraw bench/hv_scaling.png from the scaling table printed by an earlier run",
+    )
     a = ap.parse_args()
+    if a.plot_from:
+        res = {}
+        for line in open(a.plot_from):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 5 and cells[0].isdigit():
+                m, n = int(cells[0]), int(cells[1])
+                res[(m, n)] = {"ours": float(cells[2]) / 1e3, "moocore": float(cells[3]) / 1e3}
+        plot_scaling(res, "bench/hv_scaling.png", " [rows of a partial run]")
+        return
     print(f"jax {jax.__version__}, moocore {moocore.__version__}, devices {jax.devices()}")
     if "batch" in a.only:
         section_batch(a.reps)
@@ -178,6 +268,10 @@ def main():
         section_single(max(3, a.reps // 2))
     if "curve" in a.only:
         section_curve(max(3, a.reps // 2))
+    if "jitcurve" in a.only:
+        section_jit_curve(max(3, a.reps // 2))
+    if "scaling" in a.only:
+        section_scaling(max(3, a.reps // 2))
 
 
 if __name__ == "__main__":

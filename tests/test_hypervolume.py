@@ -353,3 +353,98 @@ def test_size_limit_for_many_objectives():
     # small 5-D problems are exact
     y = np.random.default_rng(0).random((8, 5))
     assert float(hypervolume(y, np.ones(5))) == pytest.approx(hv_moocore(y, np.ones(5)), rel=1e-5)
+
+
+@pytest.mark.slow
+def test_every_public_kernel_compiles_o_log_n_times():
+    """N from 1 to 1000 in one process: eager calls pad to a few static sizes, so the number
+    of executables grows with log N, not with N (one per size used to exhaust the process's
+    memory mappings after a few hundred sizes)."""
+    import time
+
+    t0 = time.perf_counter()
+    from jax._src import dispatch
+    from jax._src import monitoring as mon
+
+    from mohb_jax import hypervolume as hv
+    from mohb_jax import pareto
+
+    count = [0]
+
+    def listen(event, _secs, **_kw):
+        if event == dispatch.JAXPR_TO_MLIR_MODULE_EVENT:
+            count[0] += 1
+
+    rng = np.random.default_rng(0)
+    key = jax.random.key(0)
+    calls = {
+        "nondominated_ranks": lambda y: pareto.nondominated_ranks(y),
+        "pareto_mask": lambda y: pareto.pareto_mask(y),
+        "crowding_distance": lambda y: pareto.crowding_distance(y),
+        "rung_rank": lambda y: pareto.rung_rank(y),
+        "rung_position": lambda y: pareto.rung_position(y, len(y) - 1),
+        "dominates": lambda y: pareto.dominates(y[:, None], y[None, -3:]),
+        "hypervolume": lambda y: hv.hypervolume(y, np.ones(2)),
+        "hypervolume_curve": lambda y: hv.hypervolume_curve(y, np.ones(2)),
+        "hypervolume_mc": lambda y: hv.hypervolume_mc(key, y, np.ones(2), n_samples=64),
+        "normalize": lambda y: hv.normalize(y, np.zeros(2), np.ones(2)),
+        # N + 1 HVs per call: every size up to 64, then every 37th (all padded sizes)
+        "hypervolume_contributions": lambda y: hv.hypervolume_contributions(y, np.ones(2)),
+    }
+    # every N for the two cheapest kernels; for the others every N up to 64, then every 7th
+    # (every padded size is visited several times) to keep the test's run time in budget
+    every = range(1, 1001)
+    sampled = [*range(1, 65), *range(65, 1001, 7), 1000]
+    mon.register_event_duration_secs_listener(listen)
+    try:
+        per_kernel = {}
+        for name, fn in calls.items():
+            count[0] = 0
+            sizes = every if name in ("nondominated_ranks", "hypervolume") else sampled
+            if name == "hypervolume_contributions":
+                sizes = [*range(1, 65), *range(65, 1001, 37), 1000]
+            for n in sizes:
+                fn(rng.random((n, 2)))
+            per_kernel[name] = count[0]
+    finally:
+        mon.unregister_event_duration_listener(listen)
+    # bucket sizes 8, 12, 16, ..., 1024 (15 of them) or powers of two (8 of them), a few
+    # executables each (e.g. the curve's capacity), never one per N
+    assert all(c <= 60 for c in per_kernel.values()), per_kernel
+    assert sum(per_kernel.values()) < 400, per_kernel
+    print(f"compiles per kernel {per_kernel}; {time.perf_counter() - t0:.0f} s")
+
+
+def test_large_single_3d_and_4d_fronts_vs_moocore():
+    """The staircase sweep's capacity growth (3-D front: a few hundred staircase points) and
+    the 4-D sum of clipped 3-D contributions, one problem each."""
+    rng = np.random.default_rng(11)
+    for n, m in ((3000, 3), (120, 4)):
+        x = np.abs(rng.standard_normal((n, m)))
+        y = 1.0 - x / np.linalg.norm(x, axis=1, keepdims=True)
+        y[: n // 10] = np.round(y[: n // 10] * 8) / 8  # ties and duplicates
+        with jax.enable_x64():
+            got = float(hypervolume(jnp.asarray(y), jnp.ones(m)))
+        assert got == pytest.approx(hv_moocore(y, np.ones(m)), rel=1e-12)
+
+
+def test_float64_input_keeps_its_precision_without_x64():
+    """HV depends on ref - y only: the boundary subtracts in float64 before rounding."""
+    y = np.array([[1000.001, 1.0], [1000.002, 0.5], [1000.004, 0.25]])
+    ref = np.array([1000.01, 2.0])
+    got = float(hypervolume(y, ref))  # float32 kernel
+    assert got == pytest.approx(hv_moocore(y, ref), rel=1e-6)
+    from mohb_jax._src.hypervolume import PrecisionWarning
+
+    tiny = np.array([[0.5, 0.5], [0.5 + 1e-12, 0.25]])
+    with pytest.warns(PrecisionWarning, match="objective 0"):
+        hypervolume(tiny, np.ones(2))
+
+
+def test_curve_under_jit_without_capacity_refuses_large_3d():
+    y = jnp.zeros((2048, 3))
+    with pytest.raises(ValueError, match=r"M = 3 .*pass capacity="):
+        jax.jit(hypervolume_curve)(y, jnp.ones(3))
+    # with a capacity it compiles and runs (an overflow would be NaN, never wrong)
+    got = jax.jit(lambda a, r: hypervolume_curve(a, r, capacity=16))(y + 0.5, jnp.ones(3))
+    assert float(got[-1]) == pytest.approx(0.125)

@@ -49,7 +49,8 @@ References:
 from __future__ import annotations
 
 import functools
-import math
+import warnings
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -57,7 +58,13 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, Bool, Float
 
-from mohb_jax._src.validate import check_points, is_concrete
+from mohb_jax._src.validate import (
+    bucket_size,
+    check_points,
+    is_concrete,
+    next_pow2,
+    to_device,
+)
 
 __all__ = [
     "MAX_SLICING_WORK",
@@ -77,7 +84,11 @@ _MIN_PAD = 8
 
 
 def _pow2(n: int) -> int:
-    return max(_MIN_PAD, 1 << max(0, math.ceil(math.log2(max(n, 1)))))
+    return next_pow2(n, _MIN_PAD)
+
+
+class PrecisionWarning(UserWarning):
+    """A hypervolume computed in float32 may differ from the float64 answer (see the message)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +269,10 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
         return jnp.max(R[0][None] - Y[0], axis=0)
     if m == 2:
         return _hv2_kernel(Y[0], Y[1], R[0], R[1])
+    if m == 3 and b == 1:
+        return _hv3_single(Y[0, :, 0], Y[1, :, 0], Y[2, :, 0], valid[:, 0], R[:, 0])[None]
+    if m == 4:
+        return _hv4_contrib(Y, valid, R)
     z, rest = _bitonic_sort(Y[m - 1], (*Y[: m - 1], valid))
     v = rest[-1].astype(bool)
     Ys = jnp.stack(rest[:-1])
@@ -274,6 +289,121 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
     A = _hv_core(Yp, vp, Rp).reshape(n, b)
     dz = jnp.concatenate([z[1:], R[m - 1][None]], axis=0) - z
     return jnp.sum(dz * A, axis=0)
+
+
+def _hv3_single(x1, x2, x3, valid, r):
+    """Exact 3-D HV of one problem: a sweep over the third objective, O(N log N + N·S).
+
+    The points are sorted once by ``x3`` (``lax.sort``); the sweep keeps the 2-D staircase of
+    the points seen so far in fixed-capacity arrays sorted by ``x1`` (``x2`` decreasing). Each
+    point finds its place and the contiguous block of staircase points it dominates, adds
+    its exclusive 2-D area (the strip left of the block plus one rectangle per removed point)
+    times its height ``r3 - x3``, and replaces the block by itself with one shifted copy
+    (``dynamic_slice``, a memory move; no gather). S = the staircase's capacity, tried at 64,
+    512, 4096 and N slots (the smallest that holds the staircase; a 3-D front of 1e4 points
+    needs a few hundred). This is the HV3D sweep of Beume et al. (2009) with the sorted array
+    in place of their balanced tree; the block removal is the one of HV3D+ (Guerreiro &
+    Fonseca, "Computing and updating hypervolume contributions in up to four dimensions",
+    IEEE TEC 22(3), 2018), which keeps the staircase in a linked list instead.
+    """
+    n = x1.shape[0]
+    r1, r2, r3 = r[0], r[1], r[2]
+    key = jnp.where(valid, x3, r3)
+    s3, s1, s2, sv = lax.sort((key, x1, x2, valid), num_keys=1)
+    caps = sorted({min(c, n) for c in (64, 512, 4096)} | {n})
+
+    def sweep(cap, stop_on_overflow):
+        xs0 = jnp.full((cap,), r1, x1.dtype)  # empty slots: x = r1 (never below a point)
+        ys0 = jnp.full((cap,), -jnp.inf, x2.dtype)  # and y = -inf (never >= a point)
+        slot = jnp.arange(cap)
+        fill_x = jnp.full((cap + 1,), r1, x1.dtype)
+        fill_y = jnp.full((cap + 1,), -jnp.inf, x2.dtype)
+
+        def step(carry, k):
+            xs, ys, cnt, hv, over = carry
+            px, py, pz, ok = s1[k], s2[k], s3[k], sv[k]
+            lo = jnp.sum(xs < px, dtype=jnp.int32)  # staircase points left of p
+            hi = jnp.sum(ys >= py, dtype=jnp.int32)  # ... and not below p
+            left_y = jnp.where(lo > 0, ys[jnp.maximum(lo - 1, 0)], r2)
+            at = jnp.minimum(lo, cap - 1)
+            dominated = (left_y <= py) | ((lo < cnt) & (xs[at] <= px) & (ys[at] <= py))
+            ins = ok & ~dominated
+            x_lo = jnp.where(lo < cnt, xs[at], r1)
+            nx = jnp.concatenate([xs[1:], r1[None]])
+            block = (slot >= lo) & (slot < hi)
+            area = (x_lo - px) * (left_y - py) + jnp.sum(jnp.where(block, (nx - xs) * (ys - py), 0))
+            hv = hv + jnp.where(ins, area * (r3 - pz), 0)
+            # replace the block [lo, hi) by p: slots after lo take old[t + hi - lo - 1]
+            sx = lax.dynamic_slice(
+                jnp.concatenate([r1[None], xs, fill_x[:cap]]), (hi - lo,), (cap,)
+            )
+            sy = lax.dynamic_slice(
+                jnp.concatenate([fill_y[:1], ys, fill_y[:cap]]), (hi - lo,), (cap,)
+            )
+            nxs = jnp.where(slot < lo, xs, jnp.where(slot == lo, px, sx))
+            nys = jnp.where(slot < lo, ys, jnp.where(slot == lo, py, sy))
+            ncnt = cnt - (hi - lo) + 1
+            over = over | (ins & (ncnt > cap))
+            xs = jnp.where(ins, nxs, xs)
+            ys = jnp.where(ins, nys, ys)
+            cnt = jnp.where(ins, ncnt, cnt)
+            return (xs, ys, cnt, hv, over), None
+
+        init = (xs0, ys0, jnp.int32(0), jnp.zeros((), x1.dtype), jnp.bool_(False))
+        if not stop_on_overflow:
+            (_, _, _, hv, over), _ = lax.scan(step, init, jnp.arange(n))
+            return hv, over
+
+        def body(c):
+            k, inner = c
+            inner, _ = step(inner, k)
+            return k + 1, inner
+
+        def cond(c):
+            k, inner = c
+            return (k < n) & ~inner[4]
+
+        _, (_, _, _, hv, over) = lax.while_loop(cond, body, (jnp.int32(0), init))
+        return hv, over
+
+    def attempt(i):
+        last = i == len(caps) - 1
+        hv, over = sweep(caps[i], not last)
+        if last:
+            return hv
+        return lax.cond(over, lambda: attempt(i + 1), lambda: hv)
+
+    return attempt(0)
+
+
+def _hv4_contrib(Y, valid, R):
+    """Exact 4-D HV: a sweep over the fourth objective adding each point's 3-D contribution.
+
+    ``HV4 = sum_k (w_(k+1) - w_k) * V_k`` with ``V_k`` the 3-D HV of the first k points in
+    w order, and ``V_k = V_(k-1) + c_k`` where ``c_k`` is the 3-D exclusive contribution of
+    point k to the earlier ones: the volume of its box minus the 3-D HV of the earlier points
+    clipped to that box (the HV4D+ idea of Guerreiro & Fonseca, 2018, who update the
+    contributions incrementally; here all N clipped problems run as one batch of 3-D sweeps).
+    Clipping to a box collapses most earlier points onto its faces, so the batch's
+    staircases stay small. O(N²·S) vector work.
+    """
+    m, n, b = Y.shape
+    w, rest = _bitonic_sort(Y[3], (Y[0], Y[1], Y[2], valid))
+    v = rest[3].astype(bool)
+    P = jnp.stack(rest[:3])  # (3, N, B) in w order
+    k = jnp.arange(n)
+    earlier = v[None, :, :] & (k[None, :, None] < k[:, None, None])  # (K, N, B): j < k
+    # problem (k, b): the earlier points j clipped to the box of point k
+    C = jnp.maximum(P[:, None, :, :], P[:, :, None, :])  # (3, K, N, B)
+    C = C.transpose(0, 2, 1, 3).reshape(3, n, n * b)  # (3, N, K·B)
+    ve = earlier.transpose(1, 0, 2).reshape(n, n * b)
+    Rk = jnp.broadcast_to(R[:3, None, :], (3, n, b)).reshape(3, n * b)
+    inner = _hv_core(C, ve, Rk).reshape(n, b)
+    box = jnp.prod(R[:3, None, :] - P, axis=0)
+    c = jnp.where(v, box - inner, 0)
+    V = jnp.cumsum(c, axis=0)
+    dw = jnp.concatenate([w[1:], R[3][None]], axis=0) - w
+    return jnp.sum(jnp.where(v, dw, 0) * V, axis=0)
 
 
 @jax.jit
@@ -293,9 +423,15 @@ def _as_float(y):
 
 
 def _validate(y, ref, mask, fname: str):
-    """Eager checks (shapes always; values only on concrete arrays). Returns (y, ref, mask)."""
+    """Eager checks (shapes always; values only on concrete arrays). Returns (y, ref, mask):
+    unchanged when all are concrete (the host boundary converts them), as jax arrays of one
+    float dtype under tracing."""
     check_points(y, mask)
-    y = _as_float(y)
+    concrete = is_concrete(y, ref, mask)
+    if concrete:
+        y = y if isinstance(y, jax.Array) else np.asarray(y)
+    else:
+        y = _as_float(y)
     m = y.shape[-1]
     if m < 1:
         raise ValueError(f"{fname}: y must have at least one objective; got shape {y.shape}")
@@ -320,6 +456,12 @@ def _validate(y, ref, mask, fname: str):
         r = np.asarray(ref)
         if not np.issubdtype(r.dtype, np.number) or not np.all(np.isfinite(r)):
             raise ValueError(f"{fname}: ref must be finite real numbers; got {r.tolist()}")
+    if concrete:
+        if mask is not None:
+            mk = np.asarray(mask)
+            if mk.dtype != np.bool_ and not np.all(np.isin(mk, (0, 1))):
+                raise ValueError(f"{fname}: mask must be boolean (or 0/1)")
+        return y, ref, mask
     ref = jnp.asarray(ref, dtype=y.dtype)
     if mask is not None:
         mask = jnp.asarray(mask)
@@ -346,7 +488,7 @@ def _to_batch_last(y, ref, mask, pad_to: int | None = None):
 
 
 def _pad_rows(y, mask):
-    """Pad N to a power of two eagerly (masked rows), so that jit sees few distinct shapes."""
+    """Under tracing: pad N to a power of two (masked rows) inside the graph."""
     n = y.shape[-2]
     npad = _pow2(n)
     if npad == n:
@@ -357,6 +499,85 @@ def _pad_rows(y, mask):
     y = jnp.pad(y, widths)
     mask = jnp.pad(mask, widths[:-1])
     return y, mask
+
+
+class _Shape(NamedTuple):
+    lead: tuple  # batch shape of the input
+    n: int  # rows of the input
+    b: int  # problems of the input
+
+
+def _host_inputs(y, ref, mask, fname: str):
+    """Eager boundary: translate to ``ref = 0`` in float64 on the host, then pad.
+
+    HV depends only on ``ref - y``, so computing that difference in float64 before any rounding
+    keeps float32 kernels accurate relative to the box size (not to the magnitude of the
+    values: times of 1000 s +- 10 ms keep their differences). N is padded to a power of two and
+    the batch to a bucket size (:func:`~mohb_jax._src.validate.bucket_size`), so a long process
+    compiles a few executables, not one per size. Returns ``(y, ref, mask, shape)`` with
+    ``y: (B, Np, M)``, ``ref: (B, M)``, ``mask: (B, Np)``.
+    """
+    a = np.asarray(y)
+    if not np.issubdtype(a.dtype, np.floating):
+        a = a.astype(np.float64)
+    lead = a.shape[:-2]
+    n, m = a.shape[-2:]
+    b = int(np.prod(lead)) if lead else 1
+    wide = a.dtype.itemsize > 4
+    dtype = np.float64 if (wide and jax.config.jax_enable_x64) else np.float32
+    r = np.broadcast_to(np.asarray(ref, np.float64), lead + (m,)).reshape(b, m)
+    mk = np.ones((b, n), bool) if mask is None else np.asarray(mask).astype(bool).reshape(b, n)
+    with np.errstate(invalid="ignore"):
+        d = a.reshape(b, n, m).astype(np.float64) - r[:, None, :]  # <= 0 where counted
+    counted = mk & np.all(d < 0, axis=-1)
+    d = np.where(counted[..., None], d, 0.0)
+    dc = d.astype(dtype)
+    if dtype != np.float64 and wide:
+        _warn_if_merged(d, dc, counted, fname)
+    npad, bb = _pow2(n), bucket_size(b, floor=1)
+    yp = np.zeros((bb, npad, m), dtype)
+    yp[:b, :n] = dc
+    mp = np.zeros((bb, npad), bool)
+    mp[:b, :n] = counted
+    return (
+        to_device(yp),
+        to_device(np.zeros((bb, m), dtype)),
+        to_device(mp),
+        _Shape(lead, n, b),
+    )
+
+
+def _host_path(y, ref, mask) -> bool:
+    """Concrete inputs go through :func:`_host_inputs`, except float32 device arrays whose N is
+    already a power of two: those stay on the device (no host round trip; their batch size is
+    not bucketed, and float32 in means float32 arithmetic anyway)."""
+    if not is_concrete(y, ref, mask):
+        return False
+    n = y.shape[-2]
+    on_device = isinstance(y, jax.Array) and y.dtype == jnp.float32 and n == _pow2(n)
+    return not (on_device and (mask is None or isinstance(mask, jax.Array)))
+
+
+def _warn_if_merged(d, dc, counted, fname):
+    for j in range(d.shape[-1]):
+        v, vc = d[..., j][counted], dc[..., j][counted]
+        if np.unique(v).size != np.unique(vc).size:
+            warnings.warn(
+                f"{fname}: objective {j} has distinct float64 values that are equal in "
+                f"{dc.dtype} (relative to the reference point), so the hypervolume between them "
+                "is lost; enable float64 with jax.config.update('jax_enable_x64', True)",
+                PrecisionWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _host_out(out, s: _Shape, per_row: bool):
+    """Cut a (B, ...) kernel result back to the input's shape on the host (no compile)."""
+    o = np.asarray(out)[: s.b]
+    if per_row:
+        o = o[:, : s.n]
+    return to_device(o.reshape(s.lead + o.shape[1:]))
 
 
 def _check_size(n: int, m: int, fname: str):
@@ -405,6 +626,9 @@ def hypervolume(
     """
     y, ref, mask = _validate(y, ref, mask, "hypervolume")
     _check_size(y.shape[-2], y.shape[-1], "hypervolume")
+    if _host_path(y, ref, mask):
+        yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume")
+        return _host_out(_hv_batch(yp, rp, mp), s, per_row=False)
     y, mask = _pad_rows(y, mask)
     return _hv_batch(y, ref, mask)
 
@@ -473,6 +697,9 @@ def hypervolume_contributions(
             f"hypervolume_contributions: N = {n} points in M = {m} objectives needs N^M > 2^30 "
             "work; pass fewer points (e.g. the non-dominated ones)"
         )
+    if _host_path(y, ref, mask):
+        yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume_contributions")
+        return _host_out(_contrib_batch(yp, rp, mp), s, per_row=True)
     yp, mp = _pad_rows(y, mask)
     return _contrib_batch(yp, ref, mp)[..., :n]
 
@@ -560,8 +787,9 @@ def _curve_core(Y, valid, R, capacity: int, surv=None):
     S = S.at[:, pos, col].set(Y, mode="drop")
     vs = jnp.arange(capacity)[:, None] < total[None, :]
     if m == 2:
-        c, over = _staircase_contributions(S[0], S[1], vs, R[0], R[1], capacity)
-        A = jnp.cumsum(c, axis=0)
+        # the staircase needs the front's size in slots, not the survivors': smallest first
+        A = jnp.cumsum(_staircase_adaptive(S[0], S[1], vs, R[0], R[1]), axis=0)
+        over = jnp.zeros((b,), bool)
     else:
         k = jnp.arange(capacity)
         pref = vs[None] & (k[None, :, None] <= k[:, None, None])  # (K, S, B)
@@ -600,16 +828,21 @@ def hypervolume_curve(
         mask: optional ``bool[..., N]``.
         capacity: static bound on the number of survivors per problem. ``None``: eagerly,
             the batch's largest survivor count rounded up to a power of two (one cheap filter
-            pass first; one compile per capacity); under ``jit``, N (always exact; costly for
-            large N with ``M >= 3``). With an explicit
-            capacity that overflows, the problem's curve is NaN (never silently wrong).
+            pass first; one compile per capacity); under ``jit``, N: exact, O(N log N)-ish for
+            ``M = 2`` (the 2-D staircase grows its slots with the front, not with N), and
+            refused for ``M >= 3`` when ``N^M > 2^30`` (pass ``capacity=`` there). With an
+            explicit capacity that overflows, the problem's curve is NaN (never silently
+            wrong).
+
+    Size limits (from the algorithm): ``M = 2`` none; ``M >= 3`` the survivors' count S must
+    satisfy ``S^M <= 2^30`` (the exact HV of every survivor prefix), e.g. S <= 1024 for M = 3.
 
     Returns:
         ``float[..., N]``, non-decreasing along the last axis; the last value equals
         :func:`hypervolume` of all rows.
 
     Raises:
-        ValueError: as :func:`hypervolume`, or a capacity < 1.
+        ValueError: as :func:`hypervolume`, a capacity < 1, or the size limit above.
 
     References:
         Zitzler & Thiele (PPSN 1998); Beume et al., IEEE TEC 13(5) 2009.
@@ -617,29 +850,53 @@ def hypervolume_curve(
     y, ref, mask = _validate(y, ref, mask, "hypervolume_curve")
     n, m = y.shape[-2:]
     npad = _pow2(n)
-    yp, mp = _pad_rows(y, mask)
     auto = capacity is None
     if capacity is not None and capacity < 1:
         raise ValueError(f"hypervolume_curve: capacity must be >= 1; got {capacity}")
     concrete = is_concrete(y, ref, mask)
+    if concrete:
+        yp, ref, mp, s = _host_inputs(y, ref, mask, "hypervolume_curve")
+    else:
+        yp, mp = _pad_rows(y, mask)
+        if auto and m >= 3 and _curve_work(npad, m) > MAX_SLICING_WORK:
+            raise ValueError(
+                f"hypervolume_curve under jit: without capacity= the survivors of the "
+                f"dominance filter get N = {n} slots (padded to {npad}), and the exact curve of "
+                f"M = {m} objectives costs about capacity^M = {float(npad) ** m:.1e} > 2^30 "
+                "operations; pass capacity= (a static bound on the points that are not weakly "
+                "dominated by an earlier point, e.g. 256; an overflow gives NaN, never a wrong "
+                "value), or call it eagerly, where the capacity is measured"
+            )
     surv = None
     if auto and concrete:
         # exactly what the survivors need (the filter runs once, here, and the curve reuses
-        # it): the M >= 3 path costs O(capacity²) prefix points, so 128 instead of a fixed 256
-        # is 4x less work
+        # it): the M >= 3 path costs O(capacity^M), so the measured count instead of N
         surv = _survivors(yp, ref, mp)
-        capacity = max(int(jnp.max(jnp.sum(surv, axis=0))), 1)
+        capacity = max(int(np.max(np.sum(np.asarray(surv), axis=0))), 1)
     elif auto:
         capacity = npad
     capacity = _pow2(min(capacity, npad))
     while True:
-        if m >= 3:
-            _check_size(capacity, m + 1, "hypervolume_curve (survivor prefixes)")
+        if m >= 3 and _curve_work(capacity, m) > MAX_SLICING_WORK:
+            raise ValueError(
+                f"hypervolume_curve: {capacity} points survive the dominance filter (capacity "
+                f"{capacity}), and the exact curve of M = {m} objectives costs about "
+                f"capacity^M = {float(capacity) ** m:.1e} > 2^30 operations (the HV of every "
+                "survivor prefix); use fewer points, or hypervolume at a few prefixes"
+            )
         curve, over = _curve_batch(yp, ref, mp, capacity, surv)
-        if not (auto and concrete) or capacity >= npad or not bool(jnp.any(over)):
+        if not (auto and concrete) or capacity >= npad or not bool(np.any(np.asarray(over))):
             break
         capacity = min(2 * capacity, npad)
+    if concrete:
+        return _host_out(curve, s, per_row=True)
     return curve[..., :n]
+
+
+def _curve_work(capacity: int, m: int) -> float:
+    """Operations of the exact curve for ``M >= 3``: HVs of ``capacity`` prefixes, each
+    ``capacity^(M-1)`` (3-D sweep: capacity x staircase; slicing beyond)."""
+    return float(capacity) ** m
 
 
 # ---------------------------------------------------------------------------------------------
@@ -713,6 +970,10 @@ def hypervolume_mc(
     y, ref, mask = _validate(y, ref, mask, "hypervolume_mc")
     block = min(1024, _pow2(n_samples))
     n_blocks = -(-n_samples // block)
+    if _host_path(y, ref, mask):
+        yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume_mc")
+        est, se = _mc_batch(key, yp, rp, mp, n_blocks, block)
+        return _host_out(est, s, per_row=False), _host_out(se, s, per_row=False)
     yp, mp = _pad_rows(y, mask)
     return _mc_batch(key, yp, ref, mp, n_blocks, block)
 
@@ -801,13 +1062,18 @@ def normalize(
     Raises:
         ValueError: ``ideal`` / ``nadir`` not of shape ``[M]``, or ``nadir < ideal`` somewhere.
     """
-    y = _as_float(y)
-    m = y.shape[-1]
+    m = np.shape(y)[-1]
     for nm, v in (("ideal", ideal), ("nadir", nadir)):
         if np.shape(v) != (m,):
             raise ValueError(f"normalize: {nm} must have shape ({m},); got {np.shape(v)}")
     if is_concrete(ideal, nadir) and np.any(np.asarray(nadir) < np.asarray(ideal)):
         raise ValueError("normalize: nadir must be >= ideal in every objective")
+    if is_concrete(y, ideal, nadir):  # on the host, in float64: no compile per new shape
+        a = np.asarray(y, np.float64)
+        lo = np.asarray(ideal, np.float64)
+        span = np.asarray(nadir, np.float64) - lo
+        return to_device((a - lo) / np.where(span > 0, span, 1))
+    y = _as_float(y)
     ideal = jnp.asarray(ideal, y.dtype)
     span = jnp.asarray(nadir, y.dtype) - ideal
     return (y - ideal) / jnp.where(span > 0, span, 1)

@@ -20,14 +20,24 @@ dense         M = 2, N <= 1024;            fused O(N²·M) domination build, bit
                                            so this beats sorting at rung sizes)
 peel2d        M = 2, N > 1024              lexicographic sort + one parallel prefix-min
                                            per front, O(F·N) for F fronts
-scan2d_*      (alternatives, M = 2)        sort + one pass with a search over front tails,
-                                           O(N log N) on paper, slow per step on XLA CPU
 blocked       M >= 3, N > 8192             lexicographic sort + longest dominance chain in
                                            C×C tiles: O(N²·M) time, O(N·M + C²) memory
 ============  ===========================  =============================================
 
-Comparisons use integer order keys (IEEE bits), not floats: XLA on CPU flushes subnormals to
-zero, which would call ``1e-41`` equal to ``0``.
+``pareto_mask`` computes front 0 only: in 2-D one lexicographic sort and one prefix minimum,
+O(N log N); for M >= 3 one dominance pass (dense up to 8192 rows, in C×C tiles beyond).
+
+Exactness at the boundary: dominance compares integer order keys, never floats. For float32
+input (or float64 with ``jax_enable_x64``) the keys are the IEEE bit patterns (exact even for
+subnormals, which XLA on CPU flushes to zero); for float64 input without x64 (and 64-bit
+integers) the public functions replace every objective by its dense rank among the valid rows,
+to which dominance is invariant, so ``[[1, 1], [1 + 1e-8, 0.5]]`` is one front as in float64.
+Distances (ε-net, crowding) are computed on the host in float64 and only then rounded to the
+kernel's float dtype; a ``PrecisionWarning`` says when that rounding merges distinct values.
+
+Shapes: eager calls pad the point axis and the batch axis to a few static sizes
+(:func:`~mohb_jax._src.validate.bucket_size`; padding rows are masked), so a long-lived process
+compiles O(log N) executables, not one per N.
 
 References:
     Deb, Pratap, Agarwal, Meyarivan. A fast and elitist multiobjective genetic algorithm:
@@ -39,7 +49,9 @@ References:
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -47,7 +59,13 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
-from mohb_jax._src.validate import check_points
+from mohb_jax._src.validate import (
+    bucket_size,
+    check_points,
+    is_concrete,
+    next_pow2,
+    to_device,
+)
 
 TIE_BREAKS = ("epsnet", "crowding")
 
@@ -57,29 +75,168 @@ TIE_BREAKS = ("epsnet", "crowding")
 # --------------------------------------------------------------------------------------------
 
 
-def _as_points(y) -> Array:
-    y = jnp.asarray(y)
-    if not jnp.issubdtype(y.dtype, jnp.floating):
-        y = y.astype(jnp.result_type(float))
-    return y
+class PrecisionWarning(UserWarning):
+    """A result computed in float32 may differ from the float64 answer (see the message)."""
 
 
-def _as_mask(y: Array, mask) -> Array:
-    if mask is None:
-        return jnp.ones(y.shape[:-1], dtype=bool)
-    return jnp.asarray(mask).astype(bool)
+def _x64() -> bool:
+    return bool(jax.config.jax_enable_x64)
 
 
-def _batched(fn, y: Array, mask: Array, *args):
-    """Apply a single-problem kernel ``fn(y[N, M], mask[N], *args)`` over any leading dims."""
-    batch = y.shape[:-2]
-    n, m = y.shape[-2:]
-    if not batch:
-        return fn(y, mask, *args)
-    yf = y.reshape((-1, n, m))
-    mf = mask.reshape((-1, n))
-    out = jax.vmap(lambda a, b: fn(a, b, *args))(yf, mf)
-    return out.reshape(batch + out.shape[1:])
+def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Integer keys with the order of ``a`` per objective, exact for any real dtype (host).
+
+    float32 (and float64 under x64): the IEEE order keys of :func:`_order_keys`. Otherwise
+    (float64 without x64, 64-bit integers, ...): the dense rank of each value among the valid
+    values of its objective, as int32; dominance is invariant to this per-objective map.
+    Masked rows get key 0 (they never affect a result).
+    """
+    if a.dtype == np.float16:
+        a = a.astype(np.float32)
+    if a.dtype in (np.int8, np.int16, np.int32, np.uint8, np.uint16):
+        return np.where(mask[..., None], a, 0).astype(np.int32)
+    if a.dtype == np.float32 or (a.dtype == np.float64 and _x64()):
+        it = np.int32 if a.dtype == np.float32 else np.int64
+        b = np.where(a == 0, 0, a).view(it)  # -0.0 -> +0.0
+        b = b ^ ((b >> (8 * b.itemsize - 1)) & np.iinfo(it).max)
+        return np.where(mask[..., None], b, 0)
+    out = np.zeros(a.shape, np.int32)
+    for j in range(a.shape[-1]):
+        col = a[..., j]
+        vals = col[mask]
+        if vals.size:
+            u = np.unique(vals)
+            out[..., j] = np.where(mask, np.searchsorted(u, col), 0)
+    return out
+
+
+def _host_coords(a: np.ndarray, mask: np.ndarray, normalize: bool, dtype) -> np.ndarray:
+    """Distance coordinates (the rule of :func:`_distance_coords`), computed in float64 on the
+    host per problem, then rounded to ``dtype``. Without ``normalize`` they are translated so
+    that the smallest finite valid value is 0 (distances and orders are translation
+    invariant; the rounding error is then relative to the range, not to the magnitude)."""
+    wide = a.dtype.itemsize > 4  # the input had more precision than the kernel's float32
+    a = a.astype(np.float64)
+    valid = mask[..., None]
+    fin = valid & np.isfinite(a)
+    with np.errstate(invalid="ignore"):
+        lo = np.min(np.where(fin, a, np.inf), axis=-2, keepdims=True)
+        hi = np.max(np.where(fin, a, -np.inf), axis=-2, keepdims=True)
+    anyfin = np.any(fin, axis=-2, keepdims=True)
+    lo = np.where(anyfin, lo, 0.0)
+    hi = np.where(anyfin, hi, 0.0)
+    span = hi - lo
+    pos = span > 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        if normalize:
+            zf = np.where(pos, (a - lo) / np.where(pos, span, 1.0), 0.0)
+            zinf = np.where(pos, 2.0, 1.0)
+        else:
+            zf = a - lo
+            zinf = np.where(pos, 2 * span, 1.0)
+        z = np.where(np.isinf(a), zinf, zf)
+    z = np.where(valid, z, 0.0)
+    zc = z.astype(dtype)
+    if zc.dtype != np.float64 and wide:
+        _warn_if_merged(z, zc, mask)
+    return zc
+
+
+def _warn_if_merged(z: np.ndarray, zc: np.ndarray, mask: np.ndarray) -> None:
+    for j in range(z.shape[-1]):
+        v64, v32 = z[..., j][mask], zc[..., j][mask]
+        if np.unique(v64).size != np.unique(v32).size:
+            warnings.warn(
+                f"objective {j}: distinct float64 values become equal in {zc.dtype} distance "
+                "coordinates, so ε-net / crowding distances (not the fronts, which are exact) "
+                "may differ from float64 arithmetic; enable float64 with "
+                "jax.config.update('jax_enable_x64', True) for exact distances",
+                PrecisionWarning,
+                stacklevel=4,
+            )
+            return
+
+
+class _Prepared(NamedTuple):
+    k: Array  # int[B, Nb, M] order keys
+    z: Array | None  # float[B, Nb, M] distance coordinates (None when not asked for)
+    mask: Array  # bool[B, Nb]
+    lead: tuple  # leading batch shape of the input
+    n: int  # number of rows of the input (Nb >= n after padding)
+    b: int  # number of problems (B >= b after padding)
+
+
+def _float_dtype(a: np.ndarray):
+    if a.dtype == np.float64 and _x64():
+        return np.float64
+    return np.float32
+
+
+def _flatten(xp, y, mask):
+    """``(y[B, N, M], mask[B, N], lead, N, B)`` with ``xp`` = numpy (host) or jax.numpy."""
+    a = xp.asarray(y)
+    if a.dtype == xp.bool_:
+        a = a.astype(xp.int32)
+    lead = a.shape[:-2]
+    n, m = a.shape[-2:]
+    b = int(np.prod(lead)) if lead else 1
+    mk = xp.ones((b, n), bool) if mask is None else xp.asarray(mask).astype(bool).reshape(b, n)
+    return a.reshape(b, n, m), mk, lead, n, b
+
+
+def _prepare(y, mask, coords: str | None) -> _Prepared:
+    """Eager boundary: host keys (and distance coordinates), padded to bucket sizes.
+
+    ``coords``: None, ``"normalized"`` or ``"raw"``.
+    """
+    a, mk, lead, n, b = _flatten(np, y, mask)
+    m = a.shape[-1]
+    nb, bb = bucket_size(n), bucket_size(b, floor=1)
+    k = _host_keys(a, mk)
+    z = None
+    if coords is not None:
+        z = _host_coords(a, mk, coords == "normalized", _float_dtype(a))
+    mp = np.zeros((bb, nb), bool)
+    mp[:b, :n] = mk
+    kp = np.zeros((bb, nb, m), k.dtype)
+    kp[:b, :n] = k
+    if z is not None:
+        zp = np.zeros((bb, nb, m), z.dtype)
+        zp[:b, :n] = z
+        z = to_device(zp)
+    return _Prepared(to_device(kp), z, to_device(mp), lead, n, b)
+
+
+def _unpad(out, p: _Prepared) -> Array:
+    """The kernel's (B, Nb, ...) result cut back to the input's shape (on the host: slicing a
+    device array eagerly would compile one slice per shape)."""
+    o = np.asarray(out)[: p.b, : p.n]
+    return to_device(o.reshape(p.lead + (p.n,) + o.shape[2:]))
+
+
+def _traced(y, mask, coords: str | None):
+    """Under tracing: keys and coordinates computed in the graph (no host work possible)."""
+    y, mk, lead, n, b = _flatten(jnp, y, mask)
+    k = _keys(y)
+    z = None
+    if coords is not None:
+        yf = y if jnp.issubdtype(y.dtype, jnp.floating) else y.astype(jnp.result_type(float))
+        z = jax.vmap(lambda a, c: _distance_coords(a, c, coords == "normalized"))(yf, mk)
+    return _Prepared(k, z, mk, lead, n, b)
+
+
+def _boundary(y, mask, coords: str | None = None) -> _Prepared:
+    _validate(y, mask)
+    if is_concrete(y, mask):
+        return _prepare(y, mask, coords)
+    return _traced(y, mask, coords)
+
+
+def _finish(out, p: _Prepared) -> Array:
+    if is_concrete(out):
+        return _unpad(out, p)
+    out = out[: p.b, : p.n]
+    return out.reshape(p.lead + out.shape[1:])
 
 
 def _validate(y, mask):
@@ -105,6 +262,9 @@ def dominates(a: Float[ArrayLike, "... m"], b: Float[ArrayLike, "... m"]) -> Boo
     Returns:
         bool[...]: True where ``a`` dominates ``b``.
     """
+    if is_concrete(a, b):  # on the host: exact in float64, and no compile per new shape
+        a, b = np.asarray(a), np.asarray(b)
+        return to_device(np.all(a <= b, axis=-1) & np.any(a < b, axis=-1))
     a = jnp.asarray(a)
     b = jnp.asarray(b)
     return jnp.all(a <= b, axis=-1) & jnp.any(a < b, axis=-1)
@@ -140,18 +300,22 @@ def _dominance_matrix(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[A
 # --------------------------------------------------------------------------------------------
 
 
-def _pack_bits(b: Bool[Array, "... w32"]) -> Array:
-    """Pack the last axis (a multiple of 32) into uint32 words: bit t of word w = b[32 w + t]."""
-    shape = b.shape[:-1] + (b.shape[-1] // 32, 32)
-    sh = jnp.arange(32, dtype=jnp.uint32).reshape((1,) * (len(shape) - 1) + (32,))
-    w = b.reshape(shape).astype(jnp.uint32) << sh
-    return jnp.sum(w, axis=-1, dtype=jnp.uint32)  # disjoint bits: sum == or
+def pack_rows(b: Bool[Array, "n ..."]) -> Array:
+    """Pack the first axis (a multiple of 32) into uint32 words: bit t of word w = b[32 w + t].
+
+    The packed axis comes first, so reductions over it run along the (long, contiguous) last
+    axis on CPU.
+    """
+    n = b.shape[0]
+    w = b.reshape((n // 32, 32) + b.shape[1:]).astype(jnp.uint32)
+    sh = jnp.arange(32, dtype=jnp.uint32).reshape((1, 32) + (1,) * (b.ndim - 1))
+    return jnp.sum(w << sh, axis=1, dtype=jnp.uint32)  # disjoint bits: sum == or
 
 
 def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
     """Front index by peeling fronts over a bit-packed domination matrix (any M).
 
-    ``bits[j, w]`` holds, in bit ``t``, whether row ``32 w + t`` dominates row ``j``. Each peel
+    ``bits[w, j]`` holds, in bit ``t``, whether row ``32 w + t`` dominates row ``j``. Each peel
     step ANDs these words with the packed set of remaining rows: N²/32 word operations per
     front instead of N², after one fused O(N²·M) pass that builds the matrix.
     """
@@ -161,7 +325,7 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
         k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
         mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
     d = _dominance_matrix(k, mask)  # d[i, j]: i dominates j
-    bits = _pack_bits(d.T)  # [j, word]
+    bits = pack_rows(d)  # [word, j]
 
     def cond(state):
         _, rem, _ = state
@@ -169,77 +333,14 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
 
     def body(state):
         r, rem, front_id = state
-        dominated = jnp.any((bits & rem[None, :]) != 0, axis=1)
+        dominated = jnp.any((bits & rem[:, None]) != 0, axis=0)
         front = (r < 0) & mask & ~dominated
         r = jnp.where(front, front_id, r)
-        return r, _pack_bits((r < 0) & mask), front_id + 1
+        return r, pack_rows((r < 0) & mask), front_id + 1
 
     r0 = jnp.full((n,), -1, dtype=jnp.int32)
-    r, _, _ = lax.while_loop(cond, body, (r0, _pack_bits(mask), jnp.int32(0)))
+    r, _, _ = lax.while_loop(cond, body, (r0, pack_rows(mask), jnp.int32(0)))
     return r[:n0]
-
-
-# --------------------------------------------------------------------------------------------
-# non-dominated sorting: 2-D sort-and-scan, O(N log N)
-# --------------------------------------------------------------------------------------------
-
-
-def _ranks_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"], search: str) -> Int[Array, " n"]:
-    """2-D front index: lexicographic sort, then one pass placing each point on a front.
-
-    Points are visited in (f1, f2) order, so every point that can dominate the current one has
-    already been placed. Each front keeps its *tail*, the last point placed on it (the one with
-    the smallest f2; a front has no two points with equal f2 unless they are duplicates).
-    Front ``k`` dominates point ``p`` iff its tail has ``f2 < p2``, or ``f2 == p2`` and
-    ``f1 < p1``; this holds for a prefix of the fronts, so the front of ``p`` is the first
-    front whose tail does not dominate it, found by binary search (``search="bisect"``,
-    O(log N) per point) or by counting over all tails (``search="count"``, O(N) per point but
-    one fused vector op: faster for small N under vmap). A point equal to a tail joins that
-    front. This is the patience-sorting view of Jensen's 2-D algorithm.
-
-    References:
-        Jensen. Reducing the time complexity of multiobjective EAs: the NSGA-II and other
-        algorithms. IEEE TEC 7(5), 2003.
-    """
-    n = k.shape[0]
-    it = k.dtype
-    big = jnp.iinfo(it).max  # larger than every key (the key of +inf is smaller)
-    k1 = jnp.where(mask, k[:, 0], big)
-    k2 = jnp.where(mask, k[:, 1], big)
-    idx = jnp.arange(n, dtype=jnp.int32)
-    s1, s2, sidx = lax.sort((k1, k2, idx), num_keys=2)
-    smask = s1 < big  # valid rows sort first; the key of a valid row is < big
-    steps = max(1, int(np.ceil(np.log2(n + 1))))
-
-    def dom(t1, t2, p1, p2):
-        return (t2 < p2) | ((t2 == p2) & (t1 < p1))
-
-    def step(carry, x):
-        t1, t2, nf = carry
-        p1, p2, valid = x
-        if search == "count":
-            r = jnp.sum(dom(t1, t2, p1, p2), dtype=jnp.int32)
-        else:
-            lo = jnp.int32(0)
-            hi = nf
-            for _ in range(steps):
-                active = lo < hi
-                mid = (lo + hi) // 2
-                d = dom(t1[mid], t2[mid], p1, p2)
-                lo = jnp.where(active & d, mid + 1, lo)
-                hi = jnp.where(active & ~d, mid, hi)
-            r = lo
-        # write unconditionally: invalid rows sort last, so what they write is never read;
-        # reading t[r] here to keep it would make XLA copy the carry every step (O(N²))
-        r_safe = jnp.minimum(r, n - 1)
-        t1 = t1.at[r_safe].set(p1)
-        t2 = t2.at[r_safe].set(p2)
-        nf = jnp.where(valid, jnp.maximum(nf, r + 1), nf)
-        return (t1, t2, nf), jnp.where(valid, r, -1)
-
-    t0 = jnp.full((n,), big, dtype=it)
-    _, rs = lax.scan(step, (t0, t0, jnp.int32(0)), (s1, s2, smask))
-    return jnp.zeros((n,), jnp.int32).at[sidx].set(rs.astype(jnp.int32))
 
 
 def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
@@ -252,19 +353,8 @@ def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, 
     which XLA CPU runs far slower than C.
     """
     n = k.shape[0]
-    big = jnp.iinfo(k.dtype).max
-    k1 = jnp.where(mask, k[:, 0], big)
-    k2 = jnp.where(mask, k[:, 1], big)
-    idx = jnp.arange(n, dtype=jnp.int32)
-    s1, s2, sidx = lax.sort((k1, k2, idx), num_keys=2)
-    valid = s1 < big
-    top = jnp.full((1,), big, k.dtype)
-
-    def lexmin(x, y):  # x is earlier
-        x2, x1 = x
-        y2, y1 = y
-        tx = (x2 < y2) | ((x2 == y2) & (x1 <= y1))
-        return jnp.where(tx, x2, y2), jnp.where(tx, x1, y1)
+    s1, s2, sidx = _lexsort_2d(k, mask)
+    valid = s1 < jnp.iinfo(k.dtype).max
 
     def cond(state):
         r, _ = state
@@ -273,14 +363,37 @@ def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, 
     def body(state):
         r, f = state
         rem = valid & (r < 0)
-        m2, m1 = lax.associative_scan(lexmin, (jnp.where(rem, s2, big), jnp.where(rem, s1, big)))
-        e2 = jnp.concatenate([top, m2[:-1]])  # exclusive prefix: earlier remaining points only
-        e1 = jnp.concatenate([top, m1[:-1]])
-        nondominated = (e2 > s2) | ((e2 == s2) & (e1 >= s1))
-        return jnp.where(rem & nondominated, f, r), f + 1
+        return jnp.where(rem & _undominated_2d(s1, s2, rem), f, r), f + 1
 
     r, _ = lax.while_loop(cond, body, (jnp.full((n,), -1, jnp.int32), jnp.int32(0)))
     return jnp.zeros((n,), jnp.int32).at[sidx].set(r)
+
+
+def _lexsort_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]):
+    """``(f1, f2, row)`` sorted lexicographically by (f1, f2); masked rows last (as ``big``)."""
+    big = jnp.iinfo(k.dtype).max
+    k1 = jnp.where(mask, k[:, 0], big)
+    k2 = jnp.where(mask, k[:, 1], big)
+    return lax.sort((k1, k2, jnp.arange(k.shape[0], dtype=jnp.int32)), num_keys=2)
+
+
+def _lexmin(x, y):
+    """Associative lexicographic minimum of (f2, f1) pairs (``x`` is the earlier one)."""
+    x2, x1 = x
+    y2, y1 = y
+    tx = (x2 < y2) | ((x2 == y2) & (x1 <= y1))
+    return jnp.where(tx, x2, y2), jnp.where(tx, x1, y1)
+
+
+def _undominated_2d(s1, s2, rem):
+    """On lexicographically sorted rows: no earlier ``rem`` row has a smaller (f2, f1) (an
+    equal pair is a duplicate, which does not dominate). One parallel prefix minimum, O(N)."""
+    big = jnp.iinfo(s1.dtype).max
+    m2, m1 = lax.associative_scan(_lexmin, (jnp.where(rem, s2, big), jnp.where(rem, s1, big)))
+    top = jnp.full((1,), big, s1.dtype)
+    e2 = jnp.concatenate([top, m2[:-1]])  # exclusive prefix: earlier rows only
+    e1 = jnp.concatenate([top, m1[:-1]])
+    return (e2 > s2) | ((e2 == s2) & (e1 >= s1))
 
 
 def _search_left(sorted_vals: Int[Array, " n"], q: Int[Array, " k"]) -> Int[Array, " k"]:
@@ -295,47 +408,6 @@ def _search_left(sorted_vals: Int[Array, " n"], q: Int[Array, " k"]) -> Int[Arra
         lo = jnp.where(active & below, mid + 1, lo)
         hi = jnp.where(active & ~below, mid, hi)
     return lo
-
-
-def _ranks_2d_packed(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
-    """2-D front index like :func:`_ranks_2d`, with only single-array sorts.
-
-    XLA's CPU sort is several times slower with a payload (argsort, multi-key) than for one
-    plain array. So each objective is replaced by its rank among the valid values (sort one
-    array, then bisect), the two ranks are packed into one integer ``r1 * N + r2`` (exact
-    lexicographic order, needs N² < 2³¹), that integer array is sorted alone, the scan runs
-    over the sorted packed keys, and each row finds its result by bisecting its own key
-    (duplicates share a key and a front).
-    """
-    n = k.shape[0]
-    it = k.dtype
-    big = jnp.iinfo(it).max
-    k1 = jnp.where(mask, k[:, 0], big)
-    k2 = jnp.where(mask, k[:, 1], big)
-    r1 = _search_left(jnp.sort(k1), k1)
-    r2 = _search_left(jnp.sort(k2), k2)
-    sentinel = jnp.int32(n * n)
-    key = jnp.where(mask, r1 * n + r2, sentinel)
-    sk = jnp.sort(key)
-
-    def dom(t1, t2, p1, p2):
-        return (t2 < p2) | ((t2 == p2) & (t1 < p1))
-
-    def step(carry, x):
-        t1, t2 = carry
-        p1 = x // n
-        p2 = x % n
-        valid = x < sentinel
-        r = jnp.sum(dom(t1, t2, p1, p2), dtype=jnp.int32)
-        r_safe = jnp.minimum(r, n - 1)  # invalid keys sort last: their writes are never read
-        t1 = t1.at[r_safe].set(p1)
-        t2 = t2.at[r_safe].set(p2)
-        return (t1, t2), jnp.where(valid, r, -1)
-
-    t0 = jnp.full((n,), n, jnp.int32)  # empty front: f2 rank n is above every valid rank
-    _, rs = lax.scan(step, (t0, t0), sk)
-    pos = _search_left(sk, key)
-    return jnp.where(mask, rs[jnp.minimum(pos, n - 1)], -1).astype(jnp.int32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,15 +480,7 @@ def _ranks_1d(k: Int[Array, "n 1"], mask: Bool[Array, " n"]) -> Int[Array, " n"]
 # --------------------------------------------------------------------------------------------
 
 #: Non-dominated sorting algorithms: name -> which (M) they support.
-RANK_METHODS = (
-    "dense",
-    "sort1d",
-    "peel2d",
-    "scan2d_count",
-    "scan2d_bisect",
-    "scan2d_packed",
-    "blocked",
-)
+RANK_METHODS = ("dense", "sort1d", "peel2d", "blocked")
 _BLOCK = 256
 _DENSE_MAX_2D = 1024  # M = 2: bit-packed dense peel up to here, then peel2d
 _DENSE_MAX = 8192  # M >= 3: bit-packed dense peel up to here (N² bits), then blocked
@@ -432,11 +496,11 @@ def _choose_method(n: int, m: int) -> str:
 
 
 def _ranks_single(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], method: str | None = None
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], method: str | None = None
 ) -> Int[Array, " n"]:
-    n, m = y.shape
+    """Front index of every row of one problem from its integer order keys ``k``."""
+    n, m = k.shape
     method = method or _choose_method(n, m)
-    k = _order_keys(y)
     if method == "dense":
         return _ranks_dense(k, mask)
     if method == "sort1d":
@@ -447,22 +511,20 @@ def _ranks_single(
         if m != 2:
             raise ValueError(f"method 'peel2d' needs M == 2; got M = {m}")
         return _ranks_2d_peel(k, mask)
-    if method == "scan2d_packed":
-        if m != 2 or n * n >= 2**31:
-            raise ValueError(f"method 'scan2d_packed' needs M == 2 and N < 46341; got {(n, m)}")
-        return _ranks_2d_packed(k, mask)
-    if method in ("scan2d_count", "scan2d_bisect"):
-        if m != 2:
-            raise ValueError(f"method {method!r} needs M == 2; got M = {m}")
-        return _ranks_2d(k, mask, search=method.removeprefix("scan2d_"))
     if method == "blocked":
-        return _ranks_blocked(k, mask, min(_BLOCK, max(8, int(2 ** np.ceil(np.log2(n))))))
+        return _ranks_blocked(k, mask, min(_BLOCK, next_pow2(n, 8)))
     raise ValueError(f"method must be one of {RANK_METHODS}; got {method!r}")
 
 
+def _keys(y: Array) -> Array:
+    """In-graph order keys: integers are their own keys, floats their IEEE order keys."""
+    return y if jnp.issubdtype(y.dtype, jnp.integer) else _order_keys(y)
+
+
 @partial(jax.jit, static_argnames=("method",))
-def _nondominated_ranks(y, mask, method=None):
-    return _batched(_ranks_single, y, mask, method)
+def _nondominated_ranks(k, mask, method=None):
+    """int keys[B, N, M], mask[B, N] -> int32[B, N] front indices."""
+    return jax.vmap(lambda a, b: _ranks_single(a, b, method))(k, mask)
 
 
 def nondominated_ranks(
@@ -472,7 +534,8 @@ def nondominated_ranks(
 
     Front 0 holds the rows no valid row dominates; front k the rows not dominated once fronts
     0..k-1 are removed. Duplicates share a front. ``+inf`` is allowed (e.g. a diverged run) and
-    compares as larger than every finite value.
+    compares as larger than every finite value. Exact for any real dtype (float64 input is
+    never rounded to float32 for the comparisons; see the module docstring).
 
     Args:
         y: float[..., N, M] objective values (minimized), any leading batch dims.
@@ -488,15 +551,61 @@ def nondominated_ranks(
     References:
         Deb et al., NSGA-II, IEEE TEC 2002.
     """
-    _validate(y, mask)
-    y = _as_points(y)
-    return _nondominated_ranks(y, _as_mask(y, mask))
+    p = _boundary(y, mask)
+    return _finish(_nondominated_ranks(p.k, p.mask), p)
+
+
+def _front0_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
+    """Front 0 of a 2-D problem: one lexicographic sort and one parallel prefix minimum,
+    O(N log N) (the first step of :func:`_ranks_2d_peel`)."""
+    s1, s2, sidx = _lexsort_2d(k, mask)
+    nd = _undominated_2d(s1, s2, s1 < jnp.iinfo(k.dtype).max)
+    return jnp.zeros((k.shape[0],), bool).at[sidx].set(nd) & mask
+
+
+def _front0_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"], block: int) -> Bool[Array, " n"]:
+    """Front 0 for any M: one dominance pass, dominators in blocks of ``block`` rows (O(N²·M)
+    time, O(N·block) memory)."""
+    n, m = k.shape
+    nb = -(-n // block)
+    pad = nb * block - n
+    kb = jnp.concatenate([k, jnp.zeros((pad, m), k.dtype)]).reshape(nb, block, m)
+    mb = jnp.concatenate([mask, jnp.zeros((pad,), bool)]).reshape(nb, block)
+
+    def body(i, dominated):
+        d = dominates(kb[i][:, None, :], k[None, :, :]) & mb[i][:, None]
+        return dominated | jnp.any(d, axis=0)
+
+    dominated = lax.fori_loop(0, nb, body, jnp.zeros((n,), bool))
+    return mask & ~dominated
+
+
+def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
+    n, m = k.shape
+    if m == 1:
+        big = jnp.iinfo(k.dtype).max
+        k1 = jnp.where(mask, k[:, 0], big)
+        return mask & (k1 == jnp.min(k1))
+    if m == 2:
+        return _front0_2d(k, mask)
+    if n <= _DENSE_MAX:
+        return _front0_dense(k, mask, min(n, 1024))
+    return _ranks_blocked(k, mask, _BLOCK) == 0
+
+
+@jax.jit
+def _pareto_mask(k, mask):
+    return jax.vmap(_front0_single)(k, mask)
 
 
 def pareto_mask(
     y: Float[ArrayLike, "*batch n m"], mask: Bool[ArrayLike, "*batch n"] | None = None
 ) -> Bool[Array, "*batch n"]:
-    """True for the valid rows no valid row dominates (front 0).
+    """True for the valid rows no valid row dominates (front 0), without computing the others.
+
+    Cost: M = 1 a minimum; M = 2 one lexicographic sort and one prefix minimum, O(N log N);
+    M >= 3 one dominance pass, O(N²·M) (up to 8192 rows in blocks; beyond, the blocked
+    longest-chain sort).
 
     Args:
         y: float[..., N, M] objective values (minimized).
@@ -505,7 +614,8 @@ def pareto_mask(
     Returns:
         bool[..., N].
     """
-    return nondominated_ranks(y, mask) == 0
+    p = _boundary(y, mask)
+    return _finish(_pareto_mask(p.k, p.mask), p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -549,18 +659,20 @@ def _distance_coords(
 # --------------------------------------------------------------------------------------------
 
 
-def _crowding_sorted(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
+def _crowding_single(
+    k: Int[Array, "n m"], z: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
 ) -> Float[Array, " n"]:
-    """Crowding distance with one lexicographic (front, value, index) sort per objective."""
-    n, m = y.shape
-    z = _distance_coords(y, mask, normalize=False)
+    """Crowding distance with one lexicographic (front, key, index) sort per objective.
+
+    The order comes from the exact keys ``k``, the gaps from the distance coordinates ``z``.
+    """
+    n, m = z.shape
     seg = jnp.where(mask, ranks, n)  # masked rows in a dummy segment n
     idx = jnp.arange(n, dtype=jnp.int32)
-    total = jnp.zeros((n,), y.dtype)
+    total = jnp.zeros((n,), z.dtype)
     for j in range(m):  # static, small
         zj = z[:, j]
-        s_seg, s_z, s_idx = lax.sort((seg, zj, idx), num_keys=3)
+        s_seg, _, s_idx, s_z = lax.sort((seg, k[:, j], idx, zj), num_keys=3)
         first = jnp.concatenate([jnp.ones((1,), bool), s_seg[1:] != s_seg[:-1]])
         last = jnp.concatenate([s_seg[1:] != s_seg[:-1], jnp.ones((1,), bool)])
         prev = jnp.concatenate([s_z[:1], s_z[:-1]])
@@ -574,57 +686,12 @@ def _crowding_sorted(
     return jnp.where(mask, total, 0.0)
 
 
-def _crowding_dense(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
-) -> Float[Array, " n"]:
-    """Crowding distance from N×N comparisons (no sort; faster at rung sizes on XLA CPU).
-
-    The neighbours of row i in objective j are the nearest rows of its front before and after
-    it in (value, index) order, found with masked max / min reductions.
-    """
-    n, m = y.shape
-    z = _distance_coords(y, mask, normalize=False)
-    seg = jnp.where(mask, ranks, n)
-    idx = jnp.arange(n, dtype=jnp.int32)
-    same = (seg[:, None] == seg[None, :]) & mask[:, None] & mask[None, :]
-    self_ = idx[:, None] == idx[None, :]
-    total = jnp.zeros((n,), y.dtype)
-    for j in range(m):  # static, small
-        zj = z[:, j]
-        zi, zk = zj[:, None], zj[None, :]
-        earlier = (zk < zi) | ((zk == zi) & (idx[None, :] < idx[:, None]))
-        before = same & earlier
-        after = same & ~earlier & ~self_
-        prev = jnp.max(jnp.where(before, zk, -jnp.inf), axis=1)
-        nxt = jnp.min(jnp.where(after, zk, jnp.inf), axis=1)
-        lo = jnp.min(jnp.where(same, zk, jnp.inf), axis=1)
-        hi = jnp.max(jnp.where(same, zk, -jnp.inf), axis=1)
-        span = hi - lo
-        inner = jnp.where(span > 0, (nxt - prev) / jnp.where(span > 0, span, 1.0), 0.0)
-        interior = jnp.any(before, axis=1) & jnp.any(after, axis=1)
-        total = total + jnp.where(interior, inner, jnp.inf)
-    return jnp.where(mask, total, 0.0)
-
-
-# The N×N form measured ~5x slower than the sorts at 1000 x 256 (bench/results_pareto.md),
-# so the sort-based form is used at every size; the dense one stays as a tested alternative.
-_CROWDING_DENSE_MAX = 0
-
-
-def _crowding_single(
-    y: Float[Array, "n m"], mask: Bool[Array, " n"], ranks: Int[Array, " n"]
-) -> Float[Array, " n"]:
-    if y.shape[0] <= _CROWDING_DENSE_MAX:
-        return _crowding_dense(y, mask, ranks)
-    return _crowding_sorted(y, mask, ranks)
-
-
 @jax.jit
-def _crowding_distance(y, mask):
-    def one(y1, m1):
-        return _crowding_single(y1, m1, _ranks_single(y1, m1))
+def _crowding_distance(k, z, mask):
+    def one(k1, z1, m1):
+        return _crowding_single(k1, z1, m1, _ranks_single(k1, m1))
 
-    return _batched(one, y, mask)
+    return jax.vmap(one)(k, z, mask)
 
 
 def crowding_distance(
@@ -637,9 +704,9 @@ def crowding_distance(
     ``(next - prev) / (max - min)`` over that front (0 when the front is constant in that
     objective). The distance is the sum over objectives. Fronts of one or two rows are all
     ``+inf``. ``+inf`` objective values are first replaced by a finite value one range beyond
-    the worst finite value (see :func:`rung_rank`), which keeps their order.
-
-    Args:
+    the worst finite value (see :func:`rung_rank`), which keeps their order. Fronts and orders
+    are exact for any dtype; the gaps are computed in float64 on the host and rounded to
+    float32 unless x64 is enabled (a ``PrecisionWarning`` says when that merges values).    Args:
         y: float[..., N, M] objective values (minimized).
         mask: optional bool[..., N]; False marks padding rows.
 
@@ -649,9 +716,8 @@ def crowding_distance(
     References:
         Deb et al., NSGA-II, IEEE TEC 2002, Sec. III-B.
     """
-    _validate(y, mask)
-    y = _as_points(y)
-    return _crowding_distance(y, _as_mask(y, mask))
+    p = _boundary(y, mask, "raw")
+    return _finish(_crowding_distance(p.k, p.z, p.mask), p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -688,26 +754,42 @@ def _front_offsets(seg: Int[Array, " n"], mask: Bool[Array, " n"], n: int) -> In
     return jnp.cumsum(counts) - counts
 
 
+def _tie_tol(z: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Float[Array, ""]:
+    """Distances closer than this are ties (they go to the lower index).
+
+    A coordinate carries a rounding error up to ``eps * |z|``, so two distances that are equal
+    in exact arithmetic may differ by a few ``eps * max|z|`` once computed; the greedy ε-net
+    treats such near-equal distances as the exact tie they most likely are. (In float64 the
+    tolerance is ~1e-15 of the range: any real difference is larger.)
+    """
+    m = z.shape[-1]
+    scale = jnp.max(jnp.where(mask[:, None], jnp.abs(z), 0.0))
+    return 8.0 * float(np.sqrt(m)) * jnp.finfo(z.dtype).eps * jnp.maximum(scale, 1e-30)
+
+
 def _epsnet_positions(
-    z: Float[Array, "n m"], seg: Int[Array, " n"], mask: Bool[Array, " n"]
+    z: Float[Array, "n m"], k0: Int[Array, " n"], seg: Int[Array, " n"], mask: Bool[Array, " n"]
 ) -> Int[Array, " n"]:
     """Greedy ε-net position of every valid row inside its front, all fronts in parallel.
 
-    Step 0 takes, per front, the member with the lowest first coordinate (ties: lowest index);
-    step t takes the untaken member whose minimum Euclidean distance to the members already
-    taken is largest (ties: lowest index). The loop runs max-front-size steps, O(N) each.
+    Step 0 takes, per front, the member with the lowest first objective (its exact key ``k0``;
+    ties: lowest index); step t takes the untaken member whose minimum Euclidean distance to
+    the members already taken is largest (ties, up to :func:`_tie_tol`: lowest index). The
+    loop runs max-front-size steps, O(N) each.
     """
     n = z.shape[0]
     ns = n + 1
     idx = jnp.arange(n, dtype=jnp.int32)
     big = jnp.int32(n)
+    tol = _tie_tol(z, mask)
+
+    def lowest(hit):  # per segment, the lowest index among hit rows; n if none
+        return jax.ops.segment_min(jnp.where(hit, idx, big), seg, num_segments=ns)
 
     def pick(score, cand):
-        # per-segment argmax of score over cand rows, ties -> lowest index; n if none
         s = jnp.where(cand, score, -jnp.inf)
         best = jax.ops.segment_max(s, seg, num_segments=ns)
-        hit = cand & (s == best[seg])
-        return jax.ops.segment_min(jnp.where(hit, idx, big), seg, num_segments=ns)
+        return lowest(cand & (s >= best[seg] - tol))
 
     def dist_to(p):  # p: int32[ns] picked row per segment (n = none)
         q = jnp.minimum(p[seg], n - 1)
@@ -715,7 +797,8 @@ def _epsnet_positions(
         d = _norm(diff)
         return d, p[seg] < n
 
-    first = pick(-z[:, 0], mask)
+    kmin = jax.ops.segment_min(jnp.where(mask, k0, jnp.iinfo(k0.dtype).max), seg, num_segments=ns)
+    first = lowest(mask & (k0 == kmin[seg]))
     taken = (idx == first[seg]) & mask
     pos = jnp.where(taken, 0, -1).astype(jnp.int32)
     d0, _ = dist_to(first)
@@ -740,23 +823,29 @@ def _epsnet_positions(
 
 
 def _epsnet_sequential_batched(
-    z: Float[Array, "b n m"], seg: Int[Array, "b n"], mask: Bool[Array, "b n"]
+    z: Float[Array, "b n m"],
+    k0: Int[Array, "b n"],
+    seg: Int[Array, "b n"],
+    mask: Bool[Array, "b n"],
 ) -> Int[Array, "b n"]:
     """Position of every valid row in the total order, one row per step, all problems at once.
 
     Same rule as :func:`_epsnet_positions` plus front offsets, built as one sequence: the
     current front is the lowest one with untaken rows; its first row has the lowest first
-    coordinate (ties: lowest index), then the farthest-point rule. n_valid steps of O(N)
+    objective (ties: lowest index), then the farthest-point rule. n_valid steps of O(N)
     work, in a (N, B) layout so that every reduction runs across the batch (vectorized), and
     only element-wise ops and single-operand reductions (XLA CPU runs argmax, scatter and
     gather far slower). Best when fronts are large (one front: K = N).
     """
     b, n, _ = z.shape
     zt = jnp.transpose(z, (1, 0, 2))  # [n, b, m]
+    kt = k0.T
     st = seg.T
     mt = mask.T
     idc = jnp.arange(n, dtype=jnp.int32)[:, None]
     n_max = jnp.max(jnp.sum(mask, axis=-1, dtype=jnp.int32))
+    tol = jax.vmap(_tie_tol)(z, mask)[None, :]
+    kbig = jnp.iinfo(k0.dtype).max
 
     def cond(state):
         return state[2] < n_max
@@ -767,9 +856,11 @@ def _epsnet_sequential_batched(
         f = jnp.min(jnp.where(untaken, st, n), axis=0, keepdims=True)
         in_f = untaken & (st == f)
         started = jnp.any((pos >= 0) & (st == f), axis=0, keepdims=True)
-        score = jnp.where(in_f, jnp.where(started, mind, -zt[..., 0]), -jnp.inf)
+        kmin = jnp.min(jnp.where(in_f, kt, kbig), axis=0, keepdims=True)
+        score = jnp.where(in_f, mind, -jnp.inf)
         best = jnp.max(score, axis=0, keepdims=True)
-        p = jnp.min(jnp.where(in_f & (score == best), idc, n), axis=0, keepdims=True)
+        hit = in_f & jnp.where(started, score >= best - tol, kt == kmin)
+        p = jnp.min(jnp.where(hit, idc, n), axis=0, keepdims=True)
         hit = idc == p
         pos = jnp.where(hit, t, pos)
         zp = jnp.sum(jnp.where(hit[..., None], zt, 0.0), axis=0, keepdims=True)
@@ -784,21 +875,23 @@ def _epsnet_sequential_batched(
     return pos.T
 
 
-def _rung_rank_crowding_single(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
-    n = y.shape[0]
-    ranks = _ranks_single(y, mask)
+def _crowding_rank_single(
+    k: Int[Array, "n m"], z: Float[Array, "n m"], mask: Bool[Array, " n"]
+) -> Int[Array, " n"]:
+    """Rung positions with the crowding tie-break: sort by (front, -crowding, index)."""
+    n = k.shape[0]
+    ranks = _ranks_single(k, mask)
     seg = jnp.where(mask, ranks, n)
-    cd = _crowding_single(y, mask, ranks)
+    cd = _crowding_single(k, z, mask, ranks)
     idx = jnp.arange(n, dtype=jnp.int32)
-    if n <= _CROWDING_DENSE_MAX:  # position = number of rows before it in (front, -cd, index)
-        s_i, s_k = seg[:, None], seg[None, :]
-        c_i, c_k = cd[:, None], cd[None, :]
-        first = (s_k < s_i) | ((s_k == s_i) & ((c_k > c_i) | ((c_k == c_i) & (idx < idx[:, None]))))
-        out = jnp.sum(first & mask[None, :], axis=1, dtype=jnp.int32)
-    else:
-        _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
-        out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
+    _, _, order = lax.sort((seg, -cd, idx), num_keys=3)
+    out = jnp.zeros((n,), jnp.int32).at[order].set(idx)
     return jnp.where(mask, out, -1).astype(jnp.int32)
+
+
+def _rung_rank_crowding_single(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
+    """:func:`_crowding_rank_single` from float points (keys and coordinates in the graph)."""
+    return _crowding_rank_single(_keys(y), _distance_coords(y, mask, normalize=False), mask)
 
 
 #: ε-net strategies: "parallel" (all fronts at once, K = largest-front steps with segment
@@ -807,27 +900,24 @@ EPSNET_MODES = ("auto", "parallel", "sequential")
 _PARALLEL_COST = 4  # measured: one parallel step costs about 4 sequential steps (1000 x 256)
 
 
-@partial(jax.jit, static_argnames=("tie_break", "normalize", "epsnet"))
-def _rung_rank(y, mask, tie_break, normalize, epsnet="auto"):
-    batch = y.shape[:-2]
-    n, m = y.shape[-2:]
-    yf = y.reshape((-1, n, m))
-    mf = mask.reshape((-1, n))
+@partial(jax.jit, static_argnames=("tie_break", "epsnet"))
+def _rung_rank(k, z, mask, tie_break, epsnet="auto"):
+    """keys int[B, N, M], coordinates float[B, N, M], mask[B, N] -> int32[B, N] positions."""
+    n = k.shape[-2]
     if tie_break == "crowding":
-        out = jax.vmap(_rung_rank_crowding_single)(yf, mf)
-        return out.reshape(batch + (n,))
-    ranks = jax.vmap(_ranks_single)(yf, mf)
-    seg = jnp.where(mf, ranks, n)
-    z = jax.vmap(lambda a, b: _distance_coords(a, b, normalize))(yf, mf)
+        return jax.vmap(_crowding_rank_single)(k, z, mask)
+    ranks = jax.vmap(_ranks_single)(k, mask)
+    seg = jnp.where(mask, ranks, n)
+    k0 = k[..., 0]
 
     def par():
-        def one(z1, s1, m1):
-            return _front_offsets(s1, m1, n)[s1] + _epsnet_positions(z1, s1, m1)
+        def one(z1, k1, s1, m1):
+            return _front_offsets(s1, m1, n)[s1] + _epsnet_positions(z1, k1, s1, m1)
 
-        return jax.vmap(one)(z, seg, mf)
+        return jax.vmap(one)(z, k0, seg, mask)
 
     def seq():
-        return _epsnet_sequential_batched(z, seg, mf)
+        return _epsnet_sequential_batched(z, k0, seg, mask)
 
     if epsnet == "parallel":
         out = par()
@@ -836,13 +926,12 @@ def _rung_rank(y, mask, tie_break, normalize, epsnet="auto"):
     else:
         # decided at run time from the data: the largest front vs the number of valid rows
         counts = jax.vmap(lambda s1, m1: jax.ops.segment_sum(m1.astype(jnp.int32), s1, n + 1))(
-            seg, mf
+            seg, mask
         )
         k_max = jnp.max(counts[:, :n])
-        n_max = jnp.max(jnp.sum(mf, axis=-1))
+        n_max = jnp.max(jnp.sum(mask, axis=-1))
         out = lax.cond(k_max * _PARALLEL_COST < n_max, par, seq)
-    out = jnp.where(mf, out, -1).astype(jnp.int32)
-    return out.reshape(batch + (n,))
+    return jnp.where(mask, out, -1).astype(jnp.int32)
 
 
 def rung_rank(
@@ -858,7 +947,9 @@ def rung_rank(
     The order puts fronts first (non-dominated sorting). Inside a front, ``tie_break="epsnet"``
     uses the greedy ε-net order: the member with the lowest first objective (ties: lowest
     index), then repeatedly the member whose minimum Euclidean distance to the members of that
-    front already taken is largest (ties: lowest index). ``tie_break="crowding"`` orders a
+    front already taken is largest (ties: lowest index; distances equal up to a few float
+    roundings of the coordinate range count as ties, so exact ties after normalization, e.g.
+    on integer grids, go to the lower index). ``tie_break="crowding"`` orders a
     front by decreasing NSGA-II crowding distance (ties: lowest index).
 
     The result is a *rank* (one position per row), not an order (row indices): row ``i`` is the
@@ -900,26 +991,14 @@ def rung_rank(
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}; got {tie_break!r}")
     if strategy not in EPSNET_MODES:
         raise ValueError(f"strategy must be one of {EPSNET_MODES}; got {strategy!r}")
-    _validate(y, mask)
-    y = _as_points(y)
-    return _rung_rank(y, _as_mask(y, mask), tie_break, bool(normalize), strategy)
+    coords = "normalized" if (normalize and tie_break == "epsnet") else "raw"
+    p = _boundary(y, mask, coords)
+    return _finish(_rung_rank(p.k, p.z, p.mask, tie_break, strategy), p)
 
 
 # --------------------------------------------------------------------------------------------
 # the position of one row only (ASHA's stopping decision)
 # --------------------------------------------------------------------------------------------
-
-
-def pack_rows(b: Bool[Array, "n ..."]) -> Array:
-    """Pack the first axis (a multiple of 32) into uint32 words: bit t of word w = b[32 w + t].
-
-    The packed axis comes first, so reductions over it run along the (long, contiguous) last
-    axis on CPU.
-    """
-    n = b.shape[0]
-    w = b.reshape((n // 32, 32) + b.shape[1:]).astype(jnp.uint32)
-    sh = jnp.arange(32, dtype=jnp.uint32).reshape((1, 32) + (1,) * (b.ndim - 1))
-    return jnp.sum(w << sh, axis=1, dtype=jnp.uint32)
 
 
 def epsnet_position_packed(
@@ -928,12 +1007,14 @@ def epsnet_position_packed(
     mask: Bool[Array, " n"],
     t: Int[Array, ""],
     limit: Int[Array, ""],
+    k0: Int[Array, " n"] | None = None,
 ) -> Int[Array, ""]:
     """Position of valid row ``t`` in the rung order, from a packed domination matrix.
 
     ``dom``: uint32[n/32, n], bit ``b`` of ``dom[w, j]`` set iff row ``32 w + b`` dominates row
     ``j`` (rows outside ``mask`` may hold anything: they are never consulted). ``z``: the
-    distance coordinates (:func:`_distance_coords`). Fronts are peeled only down to the front of
+    distance coordinates (:func:`_distance_coords`); ``k0``: optional exact order keys of the
+    first objective (default: ``z[:, 0]``). Fronts are peeled only down to the front of
     ``t``, then the greedy ε-net runs inside that front only until ``t`` is taken; both stop
     early once the position is known to be ``>= limit``.
 
@@ -962,8 +1043,12 @@ def epsnet_position_packed(
     )
 
     # inside the front: lowest first coordinate (ties: lowest index), then farthest point
-    z0 = jnp.where(front, z[:, 0], jnp.inf)
+    if k0 is None:
+        z0 = jnp.where(front, z[:, 0], jnp.inf)
+    else:
+        z0 = jnp.where(front, k0, jnp.iinfo(k0.dtype).max)
     first = jnp.min(jnp.where(front & (z0 == jnp.min(z0)), idx, n))
+    tol = _tie_tol(z, mask)
 
     def dist_to(p):
         return _norm(z - z[jnp.minimum(p, n - 1)][None, :])
@@ -976,7 +1061,7 @@ def epsnet_position_packed(
         _, taken, mind, step = state
         cand = front & ~taken
         sc = jnp.where(cand, mind, -jnp.inf)
-        p = jnp.min(jnp.where(cand & (sc == jnp.max(sc)), idx, n))
+        p = jnp.min(jnp.where(cand & (sc >= jnp.max(sc) - tol), idx, n))
         return p, taken | (idx == p), jnp.minimum(mind, dist_to(p)), step + 1
 
     def ordered(_):
@@ -986,6 +1071,25 @@ def epsnet_position_packed(
         return before + step + (p != t).astype(jnp.int32)
 
     return lax.cond(found, ordered, lambda _: before, None)
+
+
+def _epsnet_position_kz(
+    k: Int[Array, "n m"],
+    z: Float[Array, "n m"],
+    mask: Bool[Array, " n"],
+    t: Int[Array, ""],
+    limit: Int[Array, ""] | None = None,
+) -> Int[Array, ""]:
+    """``rung_rank[t]`` from keys and distance coordinates (see :func:`_epsnet_position_single`)."""
+    n0 = k.shape[0]
+    n = -(-n0 // 32) * 32
+    if n != n0:
+        k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
+        z = jnp.concatenate([z, jnp.zeros((n - n0, z.shape[1]), z.dtype)], axis=0)
+        mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
+    dom = pack_rows(_dominance_matrix(k, mask))  # [n/32, n]
+    limit = jnp.int32(n + 1) if limit is None else limit
+    return epsnet_position_packed(dom, z, mask, jnp.asarray(t, jnp.int32), limit, k[:, 0])
 
 
 def _epsnet_position_single(
@@ -1001,33 +1105,21 @@ def _epsnet_position_single(
     :func:`epsnet_position_packed`. Same arithmetic as :func:`_epsnet_positions`, so the result
     is the full ranking's (``limit``: see there; default exact).
     """
-    n0 = y.shape[0]
-    n = -(-n0 // 32) * 32
     z = _distance_coords(y, mask, normalize)
-    k = _order_keys(y)
-    if n != n0:
-        k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
-        z = jnp.concatenate([z, jnp.zeros((n - n0, z.shape[1]), z.dtype)], axis=0)
-        mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
-    dom = pack_rows(_dominance_matrix(k, mask))  # [n/32, n]
-    limit = jnp.int32(n + 1) if limit is None else limit
-    return epsnet_position_packed(dom, z, mask, jnp.asarray(t, jnp.int32), limit)
+    return _epsnet_position_kz(_keys(y), z, mask, t, limit)
 
 
-@partial(jax.jit, static_argnames=("tie_break", "normalize"))
-def _rung_position(y, mask, t, tie_break, normalize):
-    def one(y1, m1, t1):
+@partial(jax.jit, static_argnames=("tie_break",))
+def _rung_position(k, z, mask, t, tie_break):
+    def one(k1, z1, m1, t1):
         t1 = jnp.asarray(t1, jnp.int32)
         if tie_break == "crowding":
-            p = _rung_rank_crowding_single(y1, m1)[t1]
+            p = _crowding_rank_single(k1, z1, m1)[t1]
         else:
-            p = _epsnet_position_single(y1, m1, t1, normalize)
+            p = _epsnet_position_kz(k1, z1, m1, t1)
         return jnp.where(m1[t1], p, -1).astype(jnp.int32)
 
-    batch = y.shape[:-2]
-    n, m = y.shape[-2:]
-    out = jax.vmap(one)(y.reshape((-1, n, m)), mask.reshape((-1, n)), jnp.reshape(t, (-1,)))
-    return out.reshape(batch)
+    return jax.vmap(one)(k, z, mask, t)
 
 
 def rung_position(
@@ -1059,15 +1151,26 @@ def rung_position(
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}; got {tie_break!r}")
-    _validate(y, mask)
-    y = _as_points(y)
-    t = jnp.asarray(t)
-    if not isinstance(t, jax.core.Tracer):
-        tn = np.asarray(t)
-        if not np.issubdtype(tn.dtype, np.integer):
-            raise ValueError(f"t must be an integer row index; got dtype {tn.dtype}")
-        if tn.shape != y.shape[:-2]:
-            raise ValueError(f"t must have the batch shape {y.shape[:-2]}; got {tn.shape}")
-        if tn.size and (tn.min() < 0 or tn.max() >= y.shape[-2]):
-            raise ValueError(f"t must be in 0..{y.shape[-2] - 1}; got {tn.min()}..{tn.max()}")
-    return _rung_position(y, _as_mask(y, mask), t, tie_break, bool(normalize))
+    coords = "normalized" if (normalize and tie_break == "epsnet") else "raw"
+    if not is_concrete(t):
+        p = _boundary(y, mask, coords)
+        tf = jnp.reshape(t, (-1,)).astype(jnp.int32)
+        if p.k.shape[0] > tf.shape[0]:  # the batch axis was padded
+            tf = jnp.concatenate([tf, jnp.zeros((p.k.shape[0] - tf.shape[0],), jnp.int32)])
+        out = _rung_position(p.k, p.z, p.mask, tf, tie_break)
+        return out[: p.b].reshape(p.lead)
+    tn = np.asarray(t)
+    if not np.issubdtype(tn.dtype, np.integer):
+        raise ValueError(f"t must be an integer row index; got dtype {tn.dtype}")
+    shape = np.shape(y)
+    if tn.shape != shape[:-2]:
+        raise ValueError(f"t must have the batch shape {shape[:-2]}; got {tn.shape}")
+    if tn.size and (tn.min() < 0 or tn.max() >= shape[-2]):
+        raise ValueError(f"t must be in 0..{shape[-2] - 1}; got {tn.min()}..{tn.max()}")
+    p = _boundary(y, mask, coords)
+    tp = np.zeros((p.k.shape[0],), np.int32)
+    tp[: p.b] = tn.reshape(-1)
+    out = _rung_position(p.k, p.z, p.mask, to_device(tp), tie_break)
+    if is_concrete(out):
+        return to_device(np.asarray(out)[: p.b].reshape(p.lead))
+    return out[: p.b].reshape(p.lead)

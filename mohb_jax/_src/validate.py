@@ -47,3 +47,29 @@ def check_points(y, mask=None, *, name: str = "y", allow_posinf: bool = True, mi
             f"{name} has {what} in an unmasked row at index {idx}: {a[idx].tolist()}; "
             "mask the row out (mask=False) or fix the value"
         )
+
+
+def next_pow2(n: int, floor: int = 1) -> int:
+    """Smallest power of two ``>= max(n, floor)``."""
+    n = max(int(n), int(floor), 1)
+    return 1 << (n - 1).bit_length()
+
+
+def bucket_size(n: int, floor: int = 8) -> int:
+    """Smallest size ``>= max(n, floor)`` of the form ``2^k`` or ``3 * 2^(k-1)``.
+
+    Public eager entry points pad their point axis (and batch axis) to these sizes so a long
+    process compiles O(log N) executables instead of one per size, at most 1.5x the work of
+    the unpadded size (1.5² for an O(N²) kernel).
+    """
+    n = max(int(n), int(floor), 1)
+    p = next_pow2(n)
+    three = 3 * p // 4
+    return three if three >= n and p >= 4 else p
+
+
+def to_device(x) -> jax.Array:
+    """A host array as a jax Array without compiling anything (``jnp.asarray`` of a NumPy
+    array compiles a small executable per new shape), in JAX's canonical dtype."""
+    a = np.asarray(x)
+    return jax.device_put(a.astype(jax.dtypes.canonicalize_dtype(a.dtype), copy=False))
