@@ -201,25 +201,6 @@ def _cmd_benchmarks(args) -> int:
     return 0
 
 
-def _objective_specs(specs) -> tuple[list[str], list[str | None]]:
-    """``["acc:max", "time_s"]`` → names and directions (None where not given)."""
-    names, dirs = [], []
-    for spec in specs:
-        name, sep, d = str(spec).rpartition(":")
-        if not sep:
-            name, d = spec, None
-        elif d not in ("min", "max"):
-            raise BadInput(f"--objectives {spec!r}: the direction after ':' must be min or max")
-        if not name:
-            raise BadInput(f"--objectives {spec!r}: empty objective name")
-        names.append(name)
-        dirs.append(d)
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise BadInput(f"--objectives names {dup} more than once")
-    return names, dirs
-
-
 _OWN_TABLE_FLAGS = (
     "config_columns",
     "fidelity_column",
@@ -231,11 +212,12 @@ _OWN_TABLE_FLAGS = (
 )
 
 
-def _own_table(args, names: list[str], dirs: list[str | None]):
+def _own_table(args):
     """``--table``: a tidy parquet / csv through ``Table.from_frame``."""
     import numpy as np
     import pandas as pd
 
+    from mohb_jax import Objectives
     from mohb_jax.tables import HardwareSpec, Table
 
     path = Path(args.table)
@@ -245,17 +227,21 @@ def _own_table(args, names: list[str], dirs: list[str | None]):
         raise BadInput(f"--table {path}: expected a .parquet or .csv file")
     if not args.config_columns:
         raise BadInput("--table needs --config-columns (the hyperparameter columns)")
-    if not names or any(d is None for d in dirs):
+    if not args.objectives:
         raise BadInput(
             "--table needs --objectives with a direction for each, e.g. acc:max time_s:min"
         )
+    try:
+        obj = Objectives.parse(args.objectives)
+    except ValueError as e:
+        raise BadInput(f"--objectives: {e}") from None
     if args.time_column is None:
         raise BadInput("--table needs --time-column (training time in seconds: the clock)")
     try:
         df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except Exception as e:  # unreadable file: say which
         raise BadInput(f"--table {path}: cannot read it ({type(e).__name__}: {e})") from None
-    objectives = dict(zip(names, dirs, strict=True))
+    objectives = obj.as_dict()
     if args.time_column not in objectives:
         objectives[args.time_column] = "min"
     hardware = None
@@ -303,7 +289,7 @@ def _own_table(args, names: list[str], dirs: list[str | None]):
     except ValueError as e:
         raise BadInput(f"--table {path}: {e}") from None
     meta = dict(t.metadata)
-    meta["default_objectives"] = names
+    meta["default_objectives"] = list(obj.names)
     return t.replace(metadata=meta)
 
 
@@ -329,11 +315,10 @@ def _check_sweep(args):
         raise BadInput(f"--chunk-size must be positive; got {args.chunk_size}")
     if args.eta is not None and args.eta < 2:
         raise BadInput(f"--eta must be at least 2; got {args.eta}")
-    names, dirs = _objective_specs(args.objectives or [])
     if args.table is not None:
         if args.benchmark is not None:
             raise BadInput("give either --benchmark or --table, not both")
-        table = _own_table(args, names, dirs)
+        table = _own_table(args)
     else:
         given = [f"--{f.replace('_', '-')}" for f in _OWN_TABLE_FLAGS if getattr(args, f)]
         if args.time_per_step:
@@ -352,10 +337,17 @@ def _check_sweep(args):
     if task is not None and task.isdigit():
         task = int(task)
     task_i = table.task_index(0 if task is None else task)
-    for n, d in zip(names, dirs, strict=True):
-        j = table.objective_index(n)  # ValueError naming the table's objectives
-        if d is not None and table.directions[j] != d:
-            raise BadInput(f"objective {n!r} is {table.directions[j]!r} in the table, not {d!r}")
+    objectives = None
+    if args.objectives:
+        from mohb_jax import Objectives
+
+        known = dict(zip(table.objectives, table.directions, strict=True))
+        for spec in args.objectives:
+            table.objective_index(spec.rpartition(":")[0] or spec)  # names the known ones
+        try:  # names with or without ':min'/':max'; the table's directions must agree
+            objectives = list(Objectives.parse(args.objectives, known=known).names)
+        except ValueError as e:
+            raise BadInput(f"--objectives: {e}") from None
     budget_seconds(table, args.budget, task_i, args.n_workers)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -364,7 +356,7 @@ def _check_sweep(args):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise BadInput(f"--out {out}: cannot create the folder ({e})") from None
-    return table, task, seeds, (names or None), out
+    return table, task, seeds, objectives, out
 
 
 def _cmd_sweep(args) -> int:

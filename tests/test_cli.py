@@ -77,9 +77,9 @@ def test_sweep_end_to_end_then_plot(tmp_path, capsys):
     [
         (["sweep", "--benchmark", "no_such_table"], "unknown benchmark"),
         (["sweep", "--method", "epsnet", "random", "epsnet"], "more than once"),
-        (["sweep", "--objectives", "acc", "acc"], "more than once"),
-        (["sweep", "--objectives", "acc:min"], "is 'max' in the table"),
-        (["sweep", "--objectives", "acc:up"], "must be min or max"),
+        (["sweep", "--objectives", "acc", "acc"], "duplicated"),
+        (["sweep", "--objectives", "acc:min"], "source says 'max'"),
+        (["sweep", "--objectives", "acc:up"], "given as 'up'"),
         (["sweep", "--baseline", "crowding"], "not among the methods"),
         (["sweep", "--config-columns", "lr"], "only apply to --table"),
         (["sweep", "--table", "/nonexistent.parquet"], "no such file"),
@@ -252,7 +252,7 @@ def test_sweep_on_your_own_table_end_to_end(tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra, match",
     [
-        (["--objectives", "acc", "time_s:min"], "a direction for each"),
+        (["--objectives", "acc", "time_s:min"], "'acc' has no direction"),
         (["--objectives", "acc:max"], "--time-column"),
         (
             [

@@ -282,16 +282,16 @@ def test_directions_come_from_the_attrs_whichever_way_objectives_are_named(objec
 def test_unknown_or_contradicting_direction_is_an_error():
     df = attrs_frame()
     df["other"] = 1.0
-    with pytest.raises(ValueError, match=r"direction of objective\(s\) \['other'\] unknown"):
+    with pytest.raises(ValueError, match="'other' has no direction"):
         metrics.hypervolume_traces(df, objectives=["valid_perf", "other"], ref=[0.0, 2.0])
-    with pytest.raises(ValueError, match="contradict"):
+    with pytest.raises(ValueError, match="its source says 'max'"):
         metrics.hypervolume_traces(
             df, objectives=["valid_perf", "latency_s"], directions=["min", "min"]
         )
-    with pytest.raises(ValueError, match="more than once"):
+    with pytest.raises(ValueError, match="duplicated"):
         metrics.hypervolume_traces(df, objectives=["latency_s", "latency_s"])
     plain = hand_frame()  # no attrs: directions must be given
-    with pytest.raises(ValueError, match="unknown"):
+    with pytest.raises(ValueError, match="'f1' has no direction"):
         metrics.hypervolume_traces(plain, objectives=["f1", "f2"], ref=[10.0, 10.0])
 
 

@@ -83,27 +83,24 @@ def objective_matrix(
     Args:
         df: results frame, objectives in the table's original units and directions.
         objectives: M column names.
-        directions: M entries "min"/"max" ("max" columns are negated); default all "min".
+        directions: M entries "min"/"max" ("max" columns are negated); default: the frame's
+            attrs, by name (:func:`resolve_objectives`); unknown is an error.
 
     Returns:
         float64[N, M].
 
     Raises:
-        ValueError: unknown column, direction, or a NaN / -inf / +inf value.
+        ValueError: unknown column or direction, or a NaN / -inf / +inf value.
     """
-    objectives = list(objectives)
+    objectives = _as_list(objectives)
     if not objectives:
         raise ValueError("need at least one objective")
     _check_columns(df, objectives, "objectives")
-    directions = ["min"] * len(objectives) if directions is None else list(directions)
-    if len(directions) != len(objectives):
-        raise ValueError(f"got {len(directions)} directions for {len(objectives)} objectives")
-    bad = [d for d in directions if d not in ("min", "max")]
-    if bad:
-        raise ValueError(f"unknown direction(s) {bad}; use 'min' or 'max'")
+    objectives, directions, _ = resolve_objectives(df, objectives, directions, ref=[])
+    from mohb_jax._src.objectives import Objectives
+
     y = df[objectives].to_numpy(dtype=np.float64, copy=True)
-    sign = np.array([-1.0 if d == "max" else 1.0 for d in directions])
-    y *= sign
+    y = Objectives(tuple(objectives), tuple(directions)).to_min(y)
     finite = np.isfinite(y)
     if not finite.all():
         r, c = np.argwhere(~finite)[0]
@@ -161,6 +158,8 @@ def resolve_objectives(
         ValueError: no objectives, duplicates, a direction that is unknown or not "min"/"max",
             or lengths that disagree.
     """
+    from mohb_jax._src.objectives import Objectives
+
     meta = df.attrs.get("mohb_jax", {}) if hasattr(df, "attrs") else {}
     known = list(meta.get("objectives") or [])
     kdirs = list(meta.get("directions") or [])
@@ -172,36 +171,16 @@ def resolve_objectives(
             )
         objectives = known
     objectives = _as_list(objectives)
-    if not objectives:
-        raise ValueError("need at least one objective")
-    dup = sorted({o for o in objectives if objectives.count(o) > 1})
-    if dup:
-        raise ValueError(f"objective(s) {dup} given more than once")
-    by_name = dict(zip(known, kdirs, strict=False)) if len(kdirs) == len(known) else {}
+    by_name = dict(zip(known, kdirs, strict=True)) if len(kdirs) == len(known) else {}
     if directions is None:
-        unknown = [o for o in objectives if o not in by_name]
-        if unknown:
+        obj = Objectives.parse(objectives, known=by_name)
+    else:
+        if len(list(directions)) != len(objectives):
             raise ValueError(
-                f"direction of objective(s) {unknown} unknown (the frame's attrs give "
-                f"{by_name or 'none'}): pass directions= ('min' or 'max' per objective)"
+                f"got {len(list(directions))} directions for {len(objectives)} objectives"
             )
-        directions = [by_name[o] for o in objectives]
-    directions = list(directions)
-    if len(directions) != len(objectives):
-        raise ValueError(f"got {len(directions)} directions for {len(objectives)} objectives")
-    bad = [d for d in directions if d not in ("min", "max")]
-    if bad:
-        raise ValueError(f"unknown direction(s) {bad}; use 'min' or 'max'")
-    clash = [
-        (o, d, by_name[o])
-        for o, d in zip(objectives, directions, strict=True)
-        if by_name.get(o, d) != d
-    ]
-    if clash:
-        raise ValueError(
-            "direction(s) given contradict the frame's attrs: "
-            + ", ".join(f"{o!r} given {d!r}, attrs {k!r}" for o, d, k in clash)
-        )
+        obj = Objectives.parse(list(zip(objectives, directions, strict=True)), known=by_name)
+    objectives, directions = list(obj.names), list(obj.directions)
     if ref is None and kref is not None and len(kref) == len(known):
         rk = dict(zip(known, kref, strict=True))
         if all(o in rk for o in objectives):
