@@ -20,6 +20,30 @@ import time
 import numpy as np
 
 
+def _ci(v) -> str:
+    def f(x):
+        return "inf" if np.isinf(x) else f"{x:.2f}"
+
+    return f"{f(v[0])} [{f(v[1])}, {f(v[2])}]"
+
+
+HEADER = (
+    "| table | HV counts | target (HV/best) | time speed-up [95 % CI] | cost speed-up "
+    "[95 % CI] | median time to target (method / random) | reached (method / random) | "
+    "final HV/best (method / random) |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+def _row(r) -> str:
+    tm = r.get("time_med", (np.nan, np.nan))
+    cost = _ci(r["cost"]) if "cost" in r else "-"
+    return (
+        f"| {r['table']} | {r['hv_fidelity']} | {r['target']:.3f} | {_ci(r['time'])} | {cost} | "
+        f"{tm[0]:.0f} s / {tm[1]:.0f} s | {r['reached'][0]:.0%} / {r['reached'][1]:.0%} | "
+        f"{r['final'][0]:.3f} / {r['final'][1]:.3f} |"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", nargs="+", default=["trimtuner_cnn", "trimtuner_rnn"])
@@ -34,13 +58,13 @@ def main() -> None:
     from mohb_jax.metrics import final_hypervolume
     from mohb_jax.tables import load_benchmark
 
-    print(f"load before: {os.getloadavg()}")
-    rows = []
+    print(f"load before: {os.getloadavg()}", flush=True)
+    print(HEADER, flush=True)
     for name in args.tables:
         try:
             table = load_benchmark(name)
         except Exception as e:  # a table that is not available here: say so, go on
-            print(f"{name}: not loadable ({type(e).__name__}: {e})")
+            print(f"{name}: not loadable ({type(e).__name__}: {e})", flush=True)
             continue
         t0 = time.perf_counter()
         df = compare(
@@ -68,31 +92,11 @@ def main() -> None:
                         r[f"{x}_med"] = (q["x_to_target"], q["baseline_x_to_target"])
                         r["reached"] = (q["reached_frac"], sp.loc[("random", x), "reached_frac"])
                 r["final"] = (fin[m], fin["random"])
-                rows.append(r)
-        print(
-            f"{name}: simulated + summarized in {time.perf_counter() - t0:.1f} s (sim {sim_s:.1f} s)"
-        )
+                print(_row(r), flush=True)
+        dt = time.perf_counter() - t0
+        print(f"{name}: simulated + summarized in {dt:.1f} s (sim {sim_s:.1f} s)", flush=True)
 
-    def ci(v):
-        f = lambda x: "inf" if np.isinf(x) else f"{x:.2f}"  # noqa: E731
-        return f"{f(v[0])} [{f(v[1])}, {f(v[2])}]"
-
-    print()
-    print(
-        "| table | HV counts | target (HV/best) | time speed-up [95 % CI] | cost speed-up "
-        "[95 % CI] | median time to target (method / random) | reached (method / random) | "
-        "final HV/best (method / random) |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        tm = r.get("time_med", (np.nan, np.nan))
-        print(
-            f"| {r['table']} | {r['hv_fidelity']} | {r['target']:.3f} | {ci(r['time'])} | "
-            f"{ci(r['cost']) if 'cost' in r else '-'} | {tm[0]:.0f} s / {tm[1]:.0f} s | "
-            f"{r['reached'][0]:.0%} / {r['reached'][1]:.0%} | "
-            f"{r['final'][0]:.3f} / {r['final'][1]:.3f} |"
-        )
-    print(f"load after: {os.getloadavg()}")
+    print(f"load after: {os.getloadavg()}", flush=True)
 
 
 if __name__ == "__main__":
