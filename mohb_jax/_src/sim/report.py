@@ -194,9 +194,9 @@ def best_method(s: Summary) -> str | None:
 def headline(s: Summary) -> str:
     """One sentence: which method reached the baseline's target how much sooner (time, $)."""
     m = best_method(s)
-    tgt = (
-        f"{s.target:.3g} of the best reachable HV" if s.normalized else f"HV {s.target:.4g}"
-    ) + f", {s.hv_fidelity} fidelities counted"
+    tgt = (f"{s.target:.3g} of the best reachable HV" if s.normalized else f"HV {s.target:.4g}") + (
+        ", every fidelity counted" if s.hv_fidelity == "all" else ", highest fidelity only"
+    )
     if m is None:
         return f"No method besides {s.baseline} to compare (target {tgt})."
     sp = s.speedups.set_index(["method", "x"])
@@ -226,14 +226,20 @@ def headline(s: Summary) -> str:
 
 
 def _short_headline(s: Summary) -> str | None:
+    """Two lines for the HV figure: the headline's ratios."""
     m = best_method(s)
     if m is None:
         return None
     sp = s.speedups.set_index(["method", "x"])
-    parts = [f"{m} reached {s.baseline}'s target {_times(sp.loc[(m, 'time'), 'speedup'])} sooner"]
+    t = sp.loc[(m, "time")]
+    if not np.isfinite(t["x_to_target"]):
+        return f"no method reached {s.baseline}'s target\nin most seeds (median: never)"
+    text = f"{m} reached {s.baseline}'s target\n{_times(t['speedup'])} "
+    text += "sooner" if t["speedup"] >= 1 else "later"
     if (m, "cost") in sp.index:
-        parts.append(f"for {_times(sp.loc[(m, 'cost'), 'speedup'])} less money")
-    return " ".join(parts) + " (medians)"
+        c = sp.loc[(m, "cost"), "speedup"]
+        text += f" for {_times(c)} {'less' if c >= 1 else 'more'} money"
+    return text + " (medians)"
 
 
 def _dur(sec: float) -> str:
