@@ -420,7 +420,8 @@ def _plots(df: pd.DataFrame, s: Summary, out: Path) -> list[Path]:
         xs=["time"] + (["cost"] if (s.speedups["x"] == "cost").any() else []),
         target=s.target,
         normalized=s.normalized,
-        title=f"{title}; HV counts {s.hv_fidelity} fidelities",
+        title=f"{title}; HV counts "
+        + ("every fidelity" if s.hv_fidelity == "all" else "the highest fidelity only"),
         baseline=s.baseline,
         note=_short_headline(s),
     )
