@@ -319,6 +319,12 @@ def hypervolume_traces(
     return out
 
 
+def _default_objectives(table) -> list[str]:
+    """The table's default objectives (a field of newer tables, a metadata key of older ones)."""
+    d = getattr(table, "default_objectives", None) or table.metadata.get("default_objectives")
+    return list(d) if d else list(table.objectives)
+
+
 def reachable_front(
     table, objectives: Sequence[str] | None = None, *, task=0, hv_fidelity: str = "all"
 ) -> pd.DataFrame:
@@ -333,12 +339,12 @@ def reachable_front(
         DataFrame sorted by the first objective: ``config``, ``table_seed``,
         ``fidelity_index``, ``fidelity`` and the objectives in their original units.
     """
-    from mohb_jax._src.tables.frame import pareto_mask_np
+    from mohb_jax.tables import pareto_mask_np
 
     if hv_fidelity not in HV_FIDELITY:
         raise ValueError(f"hv_fidelity must be one of {HV_FIDELITY}; got {hv_fidelity!r}")
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or list(table.objectives)
+        objectives = _default_objectives(table)
     names = _as_list(objectives)
     oi = [table.objective_index(o) for o in names]
     ti = table.task_index(task)
@@ -380,7 +386,7 @@ def best_hypervolume(
         hv_fidelity: "all" or "max" (see :func:`counted_mask`).
     """
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or list(table.objectives)
+        objectives = _default_objectives(table)
     names = _as_list(objectives)
     ref = table.reference_point(names) if ref is None else ref
     ref = np.asarray(ref, dtype=np.float64)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mohb_jax.tables import pareto_mask_np
+
 from .metrics import objective_matrix
 
 __all__ = ["plot_hypervolume", "plot_front", "plot_hv_report", "plot_fronts", "pareto_mask_np"]
@@ -93,15 +95,6 @@ def plot_hypervolume(
     if title:
         ax.set_title(title, fontsize=10)
     return ax
-
-
-def pareto_mask_np(y: np.ndarray) -> np.ndarray:
-    """Non-dominated rows of ``float[N, M]`` (minimization); brute force O(N²), for plots."""
-    y = np.asarray(y, dtype=np.float64)
-    le = (y[:, None, :] <= y[None, :, :]).all(-1)
-    lt = (y[:, None, :] < y[None, :, :]).any(-1)
-    dominated = (le & lt).any(0)
-    return ~dominated
 
 
 def plot_front(

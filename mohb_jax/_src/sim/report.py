@@ -283,7 +283,7 @@ def found_settings(
     run = df[(df["method"] == method) & (df["seed"] == seed)]
     run = run[metrics.counted_mask(run, hv_fidelity)]
     y = metrics.objective_matrix(run, objs, dirs)
-    from .plots import pareto_mask_np
+    from mohb_jax.tables import pareto_mask_np
 
     front = run[pareto_mask_np(y)].drop_duplicates(["config", "fidelity"])
     return front.sort_values(objs[0], ascending=dirs[0] == "min", kind="stable").reset_index(
