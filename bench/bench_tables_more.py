@@ -1,4 +1,4 @@
-"""Cold / warm load times of the loaders_more tables (LCDB, ICML-2020, NMT, LCBench surrogate).
+"""Cold / warm load times of the LCDB, ICML-2020, NMT and LCBench-surrogate tables.
 
 For each benchmark, interleaved in one process and repeated:
   raw   : just reading the source files (np.load of every array / pd.read_csv) — the anchor;

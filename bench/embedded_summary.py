@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from mohb_jax._src.tables.embedded import default_paths
+from mohb_jax._src.tables.sources.embedded import default_paths
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The ``mohb-jax`` command line: ``sweep``, ``plot``, ``benchmarks``.
+"""The ``mohb-jax`` command line: ``sweep``, ``plot``, ``benchmarks``, ``cache``.
 
 ``mohb-jax sweep`` without arguments compares ε-net MO-ASHA, single-objective ASHA and random
 search over 32 seeds on TrimTuner cnn (a real hardware-selection table: distributed TensorFlow
@@ -158,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-plot", action="store_true", help="skip the PNGs")
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+    c = sub.add_parser("cache", help="list or clear the cache of converted tables")
+    c.add_argument("action", nargs="?", choices=("list", "clear"), default="list")
+    c.add_argument("--name", default=None, help="only this benchmark's entries")
+    c.add_argument("--stale", action="store_true", help="clear only superseded entries")
+
     q = sub.add_parser("plot", help="plots + summary of saved sweep results", epilog=EXIT_CODES)
     q.add_argument("--results", default=DEFAULT_OUT, help="folder (or .parquet) of a sweep")
     q.add_argument("--out", default=None, help="where to write PNGs (default: beside results)")
@@ -198,6 +203,23 @@ def _cmd_benchmarks(args) -> int:
             if c in lb.columns
         ]
         print(lb[cols].to_string(index=False))
+    return 0
+
+
+def _cmd_cache(args) -> int:
+    from mohb_jax.tables import cache_dir, cache_info, clear_cache
+
+    if args.action == "clear":
+        n = clear_cache(args.name, stale_only=args.stale)
+        print(f"removed {n} cache entries from {cache_dir()}")
+        return 0
+    info = cache_info()
+    if args.name is not None:
+        info = info[info["name"] == args.name]
+    print(f"{cache_dir()}: {len(info)} entries, {info['bytes'].sum() / 2**20:.1f} MiB")
+    if len(info):
+        view = info.assign(MiB=(info["bytes"] / 2**20).round(2))
+        print(view[["name", "key", "MiB", "last_used", "current"]].to_string(index=False))
     return 0
 
 
@@ -507,7 +529,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
-    cmd = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}[args.command]
+    cmds = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}
+    cmd = {**cmds, "cache": _cmd_cache}[args.command]
     try:
         return cmd(args)
     except (ValueError, FileNotFoundError) as e:  # BadInput, and the library's own checks

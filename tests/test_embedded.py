@@ -1,4 +1,4 @@
-"""The embedded default table: shipped files, loader, registry entry, and the generator.
+"""The embedded table: shipped files, loader, registry entry, and the generator in ``tools/``.
 
 Oracles are independent of the loader: the raw parquet read with pandas (cumulative sums,
 prices, counts), the sidecar JSON, and scikit-learn's own dataset sizes.
@@ -6,6 +6,7 @@ prices, counts), the sidecar JSON, and scikit-learn's own dataset sizes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -14,7 +15,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mohb_jax._src.tables import embedded as emb
+from mohb_jax._src.tables.sources import embedded as emb
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _load_generator():
+    """``tools/make_embedded_table.py`` (outside the installed package) as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "make_embedded_table", REPO / "tools" / "make_embedded_table.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+gen = _load_generator()
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +77,7 @@ def test_table_shapes_and_masks(table, shipped):
     np.testing.assert_array_equal(table.fidelities, np.arange(1, F + 1))
     assert table.fidelity_name == "epoch"
     assert table.time_objective == "time_s" and table.time_cumulative
-    assert set(table.metadata["default_objectives"]) <= set(table.objectives)
+    assert set(table.default_objectives) <= set(table.objectives)
     assert table.metadata["surrogate"] is False
     assert table.encoded.shape[0] == C and np.all((table.encoded >= 0) & (table.encoded <= 1))
 
@@ -97,7 +113,7 @@ def test_same_configs_on_every_task(shipped):
     for g in per_task.values():
         pd.testing.assert_frame_equal(g.sort_index(), first.sort_index())
     # and they are the documented fixed sample
-    regen = emb.sample_configs(meta["n_hp_configs"], meta["config_sample_seed"])
+    regen = gen.sample_configs(meta["n_hp_configs"], meta["config_sample_seed"])
     np.testing.assert_allclose(
         pd.DataFrame(meta["configs"]).set_index("hp_id")[list(emb.HP_COLUMNS)].to_numpy(float),
         regen[list(emb.HP_COLUMNS)].to_numpy(float),
@@ -121,8 +137,8 @@ def test_cost_is_time_times_price(table, shipped):
     prices = {h["n_threads"]: h["price_per_hour"] for h in meta["hardware"]["settings"]}
     # the prices are the documented public ones
     for nt, p in prices.items():
-        assert p == emb.HARDWARE[nt]["price_per_hour"]
-        assert p == pytest.approx(0.0408 * emb.HARDWARE[nt]["n_vcpu"])
+        assert p == gen.HARDWARE[nt]["price_per_hour"]
+        assert p == pytest.approx(0.0408 * gen.HARDWARE[nt]["n_vcpu"])
     expect = long["time_s"] * long["n_threads"].map(prices) / 3600.0
     np.testing.assert_allclose(long["cost_usd"], expect, rtol=1e-12)
     # the Table's hardware catalog prices every config consistently
@@ -145,14 +161,14 @@ def test_errors_are_counts_over_the_validation_set(table, shipped):
     for task in table.tasks:
         n_val = meta["tasks"][task]["n_val"]
         # oracle: scikit-learn's dataset size and the documented split fraction
-        _, _, xva, _ = emb.load_task_arrays(task, 0)
+        _, _, xva, _ = gen.load_task_arrays(task, 0)
         assert n_val == len(xva)
         k = long.loc[long["task"] == task, "val_error"].to_numpy(np.float64) * n_val
         np.testing.assert_allclose(k, np.round(k), atol=1e-3)
 
 
 def test_reference_point_is_worse_than_every_value(table):
-    ref = np.asarray(table.metadata["reference_point"])
+    ref = np.asarray(table.ref_point)
     assert ref.shape == (table.n_objectives,)
     assert np.all(table.values <= ref)
     assert ref[table.objective_index("val_error")] == 1.0
@@ -253,23 +269,23 @@ def test_loader_rejects_missing_and_corrupt_files(tmp_path):
 
 def test_generator_rejects_bad_settings(tmp_path):
     with pytest.raises(ValueError, match="unknown or no task"):
-        emb.generate(tmp_path, tasks=("mnist",))
+        gen.generate(tmp_path, tasks=("mnist",))
     with pytest.raises(ValueError, match="unknown hardware"):
-        emb.generate(tmp_path, threads=(3,))
+        gen.generate(tmp_path, threads=(3,))
     with pytest.raises(ValueError, match="n_epochs"):
-        emb.generate(tmp_path, n_epochs=0)
+        gen.generate(tmp_path, n_epochs=0)
     with pytest.raises(ValueError, match="seeds"):
-        emb.generate(tmp_path, seeds=(1, 1))
+        gen.generate(tmp_path, seeds=(1, 1))
     with pytest.raises(ValueError, match="at least 1"):
-        emb.sample_configs(0)
+        gen.sample_configs(0)
     with pytest.raises(ValueError, match="unknown task"):
-        emb.load_task_arrays("mnist", 0)
+        gen.load_task_arrays("mnist", 0)
 
 
 def test_sample_configs_in_space_and_deterministic():
-    a, b = emb.sample_configs(200, 3), emb.sample_configs(200, 3)
+    a, b = gen.sample_configs(200, 3), gen.sample_configs(200, 3)
     pd.testing.assert_frame_equal(a, b)
-    for name, spec in emb.HP_SPACE.items():
+    for name, spec in gen.HP_SPACE.items():
         if spec["type"] == "choice":
             assert set(a[name]) <= set(spec["values"])
         else:
@@ -279,7 +295,7 @@ def test_sample_configs_in_space_and_deterministic():
 # ---- the generator, end to end on a tiny setting ----------------------------------------------
 @pytest.mark.slow
 def test_generator_end_to_end_tiny(tmp_path, shipped):
-    pq, js = emb.generate(
+    pq, js = gen.generate(
         tmp_path, tasks=("iris",), n_configs=2, seeds=(0,), n_epochs=2, threads=(1,), verbose=False
     )
     long = pd.read_parquet(pq)
@@ -289,6 +305,6 @@ def test_generator_end_to_end_tiny(tmp_path, shipped):
     assert list(long.dtypes)[1:] == list(shipped[0].dtypes)[1:]
     assert len(long) == 1 * 2 * 1 * 2
     assert (long["epoch_time_s"] > 0).all() and long["val_error"].between(0, 1).all()
-    assert meta["blocks"][0]["affinity"] == emb.HARDWARE[1]["cpus"]
+    assert meta["blocks"][0]["affinity"] == gen.HARDWARE[1]["cpus"]
     t = emb.load_embedded(path=pq)
     assert t.values.shape == (1, 2, 1, 2, 4) and t.mask.all()

@@ -7,8 +7,11 @@ frame, brute-force O(N²) dominance in numpy, the raw source files.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mohb_jax import tables
-from mohb_jax._src.tables import registry as reg
 from mohb_jax.tables import HardwareSpec, Table
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -417,10 +421,10 @@ def toy_benchmark(tmp_path, monkeypatch):
         df = pd.read_csv(Path(root) / "toy" / "runs.csv")
         t = from_frame(df, hardware=HardwareSpec(["hw"], PRICES, source="toy prices"))
         t = t.with_cost()
-        meta = dict(t.metadata, default_objectives=["acc", "cost_usd"], notes="x", flag=True)
+        meta = dict(t.metadata, notes="x", flag=True)
         meta["tup"] = (1, "a", 2.5)
         meta["nested"] = {"arr": np.arange(3, dtype=np.int16), "nan": float("nan")}
-        return t.replace(metadata=meta)
+        return t.replace(metadata=meta, default_objectives=("acc", "cost_usd"))
 
     tables.register_benchmark(
         "toy_test", loader, description="toy", citation="none", data_folder="toy", overwrite=True
@@ -441,12 +445,15 @@ def test_cache_round_trip_identical(toy_benchmark):
     np.testing.assert_array_equal(nocache.values, cold.values)
 
 
-def test_cache_invalidated_by_source_change(toy_benchmark):
+def test_cache_invalidated_by_content_not_by_mtime(toy_benchmark):
     data, calls = toy_benchmark
     tables.load_benchmark("toy_test", data_dir=data)
     f = data / "toy" / "runs.csv"
     st_ = f.stat()
-    os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns + 10**9))
+    os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns + 10**9))  # same content: same entry
+    tables.load_benchmark("toy_test", data_dir=data)
+    assert len(calls) == 1
+    f.write_text(f.read_text().replace("0.", "0.0", 1))  # new content: a new entry
     tables.load_benchmark("toy_test", data_dir=data)
     assert len(calls) == 2
     assert tables.clear_cache("toy_test") == 2
@@ -474,13 +481,37 @@ def test_loader_must_return_table(tmp_path, monkeypatch):
         tables.unregister_benchmark("bad_test")
 
 
-def test_plugin_import_error_surfaces(monkeypatch):
-    err = ImportError("broken plugin")
-    monkeypatch.setattr(reg, "_IMPORT_ERRORS", {"mohb_jax._src.tables.fake": err})
-    with pytest.raises(ImportError, match="broken plugin") as e:
-        tables.load_benchmark("only_in_fake")
-    assert e.value.__cause__ is err
-    assert tables.get_benchmark_spec("fcnet").name == "fcnet"  # known names still work
+def test_loader_module_import_error_surfaces_on_load():
+    tables.register_benchmark(
+        "broken_test", "no_such_source:load", description="", citation="", overwrite=True
+    )
+    try:
+        with pytest.raises(ImportError, match="'broken_test'.*no_such_source failed to import"):
+            tables.load_benchmark("broken_test", cache=False)
+        assert tables.get_benchmark_spec("fcnet").name == "fcnet"  # known names still work
+    finally:
+        tables.unregister_benchmark("broken_test")
+
+
+def test_listing_imports_no_loader_module():
+    """Declarative registration: importing and listing the registry imports no loader."""
+    code = (
+        "import sys, mohb_jax.tables as t; n = len(t.list_benchmarks()); "
+        "print(n, sorted(m for m in sys.modules if m.startswith('mohb_jax._src.tables.sources.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.split(" ", 1)
+    assert int(out[0]) >= 13
+    loaded = set(ast.literal_eval(out[1]))
+    # the catalog (static facts), the shared helpers and the two loaders the public module
+    # re-exports; no data-folder loader (lcdb, nmt, ...) is imported
+    assert loaded <= {
+        "mohb_jax._src.tables.sources.catalog",
+        "mohb_jax._src.tables.sources._common",
+        "mohb_jax._src.tables.sources.embedded",
+        "mohb_jax._src.tables.sources.syne_tune",
+    }, loaded
 
 
 # ---- Syne Tune layout -------------------------------------------------------------------------
@@ -645,7 +676,7 @@ def test_trimtuner_known_facts(data_dir, real, model):
     t = real(f"trimtuner_{model}", data_dir)
     assert t.values.shape == (1, 288, 1, 5, 3)
     assert t.fidelities.tolist() == [1000, 6000, 15000, 30000, 60000]
-    assert t.metadata["independent_fidelities"] is True and t.mask.all()
+    assert t.fidelity_kind == "independent" and t.mask.all()
     runs = pd.read_csv(data_dir / "cloud_tf_mnist" / "trimtuner_runs.csv.gz")
     runs = runs[runs.model == model]
     out = t.to_frame().merge(
@@ -741,26 +772,6 @@ def test_to_frame_rejects_clashing_config_column():
     )
     with pytest.raises(ValueError, match=r"\['config'\] clash"):
         t.to_frame()
-
-
-def test_broken_plugin_warns_and_surfaces_on_lookup(monkeypatch):
-    import importlib
-    import types
-
-    def fake_import(name):
-        if name.endswith(".broken_plugin"):
-            raise KeyError("boom")
-        return importlib.import_module(name)
-
-    monkeypatch.setattr(reg, "_PLUGINS_LOADED", False)
-    monkeypatch.setattr(reg, "_IMPORT_ERRORS", {})
-    monkeypatch.setattr(reg, "PLUGIN_MODULES", ("loaders_core", "absent_plugin", "broken_plugin"))
-    monkeypatch.setattr(reg, "importlib", types.SimpleNamespace(import_module=fake_import))
-    with pytest.warns(UserWarning, match="broken_plugin failed to import: KeyError"):
-        names = set(tables.list_benchmarks().name)
-    assert "fcnet" in names  # the healthy modules still register
-    with pytest.raises(ImportError, match="absent_plugin.*broken_plugin raised KeyError"):
-        tables.get_benchmark_spec("only_in_broken")
 
 
 def test_reference_point_agrees_with_hypervolume_module():

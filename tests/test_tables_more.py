@@ -1,4 +1,4 @@
-"""Tests of the LCDB, ICML-2020, hpo_nmt and LCBench-surrogate loaders (``loaders_more``).
+"""Tests of the LCDB, ICML-2020, hpo_nmt and LCBench-surrogate loaders (``tables/sources``).
 
 Oracles are the raw files read here with numpy / pandas (independent look-ups of single rows,
 counts, brute-force Pareto fronts), never the loader's own index arithmetic.
@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mohb_jax._src.tables import loaders_more as L
 from mohb_jax._src.tables.registry import list_benchmarks, load_benchmark
+from mohb_jax._src.tables.sources import _common, icml2020, nmt
+from mohb_jax._src.tables.sources import lcbench as lcbench_src
+from mohb_jax._src.tables.sources import lcdb as lcdb_src
+from mohb_jax._src.tables.views import select_task
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -40,8 +43,8 @@ def check_common(t, *, surrogate=False):
     assert t.encoded.shape[0] == C and t.encoded.dtype == np.float32
     assert np.all((t.encoded >= 0) & (t.encoded <= 1))
     md = t.metadata
-    assert set(md["default_objectives"]) <= set(t.objectives)
-    ref = np.asarray(md["reference_point"])
+    assert set(t.default_objectives) <= set(t.objectives)
+    ref = np.asarray(t.ref_point)
     np.testing.assert_allclose(ref, expected_ref(t.values, t.mask), rtol=1e-6)
     # every valid point strictly dominates the reference point in every objective
     assert np.all(t.values[t.mask] < ref)
@@ -95,7 +98,7 @@ def _tiny_nmt(root: Path) -> pd.DataFrame:
 
 def test_nmt_tiny_fixture_union_mask_and_flags(tmp_path):
     raw = _tiny_nmt(tmp_path)
-    t = L.load_nmt(tmp_path)
+    t = nmt.load_nmt(tmp_path)
     check_common(t)
     assert t.tasks == ("a-b", "c-d")
     # bpe 2000 is evaluated on both corpora: 4 distinct configs, 5 evaluations
@@ -122,7 +125,7 @@ def test_nmt_tiny_fixture_duplicate_rows_rejected(tmp_path):
     raw = _tiny_nmt(tmp_path)
     _write_csv_gz(tmp_path / "nmt_hpo" / "nmthpo.csv.gz", pd.concat([raw, raw.iloc[:1]]))
     with pytest.raises(ValueError, match="occur twice"):
-        L.load_nmt(tmp_path)
+        nmt.load_nmt(tmp_path)
 
 
 def test_nmt_tiny_fixture_nan_rejected(tmp_path):
@@ -130,7 +133,7 @@ def test_nmt_tiny_fixture_nan_rejected(tmp_path):
     raw.loc[1, "dev_ppl"] = np.nan
     _write_csv_gz(tmp_path / "nmt_hpo" / "nmthpo.csv.gz", raw)
     with pytest.raises(ValueError, match="non-finite"):
-        L.load_nmt(tmp_path)
+        nmt.load_nmt(tmp_path)
 
 
 def test_icml_tiny_fixture_per_task_configs(tmp_path):
@@ -147,7 +150,7 @@ def test_icml_tiny_fixture_per_task_configs(tmp_path):
         }
     )
     _write_csv_gz(tmp_path / "icml2020_transfer" / "xgboost.csv.gz", df)
-    t = L.load_icml2020_xgboost(tmp_path)
+    t = icml2020.load_icml2020_xgboost(tmp_path)
     check_common(t)
     assert t.values.shape == (3, n, 1, 1, 1) and t.tasks == ("a", "b", "c")
     srt = df.sort_values("row_id").reset_index(drop=True)
@@ -163,13 +166,13 @@ def test_icml_tiny_fixture_per_task_configs(tmp_path):
         )
     # one-task view keeps exactly that task's configurations, in row order
     for task in t.tasks:
-        v = L.select_task(t, task)
+        v = select_task(t, task)
         sub = srt[srt.task == task]
         assert v.n_configs == len(sub) and v.mask.all()
         np.testing.assert_array_equal(v.configs["eta"], sub["hp_eta"])
         np.testing.assert_array_equal(v.metadata["config_task"], t.tasks.index(task))
     with pytest.raises(ValueError, match="unknown task"):
-        L.select_task(t, "zz")
+        select_task(t, "zz")
     # linear (not auto-log) encoding of eta
     eta = srt["hp_eta"].to_numpy()
     j = t.metadata["encoded_names"].index("eta")
@@ -214,7 +217,7 @@ def _tiny_lcdb(root: Path, **override) -> dict:
 
 def test_lcdb_tiny_fixture_mapping(tmp_path):
     _tiny_lcdb(tmp_path)
-    t = L.load_lcdb(tmp_path)
+    t = lcdb_src.load_lcdb(tmp_path)
     check_common(t)
     assert t.tasks == ("5", "7")
     assert t.fidelities.tolist() == [16, 23, 32, 45]
@@ -228,16 +231,16 @@ def test_lcdb_tiny_fixture_mapping(tmp_path):
     assert t.metadata["test_size"].tolist() == [5, 10]
     assert t.metadata["seed_values"][5] == "outer1_inner0"
     # one-task view: trimmed slots, real sizes as fidelities, empty learners dropped
-    v7 = L.select_task(t, "7")
+    v7 = select_task(t, "7")
     assert v7.fidelities.tolist() == [16, 23, 32, 40] and v7.n_configs == 1
     np.testing.assert_array_equal(v7.values[0], t.values[1, :1])
     assert v7.metadata["train_size"].tolist() == [[16, 23, 32, 40]]
     assert v7.metadata["test_size"].tolist() == [10]
-    v5 = L.select_task(t, "5", drop_empty_configs=False)
+    v5 = select_task(t, "5", drop_empty_configs=False)
     assert v5.fidelities.tolist() == [16, 23] and v5.n_configs == 2
     np.testing.assert_array_equal(v5.mask[0], t.mask[0, :, :, :2])
-    np.testing.assert_array_equal(v5.metadata["reference_point"], t.metadata["reference_point"])
-    full = L.load_lcdb(tmp_path, all_inner_seeds=True)
+    np.testing.assert_array_equal(v5.ref_point, t.ref_point)
+    full = lcdb_src.load_lcdb(tmp_path, all_inner_seeds=True)
     assert full.values.shape[2] == 2 * 7 and full.mask.sum() == 7
     assert full.mask[1, 1, 0 * 7 + 6, 3]
 
@@ -247,43 +250,43 @@ def test_lcdb_tiny_fixture_bad_input(tmp_path):
     z.pop("traintime")
     np.savez(tmp_path / "lcdb" / "lcdb_accuracy.npz", **z)
     with pytest.raises(ValueError, match="traintime"):
-        L.load_lcdb(tmp_path)
+        lcdb_src.load_lcdb(tmp_path)
     _tiny_lcdb(tmp_path, size_train=np.array([16, 23, 32, 40, 40, 16, 16], np.int32))
     with pytest.raises(ValueError, match="occur twice"):  # two rows for one cell
-        L.load_lcdb(tmp_path)
+        lcdb_src.load_lcdb(tmp_path)
     _tiny_lcdb(tmp_path, size_train=np.array([16, 23, 32, 40, 41, 16, 23], np.int32))
     with pytest.raises(ValueError, match="two different training-set sizes"):
-        L.load_lcdb(tmp_path, all_inner_seeds=True)
+        lcdb_src.load_lcdb(tmp_path, all_inner_seeds=True)
 
 
 def test_missing_data_errors(tmp_path):
     with pytest.raises(ValueError, match="data directory"):
-        L.load_lcdb(None)
+        lcdb_src.load_lcdb(None)
     with pytest.raises(FileNotFoundError, match="lcbench_surrogate"):
-        L.load_lcbench_surrogate(tmp_path)
+        lcbench_src.load_lcbench_surrogate(tmp_path)
     (tmp_path / "nmt_hpo").mkdir()
     with pytest.raises(FileNotFoundError, match="nmthpo.csv.gz"):
-        L.load_nmt(tmp_path)
+        nmt.load_nmt(tmp_path)
 
 
 def test_reference_point_helper():
     v = np.array([1.0, 3.0, 100.0, 2.0]).reshape(1, 4, 1, 1, 1)
     v = np.concatenate([v, np.full_like(v, 5.0)], axis=-1)  # objective 1 constant
     m = np.array([True, True, False, True]).reshape(1, 4, 1, 1)
-    np.testing.assert_allclose(L.reference_point(v, m), [3.0 + 0.2, 6.0])
+    np.testing.assert_allclose(_common.strict_reference_point(v, m), [3.0 + 0.2, 6.0])
     with pytest.raises(ValueError, match="no valid entry"):
-        L.reference_point(v, np.zeros_like(m))
+        _common.strict_reference_point(v, np.zeros_like(m))
     v2 = v.copy()
     v2[0, 1, 0, 0, 0] = np.inf
     with pytest.raises(ValueError, match="non-finite"):
-        L.reference_point(v2, m)
+        _common.strict_reference_point(v2, m)
 
 
 def test_sqrt2_grid_matches_lcdb_anchors():
     # LCDB's documented anchors start 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724
-    g = L.sqrt2_anchor_grid(700)
+    g = lcdb_src.sqrt2_anchor_grid(700)
     assert g.tolist() == [16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724]
-    assert L.sqrt2_anchor_grid(724)[-1] == 724
+    assert lcdb_src.sqrt2_anchor_grid(724)[-1] == 724
 
 
 def test_registered_with_static_metadata():
@@ -339,7 +342,7 @@ def test_lcdb_shape_counts_and_masks(lcdb, lcdb_raw):
         v = t.values[..., t.objective_index(o)][t.mask]
         assert v.max() <= 0 and v.min() >= -1  # negated accuracies
     # one-dataset view: the last fidelity is the dataset's full training set
-    v = L.select_task(t, "3")
+    v = select_task(t, "3")
     assert v.fidelities[-1] == pd.Series(raw["size_train"])[raw["openmlid"] == 3].max()
     assert v.mask[..., -1].any() and v.mask[..., 0].any()
     # each dataset's largest anchor is its full training-set size (the max raw size)
@@ -437,7 +440,7 @@ def test_nmt_real(data_dir):
     raw = pd.read_csv(data_dir / "nmt_hpo" / "nmthpo.csv.gz")
     T, C, S, F, M = check_common(t)
     assert T == 6 and t.mask.sum() == 1983 == len(raw)
-    hp = list(L.NMT_HP)
+    hp = list(nmt.NMT_HP)
     assert C == len(raw[hp].drop_duplicates()) == 957
     m = t.mask[:, :, 0, 0]
     counts = raw["corpus"].value_counts()
@@ -460,7 +463,7 @@ def test_nmt_real(data_dir):
         front = brute_force_pareto(y)
         agree += int((front == flags[ti, m[ti]]).sum())
     assert agree == 1983  # measured: the authors' flags agree with the brute-force front exactly
-    v = L.select_task(t, "sw-en")
+    v = select_task(t, "sw-en")
     assert v.n_configs == counts["sw-en"] and v.metadata["pareto_flags"].sum() == 14
     assert v.metadata["pareto_flags"].shape == (1, v.n_configs)
     assert int(t.metadata["gpu_memory_zero"].sum()) == int((raw["gpu_memory"] == 0).sum()) == 35
@@ -516,6 +519,8 @@ def _tables_equal(a, b):
     assert a.name == b.name and a.tasks == b.tasks and a.objectives == b.objectives
     assert a.directions == b.directions and a.fidelity_name == b.fidelity_name
     assert a.time_objective == b.time_objective and a.time_cumulative == b.time_cumulative
+    assert a.fidelity_kind == b.fidelity_kind and a.default_objectives == b.default_objectives
+    np.testing.assert_array_equal(a.ref_point, b.ref_point)
     np.testing.assert_array_equal(a.values, b.values)  # NaN == NaN here
     np.testing.assert_array_equal(a.mask, b.mask)
     np.testing.assert_array_equal(a.encoded, b.encoded)

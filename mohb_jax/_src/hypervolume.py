@@ -774,9 +774,10 @@ def reference_point(
     """
     if not margin >= 0:
         raise ValueError(f"reference_point: margin must be >= 0; got {margin}")
-    ideal, nadir = objective_bounds(y, mask)
-    span = nadir - ideal
-    return np.where(span > 0, nadir + margin * span, nadir + 1.0)
+    from mohb_jax._src.tables.reference import reference_point_rule
+
+    objective_bounds(y, mask)  # validation: a valid row exists, no NaN/inf in valid rows
+    return reference_point_rule(np.asarray(y, np.float64), mask, margin=margin)
 
 
 def normalize(

@@ -20,7 +20,7 @@ Event model (exact event times; documented choices):
   goes on training (a ``CONTINUE`` decision of the stopping variant) never restarts. ``T`` is
   the table's time objective made cumulative (summed over fidelities when the table stores
   per-step times).
-  Where ``table.metadata["independent_fidelities"]`` is True (TrimTuner: each fidelity is a
+  Where ``table.fidelity_kind == "independent"`` (TrimTuner: each fidelity is a
   separate run), a job reports only its rung level, at ``t0 + T[level]``.
 * Table seed: each new trial draws one of the table's seeds uniformly from the key among the
   seeds that are complete at every fidelity for its configuration; the trial keeps it. (One
@@ -201,7 +201,7 @@ def _cumulative_time(table: Table, task: int) -> np.ndarray:
     t = np.where(table.mask[task], t, np.nan)
     if table.time_objective and table.directions[j] == "max":
         t = -t
-    indep = bool(table.metadata.get("independent_fidelities", False))
+    indep = table.fidelity_kind == "independent"
     if not table.time_cumulative and not indep:
         t = np.cumsum(t, axis=-1)
     if not indep:  # measured cumulative times can wiggle; a clock never runs backwards
@@ -241,7 +241,7 @@ def make_simulator(
         budget: simulated wall-clock seconds (see :func:`max_fidelity_budget`).
         task: task name or index.
         objectives: objective names the scheduler ranks on (default
-            ``table.metadata["default_objectives"]``, else all); ``single`` uses the first.
+            ``table.default_objectives``); ``single`` uses the first.
         eta: reduction factor.
         searcher: proposes configurations (default: random without replacement over the
             configurations with a complete seed).
@@ -274,12 +274,12 @@ def make_simulator(
         raise ValueError(f"budget must be a positive number of simulated seconds; got {budget}")
     ti = table.task_index(task)
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or table.objectives
+        objectives = table.default_objectives
     objectives = tuple(objectives)
     if not objectives:
         raise ValueError("need at least one objective")
     obj_idx = [table.objective_index(o) for o in objectives]
-    indep = bool(table.metadata.get("independent_fidelities", False))
+    indep = table.fidelity_kind == "independent"
 
     # ---- host-side arrays --------------------------------------------------------------
     tcum = _cumulative_time(table, ti)  # [C, S, F]

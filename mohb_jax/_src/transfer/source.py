@@ -40,7 +40,7 @@ class SourceFit(NamedTuple):
 
 def _resolve_objectives(table, objectives):
     if objectives is None:
-        objectives = table.metadata.get("default_objectives") or table.objectives
+        objectives = table.default_objectives
     if isinstance(objectives, str):
         objectives = [objectives]
     objectives = tuple(objectives)
@@ -106,7 +106,7 @@ def fit_source(
     Args:
         table: a :class:`~mohb_jax.tables.Table` (or a benchmark name for ``load_benchmark``).
         target_task: name or index of the task to tune (left out of the fit).
-        objectives: objective names (default ``metadata["default_objectives"]``, else all).
+        objectives: objective names (default ``table.default_objectives``).
         model: ``"mlp"`` (:func:`fit_mlp`, any size) or ``"gp"`` (:func:`fit_gp`, subsampled).
         fidelity: fidelity index whose evaluations are modelled (default: the last one).
         key: PRNG key (default ``jax.random.key(0)``).

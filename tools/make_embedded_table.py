@@ -1,4 +1,4 @@
-"""The embedded default table: real MLP training runs made by this project, shipped in the package.
+"""Generator of the embedded table (real MLP training runs) that ships in ``mohb_jax/data``.
 
 The table is what ``mohb-jax sweep`` runs on when no data are given, on a fresh machine with no
 download. It is **measured, not simulated**: every row is one epoch of a real training run of a
@@ -9,15 +9,13 @@ multi-threaded Eigen kernels off, or pinned to 2 cores with XLA's defaults. Each
 priced per vCPU-hour with a public cloud on-demand price, so that ``cost_usd = time_s ×
 price_per_hour / 3600`` as in Salinas et al. (2021).
 
-This module has two halves:
-
-* :func:`load_embedded` reads the shipped parquet + JSON sidecar into the canonical
-  :class:`~mohb_jax._src.tables.table.Table` (numpy/pandas: no training, no JAX computation)
-  and registers it as benchmark ``"embedded"``.
-* :func:`generate` (``python -m mohb_jax._src.tables.embedded --out DIR``) re-runs the training
-  and rewrites the files. Each (task, hardware) block runs in its own subprocess, pinned with
-  ``os.sched_setaffinity`` and with its ``XLA_FLAGS`` set before JAX starts; blocks for the two
-  settings are interleaved so that slow drifts of the machine's load hit both alike.
+This script is the generator; the package only reads its output
+(``mohb_jax._src.tables.sources.embedded.load_embedded``, benchmark ``"embedded"``).
+:func:`generate` (``python tools/make_embedded_table.py --out mohb_jax/data``; needs the
+``data`` extra, i.e. scikit-learn) re-runs the training and rewrites the files. Each (task,
+hardware) block runs in its own subprocess, pinned with ``os.sched_setaffinity`` and with its
+``XLA_FLAGS`` set before JAX starts; blocks for the two settings are interleaved so that slow
+drifts of the machine's load hit both alike.
 
 Timing protocol: every (config, seed) run is trained by itself (no vmap over seeds or configs).
 An epoch is a numpy shuffle of the training rows (seeded by (seed, epoch), so identical under
@@ -56,28 +54,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mohb_jax._src.tables.table import Table
+from mohb_jax._src.tables.sources.embedded import (
+    DEFAULT_OBJECTIVES,
+    DIRECTIONS,
+    FILE_STEM,
+    HP_COLUMNS,
+    LONG_COLUMNS,
+    NAME,
+    OBJECTIVES,
+    TASKS,
+)
 
-NAME = "embedded"
-FILE_STEM = "embedded_mlp"
-
-# --------------------------------------------------------------------------------------------
-# What is generated
-# --------------------------------------------------------------------------------------------
-TASKS = ("digits", "breast_cancer", "wine", "iris")
 SKLEARN_LOADERS = {
     "digits": "load_digits",
     "breast_cancer": "load_breast_cancer",
     "wine": "load_wine",
     "iris": "load_iris",
 }
+
+
 DATASET_CITATIONS = {
     "digits": "Alpaydin & Kaynak (1998), UCI Optical Recognition of Handwritten Digits "
     "(8x8 version shipped by scikit-learn as load_digits)",
@@ -86,7 +87,10 @@ DATASET_CITATIONS = {
     "wine": "Aeberhard & Forina (1991), UCI Wine (scikit-learn load_wine)",
     "iris": "Fisher (1936), UCI Iris (scikit-learn load_iris)",
 }
+
+
 VALIDATION_FRACTION = 0.3
+
 
 #: The search space (the same fixed sample of configurations is used on every task).
 HP_SPACE: dict[str, dict[str, Any]] = {
@@ -97,7 +101,9 @@ HP_SPACE: dict[str, dict[str, Any]] = {
     "weight_decay": {"type": "float", "low": 1e-5, "high": 1e-1, "log": True},
     "beta1": {"type": "float", "low": 0.5, "high": 0.99, "log": False},
 }
-HP_COLUMNS = tuple(HP_SPACE)
+if tuple(HP_SPACE) != HP_COLUMNS:  # the loader's columns are this space's names
+    raise RuntimeError(f"HP_SPACE {tuple(HP_SPACE)} != the loader's HP_COLUMNS {HP_COLUMNS}")
+
 
 #: Execution settings ("hardware"). Prices: AWS EC2 on-demand, Linux, us-east-1, m7g family
 #: (Graviton3), as listed in June 2026: m7g.large (2 vCPU) $0.0816/h; m7g.medium (1 vCPU) is half
@@ -108,6 +114,8 @@ PRICE_SOURCE = (
     "Crossover (2026)', factualminds.com, 2026-06-17; m7g.medium (1 vCPU) taken as half of it, "
     "$0.0408/h. Used as a per-vCPU-hour price: the runs were NOT made on AWS (see machine)."
 )
+
+
 HARDWARE: dict[int, dict[str, Any]] = {
     1: {
         "instance": "m7g.medium",
@@ -128,31 +136,6 @@ HARDWARE: dict[int, dict[str, Any]] = {
         "xla_flags": "",
     },
 }
-
-#: configurations of the shipped table: 64 hyperparameter configs x 2 hardware settings
-SHIPPED_N_CONFIGS = 128
-
-OBJECTIVES = ("val_error", "val_logloss", "time_s", "cost_usd")
-DIRECTIONS = ("min", "min", "min", "min")
-DEFAULT_OBJECTIVES = ("val_error", "cost_usd")
-
-LONG_COLUMNS = (
-    "task",
-    "config_id",
-    "hp_id",
-    *HP_COLUMNS,
-    "n_threads",
-    "seed",
-    "epoch",
-    "val_error",
-    "val_logloss",
-    "train_loss",
-    "epoch_time_s",
-    "epoch_cpu_s",
-    "time_s",
-    "cost_usd",
-    "loadavg_1m",
-)
 
 
 def sample_configs(n: int, seed: int = 0) -> pd.DataFrame:
@@ -500,8 +483,7 @@ def generate(
                 chunk = Path(tmp) / f"{task}_{nt}.npz"
                 cmd = [
                     sys.executable,
-                    "-m",
-                    "mohb_jax._src.tables.embedded",
+                    str(Path(__file__).resolve()),
                     "--worker",
                     "--task",
                     task,
@@ -680,7 +662,7 @@ def generate(
         "reference_point": ref,
         "blocks": blocks,
         "citation": [
-            "mohb_jax embedded table (this package), generated by mohb_jax/_src/tables/embedded.py",
+            "mohb_jax embedded table (this package), generated by tools/make_embedded_table.py",
             "Pedregosa et al., Scikit-learn: Machine Learning in Python, JMLR 12, 2011",
             *[DATASET_CITATIONS[t] for t in tasks],
         ],
@@ -690,179 +672,10 @@ def generate(
 
 
 # --------------------------------------------------------------------------------------------
-# Loader
-# --------------------------------------------------------------------------------------------
-def default_paths() -> tuple[Path, Path]:
-    """Paths of the shipped ``embedded_mlp.parquet`` and ``embedded_mlp.json``."""
-    base = resources.files("mohb_jax") / "data"
-    return Path(str(base / f"{FILE_STEM}.parquet")), Path(str(base / f"{FILE_STEM}.json"))
-
-
-def _space(hp_space: dict, threads: list[int]) -> dict[str, Any]:
-    """Encoding spec for :func:`~mohb_jax._src.tables.encode.encode_configs`.
-
-    Log scale for log-uniform floats and for the power-of-4 choices (width, batch size); the
-    hardware setting is categorical (one-hot), as in Salinas et al. (2021).
-    """
-    out: dict[str, Any] = {}
-    for name, spec in hp_space.items():
-        if spec["type"] == "choice":
-            vals = [float(v) for v in spec["values"]]
-            log = min(vals) > 0 and max(vals) / min(vals) >= 8
-            out[name] = {"type": "log" if log else "linear", "low": min(vals), "high": max(vals)}
-        else:
-            out[name] = {
-                "type": "log" if spec["log"] else "linear",
-                "low": spec["low"],
-                "high": spec["high"],
-            }
-    out["n_threads"] = {"type": "categorical", "choices": list(threads)}
-    return out
-
-
-def load_embedded(
-    data_dir: str | os.PathLike | None = None,
-    *,
-    path: str | os.PathLike | None = None,
-) -> Table:
-    """Load the embedded table (shipped inside the package) as a :class:`Table`.
-
-    Args:
-        data_dir: ignored (the table ships inside the package); accepted so that the function
-            has the registry's ``loader(data_dir)`` signature.
-        path: a ``.parquet`` file written by :func:`generate` (its ``.json`` sidecar must sit
-            beside it); default: the shipped one.
-
-    Returns:
-        Table named ``"embedded"``: tasks = datasets, configs = hyperparameters × ``n_threads``
-        (row ``config_id = hp_id * n_hardware + hardware index``), fidelity = epoch, objectives
-        ``val_error``, ``val_logloss``, ``time_s`` (cumulative training seconds) and
-        ``cost_usd``, all minimized; ``hardware`` prices each config's setting. Every cell is
-        present (mask all True). ``metadata["reference_point"]`` is the sidecar's fixed point
-        (val_error 1, the others 1.1 × their maximum, rounded up).
-
-    Raises:
-        ValueError: if the files are missing or inconsistent, or hold NaN/negative values.
-    """
-    from mohb_jax._src.tables.frame import HardwareSpec, table_from_frame
-
-    del data_dir
-    if path is None:
-        pq, js = default_paths()
-    else:
-        pq = Path(path)
-        js = pq.with_suffix(".json")
-    if not pq.is_file() or not js.is_file():
-        raise ValueError(f"embedded table files not found: {pq} and {js}")
-    meta = json.loads(js.read_text())
-    long = pd.read_parquet(pq)
-    missing = [c for c in LONG_COLUMNS if c not in long.columns]
-    if missing:
-        raise ValueError(f"{pq}: missing columns {missing}")
-    settings = meta["hardware"]["settings"]
-    threads = [int(h["n_threads"]) for h in settings]
-    n_hw = len(threads)
-    exp_nt = np.asarray(threads)[long["config_id"].to_numpy() % n_hw]
-    if not np.array_equal(long["n_threads"].to_numpy(), exp_nt):
-        raise ValueError(f"{pq}: n_threads does not match config_id")
-    vals = long[list(OBJECTIVES)].to_numpy(np.float64)
-    if not np.all(np.isfinite(vals)):
-        raise ValueError(f"{pq}: non-finite objective values")
-    if (vals < 0).any():
-        raise ValueError(f"{pq}: negative objective values")
-
-    long = long.sort_values(["config_id", "task", "seed", "epoch"], kind="stable")
-    hp_cols = list(meta["hp_space"])
-    source = meta["hardware"]["price_source"]
-    hw = HardwareSpec(
-        columns=["n_threads"],
-        price_per_hour={int(h["n_threads"]): float(h["price_per_hour"]) for h in settings},
-        price_per_hour_instance={int(h["n_threads"]): float(h["price_per_hour"]) for h in settings},
-        n_instances={int(h["n_threads"]): 1 for h in settings},
-        source=source,
-    )
-    ref = np.asarray([meta["reference_point"][o] for o in OBJECTIVES], dtype=np.float64)
-    table = table_from_frame(
-        long.assign(task=long["task"].astype(str)),
-        config_columns=[*hp_cols, "n_threads"],
-        fidelity_column="epoch",
-        objectives=dict(zip(OBJECTIVES, DIRECTIONS, strict=True)),
-        seed_column="seed",
-        task_column="task",
-        hardware=hw,
-        time_objective="time_s",
-        time_cumulative=True,
-        name=NAME,
-        fidelity_name="epoch",
-        space=_space(meta["hp_space"], threads),
-        metadata={
-            "reference_point": ref,
-            "default_objectives": tuple(meta["default_objectives"]),
-            "citation": meta["citation"],
-            "description": meta["description"],
-            "surrogate": False,
-            "notes": (
-                "Measured on a shared 2-core VM (see metadata['generation']['blocks'] and the "
-                "loadavg_1m column of the parquet): times are real but noisy. "
-                + meta["timing_protocol"]
-            ),
-            "generation": {
-                k: meta[k]
-                for k in ("generated_by", "started_utc", "wall_s", "versions", "machine", "blocks")
-            },
-            "tasks_info": meta["tasks"],
-        },
-    )
-    # reorder tasks as in the sidecar (table_from_frame orders them by first appearance)
-    order = [table.tasks.index(t) for t in meta["task_order"]]
-    table = table.replace(
-        values=table.values[order], mask=table.mask[order], tasks=tuple(meta["task_order"])
-    )
-    C = len(meta["configs"]) * n_hw
-    if table.n_configs != C or not table.mask.all():
-        raise ValueError(
-            f"{pq}: expected {C} configs with every (task, config, seed, epoch) present; got "
-            f"{table.n_configs} configs, {int((~table.mask).sum())} missing cells"
-        )
-    return table
-
-
-def _shipped_files(_root=None) -> list[Path]:
-    return [p for p in default_paths() if p.is_file()]
-
-
-def _register() -> None:
-    from mohb_jax._src.tables.registry import _REGISTRY, register_benchmark
-
-    if NAME in _REGISTRY:
-        return
-    register_benchmark(
-        NAME,
-        load_embedded,
-        description="real MLP (JAX+optax) runs on 4 scikit-learn datasets, per-epoch error and "
-        "measured time on 1 vs 2 pinned CPU cores, priced per vCPU-hour (ships in the package)",
-        citation="mohb_jax embedded table; Pedregosa et al. JMLR 2011 (scikit-learn); UCI "
-        "datasets: digits (Alpaydin & Kaynak 1998), breast cancer (Wolberg et al. 1995), wine "
-        "(Aeberhard & Forina 1991), iris (Fisher 1936)",
-        surrogate=False,
-        default_objectives=DEFAULT_OBJECTIVES,
-        tasks=TASKS,
-        n_configs=SHIPPED_N_CONFIGS,
-        objectives=OBJECTIVES,
-        data_folder=None,
-        version="1",
-        source_files=_shipped_files,
-    )
-
-
-_register()
-
-
-# --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
-    """``python -m mohb_jax._src.tables.embedded --out DIR [options]`` regenerates the table."""
+    """``python tools/make_embedded_table.py --out DIR [options]`` regenerates the table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=None, help="output folder (e.g. mohb_jax/data)")
     ap.add_argument("--tasks", default=",".join(TASKS))
@@ -888,9 +701,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if a.out is None:
         ap.error("--out is required")
-    cmd = "python -m mohb_jax._src.tables.embedded " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    cmd = "python tools/make_embedded_table.py " + " ".join(sys.argv[1:] if argv is None else argv)
     generate(
         a.out,
         tasks=tuple(a.tasks.split(",")),

@@ -36,8 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .frame import table_from_arrays
-from .table import Table
+from ..table import Table, table_from_arrays
 
 _MAX_PATTERN = re.compile(r"acc|auc|bleu|f1|score", re.IGNORECASE)
 _MIN_PATTERN = re.compile(r"error|loss|time|latency|cost|rmse|mse|crps", re.IGNORECASE)
@@ -164,13 +163,13 @@ def from_syne_tune(
         space=space or None,
         time_objective=tobj,
         time_cumulative=True,
+        default_objectives=[
+            o for o in (meta.get("default_metric"), tobj) if o is not None and o in keep
+        ]
+        or keep[:2],
         metadata={
             "source": f"syne-tune blackbox {p}",
             "directions_guessed": sorted(set(keep) - set(directions)),
-            "default_objectives": [
-                o for o in (meta.get("default_metric"), tobj) if o is not None and o in keep
-            ]
-            or keep[:2],
             "surrogate": False,
         },
     )

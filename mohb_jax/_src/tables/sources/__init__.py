@@ -1,0 +1,1 @@
+"""One module per data source; the registry table is :mod:`.catalog`."""
