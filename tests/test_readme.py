@@ -60,14 +60,12 @@ def test_readme_main_job_end_to_end(tmp_path, monkeypatch, capsys):
     """The README's main job, as written, at a small size (2 seeds, a 20x budget): the
     headline sentence, the settings found (their hardware real rows of the table), the PNGs.
 
-    It runs with ``MOHB_JAX_DATA`` pointing to an empty folder: the default table must ship
-    with the package. Until TrimTuner cnn is packaged (the ``tables`` branch), the table can
-    only come from the offline data folder; the test then says so and skips.
+    It runs with ``MOHB_JAX_DATA`` pointing to an empty folder: the default table ships with
+    the package.
     """
     import json
 
     import pandas as pd
-    import pytest
 
     from mohb_jax.cli import DEFAULT_BENCHMARK, main
     from mohb_jax.tables import load_benchmark
@@ -78,10 +76,7 @@ def test_readme_main_job_end_to_end(tmp_path, monkeypatch, capsys):
     empty.mkdir()
     monkeypatch.setenv("MOHB_JAX_DATA", str(empty))
     monkeypatch.setenv("MOHB_JAX_NO_COMPILE_CACHE", "1")
-    try:
-        table = load_benchmark(DEFAULT_BENCHMARK)
-    except (FileNotFoundError, ValueError) as e:  # pragma: no cover - until it is packaged
-        pytest.skip(f"{DEFAULT_BENCHMARK} does not ship with the package yet: {e}")
+    table = load_benchmark(DEFAULT_BENCHMARK)
     out = tmp_path / "res"
     small = ["--seeds", "0:2", "--budget", "20x", "--no-progress", "--out", str(out)]
     rc = main(argv + small)
