@@ -354,17 +354,21 @@ def test_best_hypervolume_is_moocore_hv_of_every_reachable_point(synth, rule):
     assert tr["hv"].iloc[-1] == pytest.approx(1.0, rel=1e-12)
 
 
-def test_normalized_hv_of_simulated_runs_is_at_most_one(synth):
-    """Every run of every method, under both counting rules: HV / best <= 1 (moocore checks
-    the final values)."""
-    moocore = pytest.importorskip("moocore")
-    from mohb_jax import sim
-    from mohb_jax._src.sim.report import annotate
+@pytest.fixture(scope="module")
+def synth_sweep(synth):
+    from mohb_jax import report, sim
 
     df = sim.compare(
         synth, methods=["epsnet", "random"], seeds=6, n_workers=2, budget="30x", progress=False
     )
-    annotate(df, synth)
+    return report.annotate(df, synth)
+
+
+def test_normalized_hv_of_simulated_runs_is_at_most_one(synth_sweep):
+    """Every run of every method, under both counting rules: HV / best <= 1 (moocore checks
+    the final values)."""
+    moocore = pytest.importorskip("moocore")
+    df = synth_sweep
     meta = df.attrs["mohb_jax"]
     ref = np.asarray(meta["reference_point"])
     for rule in ("all", "max"):
@@ -379,3 +383,37 @@ def test_normalized_hv_of_simulated_runs_is_at_most_one(synth):
             got = fin.loc[(fin["method"] == m) & (fin["seed"] == s), "hv"].item()
             assert got == pytest.approx(want, rel=1e-9)
     assert meta["best_hv"]["max"] <= meta["best_hv"]["all"]
+
+
+@pytest.mark.parametrize("rule", ["all", "max"])
+def test_report_headline_and_settings(synth_sweep, synth, rule):
+    """The headline states the ratios of the speed-up table; the settings are the
+    non-dominated counted results of the typical run (oracle: moocore), rows of the table."""
+    moocore = pytest.importorskip("moocore")
+    from mohb_jax import report
+
+    s = report.summarize(synth_sweep, hv_fidelity=rule)
+    assert s.normalized and s.hv_fidelity == rule and s.baseline == "random"
+    text = report.headline(s)
+    t = s.speedups.set_index(["method", "x"]).loc[("epsnet", "time")]
+    if np.isfinite(t["x_to_target"]):
+        ratio = t["speedup"]
+        shown = f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×" if ratio >= 1.05 else None
+        assert "epsnet reached random's target" in text
+        assert shown is None or shown in text
+    else:
+        assert text.startswith("No method reached")
+    sentence, settings = report.settings_sentence(synth_sweep, s)
+    assert "Pareto-optimal" in sentence and len(settings) >= 1
+    seed = int(sentence.split("seed ")[1].split(",")[0])
+    run = synth_sweep[(synth_sweep["method"] == "epsnet") & (synth_sweep["seed"] == seed)]
+    run = run[metrics.counted_mask(run, rule)]
+    y = run[["acc", "time_s"]].to_numpy() * np.array([-1.0, 1.0])
+    nd = run[moocore.is_nondominated(y)]
+
+    def pairs(f, a, b):
+        return set(f[[a, b]].itertuples(index=False, name=None))
+
+    assert pairs(settings, "lr", "acc") == pairs(nd, "lr", "acc")
+    assert pairs(settings, "lr", "machine") <= pairs(synth.configs, "lr", "machine")
+    assert set(settings["hardware"]) <= {"machine=small", "machine=big"}

@@ -36,6 +36,7 @@ __all__ = [
     "summarize",
     "headline",
     "found_settings",
+    "settings_sentence",
     "write_report",
 ]
 
