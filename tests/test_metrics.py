@@ -417,3 +417,23 @@ def test_report_headline_and_settings(synth_sweep, synth, rule):
     assert pairs(settings, "lr", "acc") == pairs(nd, "lr", "acc")
     assert pairs(settings, "lr", "machine") <= pairs(synth.configs, "lr", "machine")
     assert set(settings["hardware"]) <= {"machine=small", "machine=big"}
+
+
+def test_report_refuses_in_words_when_nothing_counts(synth_sweep):
+    """No highest-fidelity result under --hv-fidelity max, or no result at all: a sentence
+    (NoResultsError, exit code 3 in the CLI), never an IndexError."""
+    from mohb_jax import report
+
+    low = synth_sweep[synth_sweep["fidelity"] < synth_sweep["fidelity"].max()].copy()
+    low.attrs = synth_sweep.attrs
+    with pytest.raises(report.NoResultsError, match="no result counts under --hv-fidelity max"):
+        report.summarize(low, hv_fidelity="max")
+    assert report.summarize(low, hv_fidelity="all").normalized
+    empty = synth_sweep.iloc[:0].copy()
+    empty.attrs = synth_sweep.attrs
+    with pytest.raises(report.NoResultsError, match="results are empty"):
+        report.summarize(empty)
+    one = synth_sweep[synth_sweep["method"] == "epsnet"].copy()
+    one.attrs = synth_sweep.attrs  # attrs list 'random' too: it reported nothing
+    with pytest.raises(report.NoResultsError, match=r"\['random'\] reported no result"):
+        report.summarize(one)
