@@ -321,6 +321,9 @@ def settings_sentence(
     )
     head += " highest-fidelity settings" if s.hv_fidelity == "max" else " settings"
     fname = meta.get("fidelity_name") or "fidelity"
+    fid = shown["fidelity"].to_numpy()
+    if len(fid) and (fid == fid.round()).all() and abs(fid).max() < 2**53:
+        shown["fidelity"] = fid.astype("int64")  # 60000, not 6e+04
     if fname not in shown.columns:
         shown = shown.rename(columns={"fidelity": fname})
     if cost is None or front.empty:
