@@ -1,19 +1,32 @@
-"""The ``mohb-jax`` command line: ``sweep``, ``plot``, ``benchmarks``.
+"""The ``mohb-jax`` command line: ``sweep``, ``plot``, ``benchmarks``, ``cache``.
 
-``mohb-jax sweep`` without arguments compares three methods (ε-net MO-ASHA, single-objective
-ASHA and random search; add ``crowding`` and ``scalarize`` with ``--method``) over 32 seeds on
-the embedded default table, prints a summary table and writes parquet + JSON + PNGs into
-``./mohb_results``. Compiled programs are cached on disk (JAX's persistent compilation cache
-in ``$MOHB_JAX_CACHE/xla``, default ``~/.cache/mohb_jax/xla``; ``MOHB_JAX_NO_COMPILE_CACHE=1``
+``mohb-jax sweep`` without arguments compares ε-net MO-ASHA, single-objective ASHA and random
+search over 32 seeds on TrimTuner cnn (a real hardware-selection table: distributed TensorFlow
+on AWS t2 instances, 288 hardware × hyperparameter settings, 5 training-set sizes, measured
+time and dollar cost), prints which method reached random search's target how much sooner in
+time and dollars, the Pareto-optimal (hardware, hyperparameters) a typical run found, and
+writes parquet + JSON + CSV + PNGs into ``./mohb_results``. HV is reported as a fraction of
+the best HV any tuner can reach on the table (``--hv-fidelity all|max`` says which results
+count). ``--table my.parquet`` sweeps your own table (``Table.from_frame``).
+
+Every argument is checked before any simulation runs. Exit codes: 0 done; 2 bad arguments or
+input (nothing simulated, nothing written); 3 the sweep ran and its results were saved, but
+they cannot be summarized (e.g. a budget too small for any result; also ``plot`` on empty
+results).
+
+Compiled programs are cached on disk (JAX's persistent compilation cache in
+``$MOHB_JAX_CACHE/xla``, default ``~/.cache/mohb_jax/xla``; ``MOHB_JAX_NO_COMPILE_CACHE=1``
 turns it off), so a repeated sweep skips compilation. Flags follow Syne Tune's benchmarking
 launcher where one exists (``--num_seeds``, ``--start_seed``, ``--n_workers``,
 ``--max_wallclock_time``, ``--experiment_tag``); dashed spellings work too.
 
 Examples::
 
-    mohb-jax benchmarks
-    mohb-jax sweep --benchmark trimtuner_cnn --method epsnet random --seeds 0:1000 --budget 100x
-    mohb-jax plot --results mohb_results
+    mohb-jax sweep
+    mohb-jax sweep --benchmark trimtuner_rnn --method epsnet random --seeds 0:1000 --budget 100x
+    mohb-jax sweep --table runs.parquet --config-columns lr width --fidelity-column epoch \
+        --objectives acc:max time_s:min --time-column time_s
+    mohb-jax plot --results mohb_results --hv-fidelity max
 """
 
 from __future__ import annotations
@@ -23,15 +36,29 @@ import sys
 import time
 from pathlib import Path
 
+DEFAULT_BENCHMARK = "trimtuner_cnn"
 DEFAULT_METHODS = ("epsnet", "single", "random")
+DEFAULT_SEEDS = "0:32"
 DEFAULT_OUT = "mohb_results"
 RESULTS_STEM = "results"
+
+#: Exit codes (documented in ``mohb-jax --help``).
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_RESULTS = 0, 2, 3
+EXIT_CODES = (
+    "exit codes: 0 done; 2 bad arguments or input (checked before any simulation, nothing "
+    "written); 3 results saved but nothing to summarize (e.g. budget too small for any result)"
+)
+
+
+class BadInput(ValueError):
+    """An argument or input file the command cannot use (exit code 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mohb-jax",
         description="Multi-objective Hyperband / MO-ASHA simulated on offline tables (JAX).",
+        epilog=EXIT_CODES,
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -42,8 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         "sweep",
         help="simulate methods over many seeds; write parquet + JSON + PNG",
         description="Simulate methods over many seeds of an offline table (vmap over seeds).",
+        epilog=EXIT_CODES,
     )
-    s.add_argument("--benchmark", default="embedded", help="table name (see `benchmarks`)")
+    s.add_argument(
+        "--benchmark",
+        default=None,
+        help=f"registered table name (see `benchmarks`; default {DEFAULT_BENCHMARK})",
+    )
     s.add_argument("--task", default=None, help="task name or index (default: the first)")
     s.add_argument(
         "--method",
@@ -51,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
         default=list(DEFAULT_METHODS),
         help=f"methods to compare (default: {' '.join(DEFAULT_METHODS)})",
     )
-    s.add_argument("--seeds", default=None, help="'start:stop' (default 0:32) or '1,2,5'")
+    s.add_argument(
+        "--seeds", default=None, help=f"'start:stop' (default {DEFAULT_SEEDS}) or '1,2,5'"
+    )
     s.add_argument("--num-seeds", "--num_seeds", type=int, default=None, dest="num_seeds")
     s.add_argument("--start-seed", "--start_seed", type=int, default=0, dest="start_seed")
     s.add_argument("--n-workers", "--n_workers", type=int, default=4, dest="n_workers")
@@ -63,7 +97,51 @@ def _parser() -> argparse.ArgumentParser:
         dest="budget",
         help="simulated seconds, or '<k>x' = k max-fidelity evaluations' worth (default 100x)",
     )
-    s.add_argument("--objectives", nargs="+", default=None, help="default: the table's")
+    s.add_argument(
+        "--objectives",
+        nargs="+",
+        default=None,
+        help="objective names, each optionally 'name:min' or 'name:max' (required form with "
+        "--table); default: the table's",
+    )
+    s.add_argument(
+        "--hv-fidelity",
+        choices=("all", "max"),
+        default="all",
+        dest="hv_fidelity",
+        help="which results count for the HV: 'all' fidelities (Syne Tune's convention, "
+        "default) or only fully trained 'max' fidelity results",
+    )
+    t = s.add_argument_group("bring your own table (Table.from_frame on a tidy parquet / csv)")
+    t.add_argument("--table", default=None, help="path of a .parquet or .csv, one row per result")
+    t.add_argument("--config-columns", nargs="+", default=None, dest="config_columns")
+    t.add_argument("--fidelity-column", default=None, dest="fidelity_column")
+    t.add_argument("--seed-column", default=None, dest="seed_column")
+    t.add_argument("--task-column", default=None, dest="task_column")
+    t.add_argument(
+        "--time-column",
+        default=None,
+        dest="time_column",
+        help="the objective that is training time in seconds (the simulated clock)",
+    )
+    t.add_argument(
+        "--time-per-step",
+        action="store_true",
+        help="time at fidelity f is the time of step f alone (default: from scratch up to f)",
+    )
+    t.add_argument(
+        "--price-column",
+        default=None,
+        dest="price_column",
+        help="$/hour of each row's hardware setup: adds cost_usd and HV-vs-dollars",
+    )
+    t.add_argument(
+        "--hardware-columns",
+        nargs="+",
+        default=None,
+        dest="hardware_columns",
+        help="config columns that describe the hardware (with --price-column)",
+    )
     s.add_argument(
         "--transfer",
         action="store_true",
@@ -85,10 +163,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--name", default=None, help="only this benchmark's entries")
     c.add_argument("--stale", action="store_true", help="clear only superseded entries")
 
-    q = sub.add_parser("plot", help="plots + summary of saved sweep results")
+    q = sub.add_parser("plot", help="plots + summary of saved sweep results", epilog=EXIT_CODES)
     q.add_argument("--results", default=DEFAULT_OUT, help="folder (or .parquet) of a sweep")
     q.add_argument("--out", default=None, help="where to write PNGs (default: beside results)")
     q.add_argument("--baseline", default=None)
+    q.add_argument(
+        "--hv-fidelity",
+        choices=("all", "max"),
+        default="all",
+        dest="hv_fidelity",
+        help="which results count for the HV: 'all' fidelities (default) or 'max' only",
+    )
     return p
 
 
@@ -99,141 +184,7 @@ def _seeds(args) -> str | list[int]:
         if args.num_seeds <= 0:
             raise ValueError(f"--num-seeds must be positive; got {args.num_seeds}")
         return f"{args.start_seed}:{args.start_seed + args.num_seeds}"
-    return args.seeds if args.seeds is not None else "0:32"
-
-
-def _fmt_ci(v, lo, hi) -> str:
-    def f(x):
-        return "inf" if x == float("inf") else ("nan" if x != x else f"{x:.2f}")
-
-    return f"{f(v)} [{f(lo)}, {f(hi)}]"
-
-
-def summarize(df, *, baseline: str | None = None, table=None, progress: bool = False):
-    """Traces, time/cost bands and the summary table of a results frame."""
-    import numpy as np
-    import pandas as pd
-
-    from mohb_jax import metrics
-
-    tr = metrics.hypervolume_traces(df, progress=progress)
-    methods = list(dict.fromkeys(df["method"]))
-    if baseline is None:
-        baseline = "random" if "random" in methods else methods[-1]
-    if baseline not in methods:
-        raise ValueError(f"baseline {baseline!r} is not among the methods {methods}")
-    fin = metrics.final_hypervolume(tr)
-    has_cost = "cost" in df and df["cost"].notna().all()
-    rows = []
-    sp_t = metrics.speedups(tr, baseline=baseline, x="time").set_index("method")
-    sp_c = (
-        metrics.speedups(tr, baseline=baseline, x="cost").set_index("method") if has_cost else None
-    )
-    for m in methods:
-        v = fin.loc[fin["method"] == m, "hv"].to_numpy()
-        sem = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
-        r = {
-            "method": m,
-            "seeds": len(v),
-            "final HV": f"{v.mean():.6g} ± {sem:.2g}",
-            "reached": f"{sp_t.loc[m, 'reached_frac']:.0%}",
-            f"time speed-up vs {baseline}": _fmt_ci(*sp_t.loc[m, ["speedup", "lo", "hi"]]),
-        }
-        if sp_c is not None:
-            r[f"cost speed-up vs {baseline}"] = _fmt_ci(*sp_c.loc[m, ["speedup", "lo", "hi"]])
-        rows.append(r)
-    summary = pd.DataFrame(rows)
-    target = float(sp_t["target"].iloc[0])
-    return tr, summary, sp_t, sp_c, target, baseline
-
-
-def write_report(
-    df, out: Path, *, baseline=None, plot=True, table=None, progress=False
-) -> list[Path]:
-    """Summary CSV + PNGs for a results frame; returns the written paths."""
-    import numpy as np
-    import pandas as pd
-
-    from mohb_jax import metrics
-
-    out.mkdir(parents=True, exist_ok=True)
-    tr, summary, sp_t, sp_c, target, baseline = summarize(df, baseline=baseline, progress=progress)
-    written = []
-    print(summary.to_string(index=False))
-    print(
-        f"target HV = {target:.4g} (25 % quantile of {baseline}'s final HV); speed-up = "
-        "ratio of median time (cost) to target, censored seeds = +inf; 95 % bootstrap CI"
-    )
-    sp = pd.concat([s.reset_index() for s in (sp_t, sp_c) if s is not None], ignore_index=True)
-    p = out / "speedups.csv"
-    sp.to_csv(p, index=False)
-    written.append(p)
-    p = out / "summary.csv"
-    summary.to_csv(p, index=False)
-    written.append(p)
-    if not plot:
-        return written
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from mohb_jax._src.sim.plots import plot_front, plot_hypervolume
-
-    meta = df.attrs.get("mohb_jax", {})
-    title = f"{meta.get('benchmark', '')} / {meta.get('task', '')}, {meta.get('n_workers')} workers"
-    axes = ["time"] + (["cost"] if sp_c is not None else [])
-    best = float(metrics.final_hypervolume(tr)["hv"].max())
-    fig, axs = plt.subplots(2, len(axes), figsize=(6.2 * len(axes), 8.2), dpi=100, squeeze=False)
-    for j, x in enumerate(axes):
-        xs = tr[x].to_numpy()
-        x0 = float(xs[xs > 0].min()) if (xs > 0).any() else 1e-9
-        grid = np.geomspace(x0, float(xs.max()), 150)
-        agg = metrics.aggregate_curves(tr, x=x, grid=grid)
-        plot_hypervolume(agg, x=x, ax=axs[0, j], title=title, log_x=True)
-        plot_hypervolume(
-            agg,
-            x=x,
-            ax=axs[1, j],
-            log_x=True,
-            gap_to=best,
-            title="gap to the best final HV of the sweep (lower is better)",
-        )
-    fig.tight_layout()
-    p = out / "hv.png"
-    fig.savefig(p)
-    plt.close(fig)
-    written.append(p)
-    objs, dirs = meta.get("objectives", []), meta.get("directions", [])
-    if len(objs) >= 2:
-        first = df["method"].iloc[0]
-        run = df[(df["method"] == first) & (df["seed"] == df["seed"].iloc[0])]
-        tf = None
-        if table is None and meta.get("benchmark"):
-            try:
-                from mohb_jax.tables import load_benchmark
-
-                table = load_benchmark(meta["benchmark"])
-            except Exception as e:  # plots without the true front rather than fail
-                print(f"(true front not shown: {e})")
-        if table is not None and hasattr(table, "true_front"):
-            tf = table.true_front(meta.get("task", 0), objs[:2])
-        fig, ax = plt.subplots(figsize=(5.8, 4.4), dpi=110)
-        plot_front(
-            run,
-            objs[:2],
-            dirs[:2],
-            true_front=tf,
-            ax=ax,
-            label=f"{first} seed {run['seed'].iloc[0]}",
-            title=title,
-        )
-        fig.tight_layout()
-        p = out / "front.png"
-        fig.savefig(p)
-        plt.close(fig)
-        written.append(p)
-    return written
+    return args.seeds if args.seeds is not None else DEFAULT_SEEDS
 
 
 def _cmd_benchmarks(args) -> int:
@@ -272,19 +223,173 @@ def _cmd_cache(args) -> int:
     return 0
 
 
-def _cmd_sweep(args) -> int:
-    from mohb_jax._src.sim.export import save_results, to_syne_tune
-    from mohb_jax._src.sim.sweep import compare, parse_seeds, resolve_table
+_OWN_TABLE_FLAGS = (
+    "config_columns",
+    "fidelity_column",
+    "seed_column",
+    "task_column",
+    "time_column",
+    "price_column",
+    "hardware_columns",
+)
+
+
+def _own_table(args):
+    """``--table``: a tidy parquet / csv through ``Table.from_frame``."""
+    import numpy as np
+    import pandas as pd
+
+    from mohb_jax import Objectives
+    from mohb_jax.tables import HardwareSpec, Table
+
+    path = Path(args.table)
+    if not path.is_file():
+        raise BadInput(f"--table {path}: no such file")
+    if path.suffix not in (".parquet", ".csv", ".gz"):
+        raise BadInput(f"--table {path}: expected a .parquet or .csv file")
+    if not args.config_columns:
+        raise BadInput("--table needs --config-columns (the hyperparameter columns)")
+    if not args.objectives:
+        raise BadInput(
+            "--table needs --objectives with a direction for each, e.g. acc:max time_s:min"
+        )
+    try:
+        obj = Objectives.parse(args.objectives)
+    except ValueError as e:
+        raise BadInput(f"--objectives: {e}") from None
+    if args.time_column is None:
+        raise BadInput("--table needs --time-column (training time in seconds: the clock)")
+    try:
+        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as e:  # unreadable file: say which
+        raise BadInput(f"--table {path}: cannot read it ({type(e).__name__}: {e})") from None
+    objectives = obj.as_dict()
+    if args.time_column not in objectives:
+        objectives[args.time_column] = "min"
+    hardware = None
+    if args.price_column is not None:
+        hw_cols = list(args.hardware_columns or [])
+        if not hw_cols:
+            raise BadInput("--price-column needs --hardware-columns (which config columns)")
+        bad = [c for c in hw_cols if c not in args.config_columns]
+        if bad:
+            raise BadInput(f"--hardware-columns {bad} are not among --config-columns")
+        if args.price_column not in df.columns:
+            raise BadInput(f"--price-column {args.price_column!r} is not a column of {path}")
+        n_prices = df.groupby(hw_cols)[args.price_column].nunique()
+        if (n_prices > 1).any():
+            raise BadInput(
+                f"--price-column {args.price_column!r} differs within hardware setting(s) "
+                f"{list(n_prices[n_prices > 1].index)[:3]}: it must be one $/h per setting"
+            )
+        price = df.groupby(hw_cols)[args.price_column].first()
+        hardware = HardwareSpec(
+            columns=hw_cols,
+            price_per_hour=lambda hw: np.array(
+                [price.loc[tuple(r) if len(hw_cols) > 1 else r[0]] for r in hw.to_numpy()]
+            ),
+            source=f"column {args.price_column!r} of {path.name}",
+        )
+    elif args.hardware_columns:
+        raise BadInput("--hardware-columns needs --price-column")
+    try:
+        t = Table.from_frame(
+            df,
+            config_columns=args.config_columns,
+            fidelity_column=args.fidelity_column,
+            seed_column=args.seed_column,
+            task_column=args.task_column,
+            objectives=objectives,
+            time_objective=args.time_column,
+            time_cumulative=not args.time_per_step,
+            hardware=hardware,
+            name=path.stem,
+            metadata={"source": str(path)},
+        )
+        if hardware is not None:
+            t = t.with_cost("cost_usd")
+    except ValueError as e:
+        raise BadInput(f"--table {path}: {e}") from None
+    meta = dict(t.metadata)
+    meta["default_objectives"] = list(obj.names)
+    return t.replace(metadata=meta)
+
+
+def _check_sweep(args):
+    """Every check of ``sweep`` that can fail, before anything is simulated or written."""
+    from mohb_jax._src.schedulers.core import SCHEDULERS
+    from mohb_jax._src.sim.sweep import METHODS, budget_seconds, parse_seeds
 
     seeds = parse_seeds(_seeds(args))
-    table = resolve_table(args.benchmark)
+    valid = list(dict.fromkeys([*METHODS, *SCHEDULERS]))
+    dup = sorted({m for m in args.method if args.method.count(m) > 1})
+    if dup:
+        raise BadInput(f"--method names {dup} more than once")
+    unknown = [m for m in args.method if m not in valid]
+    if unknown:
+        raise BadInput(f"unknown method(s) {unknown}; choose from {valid}")
+    baseline = args.baseline
+    if baseline is not None and baseline not in args.method:
+        raise BadInput(f"--baseline {baseline!r} is not among the methods {args.method}")
+    if args.n_workers < 1:
+        raise BadInput(f"--n-workers must be at least 1; got {args.n_workers}")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise BadInput(f"--chunk-size must be positive; got {args.chunk_size}")
+    if args.eta is not None and args.eta < 2:
+        raise BadInput(f"--eta must be at least 2; got {args.eta}")
+    if args.table is not None:
+        if args.benchmark is not None:
+            raise BadInput("give either --benchmark or --table, not both")
+        table = _own_table(args)
+    else:
+        given = [f"--{f.replace('_', '-')}" for f in _OWN_TABLE_FLAGS if getattr(args, f)]
+        if args.time_per_step:
+            given.append("--time-per-step")
+        if given:
+            raise BadInput(f"{given} only apply to --table (your own table)")
+        from mohb_jax._src.sim.sweep import resolve_table
+        from mohb_jax.tables import list_benchmarks
+
+        name = args.benchmark or DEFAULT_BENCHMARK
+        known = list(list_benchmarks()["name"])
+        if name not in known:
+            raise BadInput(f"unknown benchmark {name!r}; `mohb-jax benchmarks` lists {known}")
+        table = resolve_table(name)
     task = args.task
     if task is not None and task.isdigit():
         task = int(task)
+    task_i = table.task_index(0 if task is None else task)
+    objectives = None
+    if args.objectives:
+        from mohb_jax import Objectives
+
+        known = dict(zip(table.objectives, table.directions, strict=True))
+        for spec in args.objectives:
+            table.objective_index(spec.rpartition(":")[0] or spec)  # names the known ones
+        try:  # names with or without ':min'/':max'; the table's directions must agree
+            objectives = list(Objectives.parse(args.objectives, known=known).names)
+        except ValueError as e:
+            raise BadInput(f"--objectives: {e}") from None
+    budget_seconds(table, args.budget, task_i, args.n_workers)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} exists and is not a folder; name a folder for the results")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadInput(f"--out {out}: cannot create the folder ({e})") from None
+    return table, task, seeds, objectives, out
+
+
+def _cmd_sweep(args) -> int:
+    from mohb_jax._src.sim.export import save_results, to_syne_tune
+    from mohb_jax._src.sim.report import NoResultsError, annotate, write_report
+    from mohb_jax._src.sim.sweep import compare
+
+    table, task, seeds, objectives, out = _check_sweep(args)
     opts = {}
     if args.eta is not None:
         opts["eta"] = args.eta
-    out = Path(args.out)
     t0 = time.perf_counter()
     fit = _fit_transfer(table, task, args) if args.transfer else None  # fail before the sweep
     print(
@@ -307,32 +412,40 @@ def _cmd_sweep(args) -> int:
             **extra,
         )
 
-    df = run(args.objectives)
+    df = run(objectives)
     if args.transfer:
         df = _with_transfer(df, fit, table, args.method, run)
     sim_s = time.perf_counter() - t0
-    pq = save_results(df, out / RESULTS_STEM, metadata={"command": " ".join(sys.argv)})
+    annotate(df, table)
+    extra = {"command": " ".join(sys.argv)}
+    if args.table is not None:
+        extra["table_path"] = str(Path(args.table).resolve())
+    pq = save_results(df, out / RESULTS_STEM, metadata=extra)
     written = [pq, pq.with_suffix(".json")]
-    if args.syne_tune:
-        to_syne_tune(df, out / "syne_tune", experiment_tag=args.tag)
-        written.append(out / "syne_tune")
-    written += write_report(
-        df,
-        out,
-        baseline=args.baseline,
-        plot=not args.no_plot,
-        table=table,
-        progress=not args.no_progress,
-    )
     print(
         f"simulated {len(seeds)} seeds x {len(df.attrs['mohb_jax']['methods'])} methods in "
-        f"{sim_s:.1f} s "
-        f"({len(df)} results); total {time.perf_counter() - t0:.1f} s"
+        f"{sim_s:.1f} s ({len(df)} results)"
     )
-    print("results written to:")
+    if args.syne_tune and len(df):
+        to_syne_tune(df, out / "syne_tune", experiment_tag=args.tag)
+        written.append(out / "syne_tune")
+    try:
+        written += write_report(
+            df,
+            out,
+            baseline=args.baseline,
+            hv_fidelity=args.hv_fidelity,
+            plot=not args.no_plot,
+            progress=not args.no_progress,
+        )
+        rc = EXIT_OK
+    except NoResultsError as e:
+        print(f"mohb-jax sweep: nothing to summarize: {e}", file=sys.stderr)
+        rc = EXIT_NO_RESULTS
+    print(f"total {time.perf_counter() - t0:.1f} s; results written to:")
     for w in written:
         print(f"  {w}")
-    return 0
+    return rc
 
 
 def _fit_transfer(table, task, args):
@@ -373,15 +486,26 @@ def _with_transfer(df, fit, table, methods, run):
 
 def _cmd_plot(args) -> int:
     from mohb_jax._src.sim.export import load_results
+    from mohb_jax._src.sim.report import NoResultsError, write_report
 
     res = Path(args.results)
     df = load_results(res / RESULTS_STEM if res.is_dir() else res)
     out = Path(args.out) if args.out else (res if res.is_dir() else res.parent)
-    written = write_report(df, out, baseline=args.baseline, progress=True)
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} exists and is not a folder")
+    if not df.attrs.get("mohb_jax", {}).get("objectives"):
+        raise BadInput(f"{res}: no metadata JSON beside the results (objectives unknown)")
+    try:
+        written = write_report(
+            df, out, baseline=args.baseline, hv_fidelity=args.hv_fidelity, progress=True
+        )
+    except NoResultsError as e:
+        print(f"mohb-jax plot: nothing to summarize: {e}", file=sys.stderr)
+        return EXIT_NO_RESULTS
     print("written:")
     for w in written:
         print(f"  {w}")
-    return 0
+    return EXIT_OK
 
 
 def _enable_compile_cache() -> None:
@@ -401,7 +525,7 @@ def _enable_compile_cache() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``mohb-jax``; returns the exit status (2 with a message on bad input)."""
+    """Entry point of ``mohb-jax``; returns the exit status (see ``EXIT_CODES``)."""
     args = _parser().parse_args(argv)
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
@@ -409,9 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     cmd = {**cmds, "cache": _cmd_cache}[args.command]
     try:
         return cmd(args)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError) as e:  # BadInput, and the library's own checks
         print(f"mohb-jax {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,9 @@ def hv2d_bruteforce(y: np.ndarray, ref: np.ndarray) -> float:
     return total
 
 
+MIN2 = ["min", "min"]
+
+
 def hand_frame() -> pd.DataFrame:
     # ref = (10, 10); arrival order; HV after each: 25, 25, 31, 39, 39
     return pd.DataFrame(
@@ -44,7 +47,7 @@ def hand_frame() -> pd.DataFrame:
 
 def test_hand_computed_trace_and_step_function():
     df = hand_frame()
-    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], ref=[10.0, 10.0])
+    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], directions=MIN2, ref=[10.0, 10.0])
     np.testing.assert_allclose(tr["hv"], [25, 25, 31, 39, 39])
     grid = np.array([0, 0.5, 1, 1.5, 2, 3.9, 4, 6, 7, 100.0])
     runs, vals = metrics.curves_on_grid(tr, grid, x="time")
@@ -94,7 +97,7 @@ def test_traces_match_bruteforce_on_random_runs():
     df = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=0)
     df = df.sort_values("time", kind="stable").reset_index(drop=True)
     ref = np.array([1.0, 1.0])
-    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], ref=ref)
+    tr = metrics.hypervolume_traces(df, objectives=["f1", "f2"], directions=MIN2, ref=ref)
     assert len(tr) == len(df)
     for (m, s), g in tr.groupby(["method", "seed"], sort=False):
         src = df[(df.method == m) & (df.seed == s)]
@@ -114,12 +117,16 @@ def test_traces_match_bruteforce_on_random_runs():
 )
 def test_bad_frames(mutate, match):
     with pytest.raises(ValueError, match=match):
-        metrics.hypervolume_traces(mutate(hand_frame()), objectives=["f1", "f2"], ref=[10, 10])
+        metrics.hypervolume_traces(
+            mutate(hand_frame()), objectives=["f1", "f2"], directions=MIN2, ref=[10, 10]
+        )
 
 
 def test_bad_reference_point_and_direction():
     with pytest.raises(ValueError, match="reference point"):
-        metrics.hypervolume_traces(hand_frame(), objectives=["f1", "f2"], ref=[10.0])
+        metrics.hypervolume_traces(
+            hand_frame(), objectives=["f1", "f2"], directions=MIN2, ref=[10.0]
+        )
     with pytest.raises(ValueError, match="direction"):
         metrics.hypervolume_traces(
             hand_frame(), objectives=["f1", "f2"], directions=["min", "up"], ref=[10, 10]
@@ -238,10 +245,195 @@ def test_traces_progress_bar_changes_nothing(capsys, monkeypatch):
         ],
         ignore_index=True,
     )
-    kw = dict(objectives=["f1", "f2"], ref=[1.0, 1.0])
+    kw = dict(objectives=["f1", "f2"], directions=MIN2, ref=[1.0, 1.0])
     quiet = metrics.hypervolume_traces(df, **kw)
     capsys.readouterr()
     shown = metrics.hypervolume_traces(df, progress=True, **kw)
     err = capsys.readouterr().err
     pd.testing.assert_frame_equal(quiet, shown)
     assert "HV traces" in err and "/5 [" in err  # a bar over the 5 runs
+
+
+# ---- directions and reference point from the attrs, by name --------------------------------
+
+
+def attrs_frame() -> pd.DataFrame:
+    """hand_frame with f2 turned into a "max" objective and the attrs a sweep writes."""
+    df = hand_frame()
+    df["valid_perf"] = -df.pop("f2")
+    df = df.rename(columns={"f1": "latency_s"})
+    df.attrs["mohb_jax"] = {
+        "objectives": ["valid_perf", "latency_s"],
+        "directions": ["max", "min"],
+        "reference_point": [10.0, 10.0],  # minimization space: valid_perf's ref is -(-10)
+    }
+    return df
+
+
+@pytest.mark.parametrize(
+    "objectives", [None, ["valid_perf", "latency_s"], ["latency_s", "valid_perf"]]
+)
+def test_directions_come_from_the_attrs_whichever_way_objectives_are_named(objectives):
+    """The bug: naming the objectives used to drop the attrs' directions (all "min", HV 0)."""
+    tr = metrics.hypervolume_traces(attrs_frame(), objectives=objectives)
+    np.testing.assert_allclose(tr["hv"], [25, 25, 31, 39, 39])
+
+
+def test_unknown_or_contradicting_direction_is_an_error():
+    df = attrs_frame()
+    df["other"] = 1.0
+    with pytest.raises(ValueError, match="'other' has no direction"):
+        metrics.hypervolume_traces(df, objectives=["valid_perf", "other"], ref=[0.0, 2.0])
+    with pytest.raises(ValueError, match="its source says 'max'"):
+        metrics.hypervolume_traces(
+            df, objectives=["valid_perf", "latency_s"], directions=["min", "min"]
+        )
+    with pytest.raises(ValueError, match="duplicated"):
+        metrics.hypervolume_traces(df, objectives=["latency_s", "latency_s"])
+    plain = hand_frame()  # no attrs: directions must be given
+    with pytest.raises(ValueError, match="'f1' has no direction"):
+        metrics.hypervolume_traces(plain, objectives=["f1", "f2"], ref=[10.0, 10.0])
+
+
+def test_subset_of_objectives_takes_its_reference_value_by_name():
+    df = attrs_frame()
+    tr = metrics.hypervolume_traces(df, objectives=["latency_s"])  # 1-D: 10 - min latency
+    np.testing.assert_allclose(tr["hv"], [5, 5, 8, 8, 8])
+
+
+def test_hv_fidelity_max_counts_only_the_highest_fidelity():
+    df = hand_frame()
+    df["fidelity"] = [1.0, 3.0, 3.0, 1.0, 3.0]
+    kw = dict(objectives=["f1", "f2"], directions=MIN2, ref=[10.0, 10.0])
+    tr = metrics.hypervolume_traces(df, hv_fidelity="max", max_fidelity=3.0, **kw)
+    y = df[["f1", "f2"]].to_numpy()
+    keep = df["fidelity"].to_numpy() == 3.0
+    want = [hv2d_bruteforce(y[: k + 1][keep[: k + 1]], np.array([10.0, 10.0])) for k in range(5)]
+    np.testing.assert_allclose(tr["hv"], want)  # [0, 16, 24, 24, 24]
+    with pytest.raises(ValueError, match="max_fidelity"):
+        metrics.hypervolume_traces(df, hv_fidelity="max", **kw)
+    with pytest.raises(ValueError, match="hv_fidelity"):
+        metrics.hypervolume_traces(df, hv_fidelity="some", **kw)
+    half = metrics.hypervolume_traces(df, scale=2.0, **kw)
+    np.testing.assert_allclose(half["hv"], np.array([25, 25, 31, 39, 39]) / 2)
+
+
+# ---- normalized HV: the table's reachable front (oracle: moocore) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def synth():
+    from test_sweep import synthetic_table
+
+    return synthetic_table()
+
+
+@pytest.mark.parametrize("rule", ["all", "max"])
+def test_best_hypervolume_is_moocore_hv_of_every_reachable_point(synth, rule):
+    moocore = pytest.importorskip("moocore")
+    objs = ["acc", "time_s"]
+    ref = synth.reference_point(objs)
+    y = np.asarray(synth.values[0], np.float64)  # [C, S, F, M], minimization
+    if rule == "max":
+        y = y[:, :, -1:]
+    best = metrics.best_hypervolume(synth, objs, hv_fidelity=rule)
+    assert best == pytest.approx(moocore.hypervolume(y.reshape(-1, 2), ref=ref), rel=1e-12)
+    front = metrics.reachable_front(synth, objs, hv_fidelity=rule)
+    pts = front[objs].to_numpy() * np.array([-1.0, 1.0])
+    assert moocore.hypervolume(pts, ref=ref) == pytest.approx(best, rel=1e-12)
+    assert moocore.is_nondominated(pts).all()
+    # the front's own points, as a "run" in the results format: normalized HV exactly 1.0
+    run = front.assign(method="oracle", seed=0, time=np.arange(len(front), dtype=float))
+    run.attrs["mohb_jax"] = {
+        "objectives": objs,
+        "directions": ["max", "min"],
+        "reference_point": list(ref),
+        "max_fidelity": float(synth.fidelities[-1]),
+    }
+    tr = metrics.hypervolume_traces(run, hv_fidelity=rule, scale=best)
+    assert tr["hv"].iloc[-1] == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def synth_sweep(synth):
+    from mohb_jax import report, sim
+
+    df = sim.compare(
+        synth, methods=["epsnet", "random"], seeds=6, n_workers=2, budget="30x", progress=False
+    )
+    return report.annotate(df, synth)
+
+
+def test_normalized_hv_of_simulated_runs_is_at_most_one(synth_sweep):
+    """Every run of every method, under both counting rules: HV / best <= 1 (moocore checks
+    the final values)."""
+    moocore = pytest.importorskip("moocore")
+    df = synth_sweep
+    meta = df.attrs["mohb_jax"]
+    ref = np.asarray(meta["reference_point"])
+    for rule in ("all", "max"):
+        best = meta["best_hv"][rule]
+        tr = metrics.hypervolume_traces(df, hv_fidelity=rule, scale=best)
+        assert (tr["hv"] <= 1.0 + 1e-12).all() and (tr["hv"] >= 0).all()
+        fin = metrics.final_hypervolume(tr)
+        ok = metrics.counted_mask(df, rule)
+        for (m, s), g in df[ok].groupby(["method", "seed"]):
+            y = g[["acc", "time_s"]].to_numpy() * np.array([-1.0, 1.0])
+            want = moocore.hypervolume(y, ref=ref) / best
+            got = fin.loc[(fin["method"] == m) & (fin["seed"] == s), "hv"].item()
+            assert got == pytest.approx(want, rel=1e-9)
+    assert meta["best_hv"]["max"] <= meta["best_hv"]["all"]
+
+
+@pytest.mark.parametrize("rule", ["all", "max"])
+def test_report_headline_and_settings(synth_sweep, synth, rule):
+    """The headline states the ratios of the speed-up table; the settings are the
+    non-dominated counted results of the typical run (oracle: moocore), rows of the table."""
+    moocore = pytest.importorskip("moocore")
+    from mohb_jax import report
+
+    s = report.summarize(synth_sweep, hv_fidelity=rule)
+    assert s.normalized and s.hv_fidelity == rule and s.baseline == "random"
+    text = report.headline(s)
+    t = s.speedups.set_index(["method", "x"]).loc[("epsnet", "time")]
+    if np.isfinite(t["x_to_target"]):
+        ratio = t["speedup"]
+        shown = f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×" if ratio >= 1.05 else None
+        assert "epsnet reached random's target" in text
+        assert shown is None or shown in text
+    else:
+        assert text.startswith("No method reached")
+    sentence, settings = report.settings_sentence(synth_sweep, s)
+    assert "Pareto-optimal" in sentence and len(settings) >= 1
+    seed = int(sentence.split("seed ")[1].split(",")[0])
+    run = synth_sweep[(synth_sweep["method"] == "epsnet") & (synth_sweep["seed"] == seed)]
+    run = run[metrics.counted_mask(run, rule)]
+    y = run[["acc", "time_s"]].to_numpy() * np.array([-1.0, 1.0])
+    nd = run[moocore.is_nondominated(y)]
+
+    def pairs(f, a, b):
+        return set(f[[a, b]].itertuples(index=False, name=None))
+
+    assert pairs(settings, "lr", "acc") == pairs(nd, "lr", "acc")
+    assert pairs(settings, "lr", "machine") <= pairs(synth.configs, "lr", "machine")
+    assert set(settings["hardware"]) <= {"machine=small", "machine=big"}
+
+
+def test_report_refuses_in_words_when_nothing_counts(synth_sweep):
+    """No highest-fidelity result under --hv-fidelity max, or no result at all: a sentence
+    (NoResultsError, exit code 3 in the CLI), never an IndexError."""
+    from mohb_jax import report
+
+    low = synth_sweep[synth_sweep["fidelity"] < synth_sweep["fidelity"].max()].copy()
+    low.attrs = synth_sweep.attrs
+    with pytest.raises(report.NoResultsError, match="no result counts under --hv-fidelity max"):
+        report.summarize(low, hv_fidelity="max")
+    assert report.summarize(low, hv_fidelity="all").normalized
+    empty = synth_sweep.iloc[:0].copy()
+    empty.attrs = synth_sweep.attrs
+    with pytest.raises(report.NoResultsError, match="results are empty"):
+        report.summarize(empty)
+    one = synth_sweep[synth_sweep["method"] == "epsnet"].copy()
+    one.attrs = synth_sweep.attrs  # attrs list 'random' too: it reported nothing
+    with pytest.raises(report.NoResultsError, match=r"\['random'\] reported no result"):
+        report.summarize(one)

@@ -47,7 +47,11 @@ import pandas as pd
 
 __all__ = [
     "objective_matrix",
+    "resolve_objectives",
+    "counted_mask",
     "hypervolume_traces",
+    "reachable_front",
+    "best_hypervolume",
     "curves_on_grid",
     "aggregate_curves",
     "final_hypervolume",
@@ -79,27 +83,24 @@ def objective_matrix(
     Args:
         df: results frame, objectives in the table's original units and directions.
         objectives: M column names.
-        directions: M entries "min"/"max" ("max" columns are negated); default all "min".
+        directions: M entries "min"/"max" ("max" columns are negated); default: the frame's
+            attrs, by name (:func:`resolve_objectives`); unknown is an error.
 
     Returns:
         float64[N, M].
 
     Raises:
-        ValueError: unknown column, direction, or a NaN / -inf / +inf value.
+        ValueError: unknown column or direction, or a NaN / -inf / +inf value.
     """
-    objectives = list(objectives)
+    objectives = _as_list(objectives)
     if not objectives:
         raise ValueError("need at least one objective")
     _check_columns(df, objectives, "objectives")
-    directions = ["min"] * len(objectives) if directions is None else list(directions)
-    if len(directions) != len(objectives):
-        raise ValueError(f"got {len(directions)} directions for {len(objectives)} objectives")
-    bad = [d for d in directions if d not in ("min", "max")]
-    if bad:
-        raise ValueError(f"unknown direction(s) {bad}; use 'min' or 'max'")
+    objectives, directions, _ = resolve_objectives(df, objectives, directions, ref=[])
+    from mohb_jax._src.objectives import Objectives
+
     y = df[objectives].to_numpy(dtype=np.float64, copy=True)
-    sign = np.array([-1.0 if d == "max" else 1.0 for d in directions])
-    y *= sign
+    y = Objectives(tuple(objectives), tuple(directions)).to_min(y)
     finite = np.isfinite(y)
     if not finite.all():
         r, c = np.argwhere(~finite)[0]
@@ -132,6 +133,86 @@ def _hv_curves(y: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.asarray(out, dtype=np.float64)
 
 
+HV_FIDELITY = ("all", "max")
+
+
+def resolve_objectives(
+    df: pd.DataFrame,
+    objectives: Sequence[str] | None = None,
+    directions: Sequence[str] | None = None,
+    ref: Sequence[float] | None = None,
+) -> tuple[list[str], list[str], np.ndarray | None]:
+    """Objective names, their directions and the reference point of a results frame.
+
+    Whatever is not given is read from ``df.attrs["mohb_jax"]`` **by name** (the frame's
+    ``objectives`` / ``directions`` / ``reference_point``, aligned with each other), so asking
+    for a subset or a reordering of the sweep's objectives keeps each one's direction and
+    reference value. An objective whose direction is neither given nor known from the attrs
+    is an error (a "max" objective read as "min" would make every HV 0 without a word).
+
+    Returns:
+        ``(objectives, directions, ref)``; ``ref`` is float64[M] in minimization space, or
+        None when neither given nor known for every objective.
+
+    Raises:
+        ValueError: no objectives, duplicates, a direction that is unknown or not "min"/"max",
+            or lengths that disagree.
+    """
+    from mohb_jax._src.objectives import Objectives
+
+    meta = df.attrs.get("mohb_jax", {}) if hasattr(df, "attrs") else {}
+    known = list(meta.get("objectives") or [])
+    kdirs = list(meta.get("directions") or [])
+    kref = meta.get("reference_point")
+    if objectives is None:
+        if not known:
+            raise ValueError(
+                "the frame's attrs do not name its objectives: pass objectives= (and directions=)"
+            )
+        objectives = known
+    objectives = _as_list(objectives)
+    by_name = dict(zip(known, kdirs, strict=True)) if len(kdirs) == len(known) else {}
+    if directions is None:
+        obj = Objectives.parse(objectives, known=by_name)
+    else:
+        if len(list(directions)) != len(objectives):
+            raise ValueError(
+                f"got {len(list(directions))} directions for {len(objectives)} objectives"
+            )
+        obj = Objectives.parse(list(zip(objectives, directions, strict=True)), known=by_name)
+    objectives, directions = list(obj.names), list(obj.directions)
+    if ref is None and kref is not None and len(kref) == len(known):
+        rk = dict(zip(known, kref, strict=True))
+        if all(o in rk for o in objectives):
+            ref = [rk[o] for o in objectives]
+    return objectives, directions, None if ref is None else np.asarray(ref, dtype=np.float64)
+
+
+def counted_mask(
+    df: pd.DataFrame, hv_fidelity: str = "all", max_fidelity: float | None = None
+) -> np.ndarray:
+    """Which results count for the HV: ``bool[N]``.
+
+    ``"all"``: every result at every fidelity (Syne Tune's convention: a cheap low-fidelity
+    result on the front counts as found). ``"max"``: only results at the table's highest
+    fidelity (``max_fidelity``, default ``df.attrs["mohb_jax"]["max_fidelity"]``), i.e. only
+    fully trained configurations.
+    """
+    if hv_fidelity not in HV_FIDELITY:
+        raise ValueError(f"hv_fidelity must be one of {HV_FIDELITY}; got {hv_fidelity!r}")
+    if hv_fidelity == "all":
+        return np.ones(len(df), dtype=bool)
+    if max_fidelity is None:
+        max_fidelity = df.attrs.get("mohb_jax", {}).get("max_fidelity")
+    if max_fidelity is None:
+        raise ValueError(
+            "hv_fidelity='max' needs the table's highest fidelity: pass max_fidelity= (the "
+            "frame's attrs do not record it)"
+        )
+    _check_columns(df, ["fidelity"], "hv_fidelity='max'")
+    return np.isclose(df["fidelity"].to_numpy(dtype=np.float64), float(max_fidelity))
+
+
 def hypervolume_traces(
     df: pd.DataFrame,
     *,
@@ -141,6 +222,9 @@ def hypervolume_traces(
     by: Sequence[str] | str = ("method", "seed"),
     keep: Sequence[str] = ("time", "cost"),
     progress: bool = False,
+    hv_fidelity: str = "all",
+    max_fidelity: float | None = None,
+    scale: float | None = None,
 ) -> pd.DataFrame:
     """HV after every result of every run (the anytime curve), with a fixed reference point.
 
@@ -150,11 +234,18 @@ def hypervolume_traces(
             which :func:`mohb_jax.simulate` fills).
         ref: float[M] reference point in **minimization space** (as stored in the table's
             ``metadata["reference_point"]``: a "max" objective's reference is negated too);
-            default ``df.attrs["mohb_jax"]["reference_point"]``.
-        directions: M "min"/"max" (default from ``df.attrs``, else all "min").
+            default: the frame's ``attrs["mohb_jax"]["reference_point"]``, matched by name.
+        directions: M "min"/"max"; default: the frame's attrs, matched by name (see
+            :func:`resolve_objectives`). An objective of unknown direction is an error.
         by: columns that identify one run (default method and seed).
         keep: columns copied into the output (x axes); missing ones are skipped.
         progress: show a tqdm progress bar over the runs (one update per chunk of 256 runs).
+        hv_fidelity: which results count (:func:`counted_mask`): "all" (default) or "max".
+            A result that does not count adds no volume but keeps its place in time.
+        max_fidelity: the table's highest fidelity for ``hv_fidelity="max"`` (default from
+            the attrs).
+        scale: divide every HV by this (e.g. :func:`best_hypervolume` of the table, so that
+            1.0 means "found the whole reachable front").
 
     Returns:
         DataFrame with the ``by`` columns, the ``keep`` columns and ``hv``, one row per result,
@@ -167,22 +258,21 @@ def hypervolume_traces(
     """
     by = _as_list(by)
     _check_columns(df, by, "by")
-    meta = df.attrs.get("mohb_jax", {})
-    if objectives is None:
-        objectives = meta.get("objectives")
-        directions = meta.get("directions") if directions is None else directions
+    objectives, directions, ref = resolve_objectives(df, objectives, directions, ref)
     if ref is None:
-        ref = meta.get("reference_point")
-    if objectives is None or ref is None:
         raise ValueError(
-            "need objectives and ref (the frame's attrs do not name them: pass them explicitly)"
+            "need ref (the frame's attrs do not give a reference point for "
+            f"{objectives}: pass it explicitly)"
         )
+    if scale is not None and not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive finite number; got {scale}")
+    counted = counted_mask(df, hv_fidelity, max_fidelity)
     y = objective_matrix(df, objectives, directions)
-    ref = np.asarray(ref, dtype=np.float64)
     if ref.shape != (y.shape[1],) or not np.isfinite(ref).all():
         raise ValueError(
             f"reference point must be {y.shape[1]} finite values (one per objective); got {ref}"
         )
+    y[~counted] = ref  # a point at the reference point adds no volume
     keep = [c for c in keep if c in df.columns]
     gid = df.groupby(by, sort=False).ngroup().to_numpy() if by else np.zeros(len(df), int)
     order = np.argsort(gid, kind="stable")
@@ -225,8 +315,89 @@ def hypervolume_traces(
     if bar is not None:
         bar.close()
     out = df.iloc[order][by + keep].reset_index(drop=True)
-    out["hv"] = hv_sorted
+    out["hv"] = hv_sorted if scale is None else hv_sorted / float(scale)
     return out
+
+
+def _default_objectives(table) -> list[str]:
+    """The table's default objectives (a field of newer tables, a metadata key of older ones)."""
+    d = getattr(table, "default_objectives", None) or table.metadata.get("default_objectives")
+    return list(d) if d else list(table.objectives)
+
+
+def reachable_front(
+    table, objectives: Sequence[str] | None = None, *, task=0, hv_fidelity: str = "all"
+) -> pd.DataFrame:
+    """The Pareto front of every result a simulated run of ``table`` can report.
+
+    The candidates are the table's own entries: every (configuration, table seed) whose
+    evaluations exist at every fidelity (the simulator draws only such seeds), at every
+    fidelity (``hv_fidelity="all"``) or at the highest one only (``"max"``). No tuner can
+    report a point outside this set, so its HV (:func:`best_hypervolume`) bounds every run's.
+
+    Returns:
+        DataFrame sorted by the first objective: ``config``, ``table_seed``,
+        ``fidelity_index``, ``fidelity`` and the objectives in their original units.
+    """
+    from mohb_jax.tables import pareto_mask_np
+
+    if hv_fidelity not in HV_FIDELITY:
+        raise ValueError(f"hv_fidelity must be one of {HV_FIDELITY}; got {hv_fidelity!r}")
+    if objectives is None:
+        objectives = _default_objectives(table)
+    names = _as_list(objectives)
+    oi = [table.objective_index(o) for o in names]
+    ti = table.task_index(task)
+    mask = np.asarray(table.mask[ti])  # [C, S, F]
+    complete = mask.all(axis=-1)  # [C, S]
+    fids = range(table.n_fidelities) if hv_fidelity == "all" else [table.n_fidelities - 1]
+    c, s, f = np.nonzero(complete[:, :, None] & np.isin(np.arange(mask.shape[-1]), fids))
+    y = np.asarray(table.values[ti], dtype=np.float64)[c, s, f][:, oi]  # minimization space
+    ok = np.isfinite(y).all(axis=1)
+    c, s, f, y = c[ok], s[ok], f[ok], y[ok]
+    on = pareto_mask_np(y) if len(y) else np.zeros(0, bool)
+    sign = np.array([-1.0 if table.directions[i] == "max" else 1.0 for i in oi])
+    out = pd.DataFrame(y[on] * sign, columns=names)
+    out.insert(0, "fidelity", np.asarray(table.fidelities, np.float64)[f[on]])
+    out.insert(0, "fidelity_index", f[on])
+    out.insert(0, "table_seed", s[on])
+    out.insert(0, "config", c[on])
+    return out.sort_values(names[0], ascending=bool(sign[0] > 0), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def best_hypervolume(
+    table,
+    objectives: Sequence[str] | None = None,
+    *,
+    ref: Sequence[float] | None = None,
+    task=0,
+    hv_fidelity: str = "all",
+) -> float:
+    """HV of :func:`reachable_front`: the most any tuner can reach on ``table`` (same counting
+    rule, same fixed reference point), the denominator of the normalized HV.
+
+    Args:
+        table: the :class:`~mohb_jax.tables.Table` the runs were simulated on.
+        objectives: objective names (default: the table's default objectives).
+        ref: reference point in minimization space (default: the table's).
+        task: task name or index.
+        hv_fidelity: "all" or "max" (see :func:`counted_mask`).
+    """
+    if objectives is None:
+        objectives = _default_objectives(table)
+    names = _as_list(objectives)
+    ref = table.reference_point(names) if ref is None else ref
+    ref = np.asarray(ref, dtype=np.float64)
+    front = reachable_front(table, names, task=task, hv_fidelity=hv_fidelity)
+    if front.empty:
+        return 0.0
+    sign = np.array(
+        [-1.0 if table.directions[table.objective_index(o)] == "max" else 1.0 for o in names]
+    )
+    y = front[names].to_numpy(dtype=np.float64) * sign
+    return float(_hv_curves(y[None], ref, np.ones((1, len(y)), bool))[0, -1])
 
 
 def _group_slices(traces: pd.DataFrame, by: list[str]):

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mohb_jax.tables import pareto_mask_np
+
 from .metrics import objective_matrix
 
-__all__ = ["plot_hypervolume", "plot_front", "pareto_mask_np"]
+__all__ = ["plot_hypervolume", "plot_front", "plot_hv_report", "plot_fronts", "pareto_mask_np"]
 
 
 def _plt():
@@ -95,15 +97,6 @@ def plot_hypervolume(
     return ax
 
 
-def pareto_mask_np(y: np.ndarray) -> np.ndarray:
-    """Non-dominated rows of ``float[N, M]`` (minimization); brute force O(N²), for plots."""
-    y = np.asarray(y, dtype=np.float64)
-    le = (y[:, None, :] <= y[None, :, :]).all(-1)
-    lt = (y[:, None, :] < y[None, :, :]).any(-1)
-    dominated = (le & lt).any(0)
-    return ~dominated
-
-
 def plot_front(
     run: pd.DataFrame,
     objectives: Sequence[str],
@@ -169,3 +162,213 @@ def plot_front(
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def _log_scale(v: np.ndarray) -> bool:
+    """True when positive values span more than two decades (a log axis reads better)."""
+    v = np.asarray(v, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return len(v) > 1 and bool((v > 0).all()) and float(v.max() / v.min()) > 100.0
+
+
+_X_LABEL = {"time": "simulated wall-clock time [s]", "cost": "cumulative cost [$]"}
+
+
+def plot_hv_report(
+    traces: pd.DataFrame,
+    *,
+    xs: Sequence[str] = ("time", "cost"),
+    target: float | None = None,
+    normalized: bool = True,
+    baseline: str | None = None,
+    title: str | None = None,
+    group: str = "method",
+    note: str | None = None,
+):
+    """The report's HV figure: HV vs simulated time and vs dollars (columns), with 95 %
+    bootstrap bands of the mean over seeds, on log x axes.
+
+    Top row: HV (a fraction of the best reachable HV when ``normalized``) with the baseline's
+    target as a dotted line. Bottom row: what is still missing, ``1 − HV`` on a log axis
+    (``best final HV of the sweep − HV`` when not normalized), where late differences show.
+
+    ``note`` (e.g. the headline speed-up) is written in the first panel.
+
+    Returns:
+        The matplotlib figure.
+    """
+    from .metrics import aggregate_curves, final_hypervolume
+
+    plt = _plt()
+    xs = list(xs)
+    fig, axs = plt.subplots(2, len(xs), figsize=(6.0 * len(xs), 7.6), dpi=100, squeeze=False)
+    top = 1.0 if normalized else float(final_hypervolume(traces)["hv"].max())
+    methods = list(dict.fromkeys(traces[group]))
+    colors = {}
+    k = 0
+    for m in methods:
+        if m == baseline:
+            colors[m] = "0.35"
+        else:
+            colors[m] = f"C{k}"
+            k += 1
+    for j, x in enumerate(xs):
+        v = traces[x].to_numpy(dtype=np.float64)
+        x0 = float(v[v > 0].min()) if (v > 0).any() else 1e-9
+        grid = np.geomspace(x0, max(float(v.max()), x0 * 1.01), 200)
+        agg = aggregate_curves(traces, x=x, grid=grid, group=group)
+        for row in (0, 1):
+            ax = axs[row, j]
+            for m, g in agg.groupby(group, sort=False):
+                mean, lo, hi = (g[c].to_numpy() for c in ("mean", "lo", "hi"))
+                if row == 1:
+                    floor = 1e-4 * top
+                    mean, lo, hi = (np.maximum(top - a, floor) for a in (mean, hi, lo))
+                ls = "--" if m == baseline else "-"
+                n = int(g["n_seeds"].iloc[0])
+                ax.plot(g[x], mean, color=colors[m], ls=ls, lw=2.0, label=f"{m} (n={n})")
+                ax.fill_between(g[x], lo, hi, color=colors[m], alpha=0.18, lw=0)
+            if target is not None:
+                tv = target if row == 0 else max(top - target, 1e-4 * top)
+                ax.axhline(tv, color="k", ls=":", lw=1.0, label=f"{baseline} target")
+            ax.set_xscale("log")
+            ax.set_xlabel(_X_LABEL.get(x, x))
+            ax.grid(alpha=0.3, which="both" if row == 1 else "major")
+            if row == 0:
+                ax.set_ylabel("HV / best reachable HV" if normalized else "HV (fixed ref. point)")
+                if normalized:
+                    ax.set_ylim(-0.02, 1.02)
+                ax.legend(fontsize=8, loc="upper left")
+            else:
+                ax.set_yscale("log")
+                ax.set_ylabel(
+                    "1 − HV / best (missing part of the front)"
+                    if normalized
+                    else f"{top:.4g} − HV (gap to the best run)"
+                )
+    if note:
+        axs[0, 0].text(
+            0.98,
+            0.04,
+            note,
+            transform=axs[0, 0].transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=9,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.7"},
+        )
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _hardware_colors(df: pd.DataFrame, columns: list[str]):
+    """(label per row, colour key per row, legend title) for colouring points by hardware."""
+    if not columns:
+        return None, None, None
+    from .report import hardware_label
+
+    labels = [hardware_label(r, columns) for _, r in df[columns].iterrows()]
+    if len(set(labels)) <= 8:
+        return labels, labels, "hardware"
+    txt = [c for c in columns if df[c].dtype == object or str(df[c].dtype).startswith("str")]
+    key = columns[0] if not txt else txt[0]
+    return labels, [str(v) for v in df[key]], key
+
+
+def plot_fronts(
+    df: pd.DataFrame,
+    runs: dict[str, int],
+    objectives: Sequence[str],
+    directions: Sequence[str],
+    *,
+    true_front: pd.DataFrame | None = None,
+    hardware_columns: Sequence[str] = (),
+    title: str | None = None,
+):
+    """One panel per ``{method: seed}`` run: its results coloured by hardware, marker size by
+    fidelity, its 2-D Pareto front and the table's reachable front (dashed). Axes spanning more
+    than two decades are logarithmic; all panels share their axes.
+
+    Returns:
+        The matplotlib figure.
+    """
+    plt = _plt()
+    objectives, directions = list(objectives), list(directions)
+    hw = list(hardware_columns)
+    sel = pd.concat(
+        [df[(df["method"] == m) & (df["seed"] == s)] for m, s in runs.items()], ignore_index=True
+    )
+    _, keys, legend_title = _hardware_colors(sel, hw)
+    uniq = sorted(set(keys)) if keys is not None else []
+    cmap = plt.get_cmap("tab10" if len(uniq) <= 10 else "tab20")
+    color_of = {k: cmap(i % cmap.N) for i, k in enumerate(uniq)}
+    fig, axs = plt.subplots(
+        1,
+        len(runs),
+        figsize=(5.6 * len(runs), 4.8),
+        dpi=100,
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+    )
+    allv = [sel[objectives].to_numpy(dtype=np.float64)]
+    if true_front is not None and len(true_front):
+        allv.append(true_front[objectives].to_numpy(dtype=np.float64))
+    allv = np.concatenate(allv)
+    fmax = float(sel["fidelity"].max()) if "fidelity" in sel else 1.0
+    for ax, (m, s) in zip(axs[0], runs.items(), strict=True):
+        idx = np.flatnonzero(((sel["method"] == m) & (sel["seed"] == s)).to_numpy())
+        run = sel.iloc[idx]
+        orig = run[objectives].to_numpy(dtype=np.float64)
+        size = 8 + 40 * (run["fidelity"].to_numpy() / fmax if "fidelity" in run else 1.0)
+        if keys is not None:
+            col = [color_of[keys[i]] for i in idx]
+        else:
+            col = "C0"
+        ax.scatter(orig[:, 0], orig[:, 1], s=size, c=col, alpha=0.55, lw=0)
+        y = objective_matrix(run, objectives, directions)
+        f = orig[pareto_mask_np(y)]
+        f = f[np.argsort(f[:, 0])]
+        where = "post" if directions[0] == "min" else "pre"
+        ax.step(f[:, 0], f[:, 1], where=where, color="k", lw=1.3, label="this run's front")
+        if true_front is not None and len(true_front):
+            tf = true_front[objectives].to_numpy(dtype=np.float64)
+            tm = pareto_mask_np(objective_matrix(true_front, objectives, directions))
+            tf = tf[tm][np.argsort(tf[tm][:, 0])]
+            ax.step(tf[:, 0], tf[:, 1], where=where, color="crimson", lw=1.2, ls="--")
+            ax.scatter(
+                tf[:, 0], tf[:, 1], s=22, marker="x", color="crimson", label="best reachable front"
+            )
+        ax.set_title(f"{m}, seed {s} ({len(run)} results)", fontsize=10)
+        ax.set_xlabel(
+            f"{objectives[0]} ({'higher' if directions[0] == 'max' else 'lower'} is better)"
+        )
+        ax.grid(alpha=0.3, which="both")
+    axs[0, 0].set_ylabel(
+        f"{objectives[1]} ({'higher' if directions[1] == 'max' else 'lower'} is better)"
+    )
+    if _log_scale(allv[:, 0]):
+        axs[0, 0].set_xscale("log")
+    if _log_scale(allv[:, 1]):
+        axs[0, 0].set_yscale("log")
+    handles, labels = axs[0, 0].get_legend_handles_labels()
+    for k in uniq:
+        handles.append(
+            plt.Line2D([], [], marker="o", ls="", color=color_of[k], markersize=6, alpha=0.8)
+        )
+        labels.append(k)
+    fig.legend(
+        handles,
+        labels,
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        fontsize=8,
+        title=legend_title or None,
+        frameon=False,
+    )
+    if title:
+        fig.suptitle(title + " — marker size = fidelity", fontsize=11)
+    fig.tight_layout()
+    return fig
