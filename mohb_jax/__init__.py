@@ -19,6 +19,7 @@ _SUBMODULES = (
     "hypervolume",
     "tables",
     "schedulers",
+    "lifecycle",
     "transfer",
     "testing",
     "sim",
@@ -31,7 +32,9 @@ def __getattr__(name):  # lazy submodule import keeps `import mohb_jax` cheap
         return _import_module(f"mohb_jax.{name}")
     if name == "simulate":
         return _import_module("mohb_jax.sim").simulate
+    if name == "Objectives":
+        return _import_module("mohb_jax._src.objectives").Objectives
     raise AttributeError(f"module 'mohb_jax' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_SUBMODULES, "simulate"]
+__all__ = ["__version__", *_SUBMODULES, "Objectives", "simulate"]

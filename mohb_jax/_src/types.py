@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import jax
+import jax.numpy as jnp
 from jaxtyping import Array, Bool, Float, Int
 
 PRNGKey = Array
@@ -29,6 +31,17 @@ class Job(NamedTuple):
     bracket: Int[Array, ""]  # Hyperband bracket of the trial
     rung: Int[Array, ""]  # rung of the bracket this job ends at
     valid: Bool[Array, ""]  # False: no job (search space exhausted / capacity reached)
+
+
+def no_job() -> Job:
+    """The invalid job (every field -1, ``valid`` False): "nothing to do"."""
+    z = jnp.int32(-1)
+    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
+
+
+def select_tree(pred, a, b):
+    """``a`` where ``pred`` else ``b``, leaf by leaf (``pred``: a bool scalar)."""
+    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
 
 
 class Searcher(NamedTuple):

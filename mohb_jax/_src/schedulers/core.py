@@ -95,7 +95,7 @@ from mohb_jax._src.pareto import (
     pack_rows,
 )
 from mohb_jax._src.schedulers.schedule import Schedule
-from mohb_jax._src.types import Job, Searcher
+from mohb_jax._src.types import Job, Searcher, no_job, select_tree
 
 RULES = ("epsnet", "crowding", "scalarize", "single", "random")
 VARIANTS = ("stopping", "promotion")
@@ -168,16 +168,6 @@ class Scheduler(NamedTuple):
     variant: str
     max_trials: int
     n_objectives: int
-
-
-def no_job() -> Job:
-    z = jnp.int32(-1)
-    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
-
-
-def _sel(pred, a, b):
-    """``a`` where ``pred`` else ``b``, leaf by leaf (pred: bool scalar)."""
-    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,7 +424,7 @@ def _common(
             bracket=put(state.bracket, bracket),
             group=put(state.group, group),
             status=put(state.status, RUNNING),
-            searcher=_sel(start, s_new, state.searcher),
+            searcher=select_tree(start, s_new, state.searcher),
             exhausted=state.exhausted | (want & ~ok),
             overflow=state.overflow | (want & ok & ~room),
         )
@@ -446,7 +436,7 @@ def _common(
             rung=jnp.int32(0),
             valid=start,
         )
-        return _sel(start, job, no_job()), state
+        return select_tree(start, job, no_job()), state
 
     def record(state: SchedulerState, job: Job, y):
         """Record ``y`` at the job's level and re-rank that rung's group."""
@@ -582,7 +572,7 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
                 promoted=state.promoted.at[kstar, t].set(state.promoted[kstar, t] | has),
                 status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
             )
-            return _sel(has, pjob, njob), state
+            return select_tree(has, pjob, njob), state
         return njob, state
 
     def tell(state: SchedulerState, job: Job, y):
@@ -605,7 +595,7 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
             promoted=state.promoted.at[k, t].set(state.promoted[k, t] | go),
         )
         nxt = job._replace(fidelity=levels[jnp.minimum(k + 1, K - 1)], rung=job.rung + 1, valid=go)
-        return state, decision.astype(jnp.int32), TellInfo(p, n, _sel(go, nxt, no_job()))
+        return state, decision.astype(jnp.int32), TellInfo(p, n, select_tree(go, nxt, no_job()))
 
     del trial_ids
     return Scheduler(init, ask, tell, observe, schedule, "asha", rule, variant, N, M)
@@ -644,8 +634,8 @@ def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -
         next_rung = hb._replace(
             level=hb.level + 1, target=n_keep, dispatched=jnp.int32(0), done=jnp.int32(0)
         )
-        new = _sel(last, next_bracket, next_rung)
-        return state._replace(hb=_sel(complete, new, hb))
+        new = select_tree(last, next_bracket, next_rung)
+        return state._replace(hb=select_tree(complete, new, hb))
 
     def ask(key, state: SchedulerState):
         hb = state.hb
@@ -670,7 +660,7 @@ def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -
             promoted=nstate.promoted.at[kp, t].set(nstate.promoted[kp, t] | can_promote),
             status=nstate.status.at[t].set(jnp.where(can_promote, RUNNING, nstate.status[t])),
         )
-        job = _sel(first, njob, _sel(can_promote, pjob, no_job()))
+        job = select_tree(first, njob, select_tree(can_promote, pjob, no_job()))
         started = job.valid
         state = state._replace(hb=state.hb._replace(dispatched=hb.dispatched + started))
         return job, advance(state)
