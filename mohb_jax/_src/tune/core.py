@@ -1,11 +1,10 @@
-"""The driver's only door to the scheduler: the same jitted ``init``/``ask``/``tell``/``observe``
-the simulator runs, with the simulator's key schedule.
+"""The driver's only door to the scheduler: the jitted lifecycle functions
+(:mod:`mohb_jax.lifecycle`) the simulator runs, so every rule exists once.
 
-Keys follow :mod:`mohb_jax._src.sim.driver`: the run key splits into the scheduler's ``init``
-key, the asks' base key (ask ``i`` gets ``fold_in(base, i)``; a fill after a completion gives
-free worker ``w`` the index ``n_asks + w``, then ``n_asks += n_workers``) and a third key the
-simulator uses for table seeds (unused here). Results below a job's target fidelity go to
-``observe``, the result at the target to ``tell``.
+The run key splits into the scheduler's ``init`` key, the asks' base key and a key the
+simulator uses for table seeds (unused here); free worker ``w`` asks with
+``fold_in(base, n_asks + w)``, each round of asks ends with ``n_asks += n_workers``. Results
+below a job's target fidelity are observed, the result at the target is told.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mohb_jax._src.lifecycle import OBSERVED, make_lifecycle
 from mohb_jax._src.schedulers.core import CONTINUE, make_scheduler
 from mohb_jax._src.schedulers.schedule import make_schedule
 from mohb_jax._src.types import Job
@@ -75,15 +75,17 @@ def resolve_method(method: str, rule: str | None, variant: str) -> dict[str, Any
 
 
 class SchedulerCore:
-    """Builds the scheduler from its static configuration and calls its jitted functions.
+    """Builds the scheduler and its lifecycle from the static configuration; calls their
+    jitted functions (:func:`mohb_jax.lifecycle.make_lifecycle`: the simulator's rules).
 
     Args:
         config: the journal header's ``scheduler`` entry: ``scheduler``, ``rule``, ``variant``,
             ``eta``, ``grid``, ``n_brackets``, ``max_trials``, ``n_objectives``, ``seed``.
         searcher: the :class:`~mohb_jax._src.types.Searcher`.
+        n_workers: W (fixes the ask keys).
     """
 
-    def __init__(self, config: dict[str, Any], searcher):
+    def __init__(self, config: dict[str, Any], searcher, n_workers: int):
         sched_name, rule = config["scheduler"], config["rule"]
         nb = config.get("n_brackets")
         schedule = make_schedule(
@@ -102,36 +104,45 @@ class SchedulerCore:
             rule=rule,
             variant=config["variant"],
         )
+        self.lc = make_lifecycle(self.sched, int(n_workers))
         self.levels = [int(x) for x in schedule.levels]
-        self._init = jax.jit(self.sched.init)
-        self._ask = jax.jit(self.sched.ask)
-        self._tell = jax.jit(self.sched.tell)
-        self._observe = jax.jit(self.sched.observe)
-        k_sched, k_loop, _ = jax.random.split(jax.random.key(int(config["seed"])), 3)
-        self._k_sched, self._k_loop = k_sched, k_loop
+        self._init = jax.jit(self.lc.init)
+        self._ask = jax.jit(self.lc.on_free_worker)
+        self._end_round = jax.jit(self.lc.end_round)
+        self._report = jax.jit(self.lc.on_report)
+        self._key = jax.random.key(int(config["seed"]))
         self.M = int(config["n_objectives"])
 
     def init(self):
-        return self._init(self._k_sched)
+        return self._init(self._key)
 
-    def ask(self, state, i: int) -> tuple[HostJob, Any]:
-        job, state = self._ask(jax.random.fold_in(self._k_loop, i), state)
-        return HostJob.of(job), state
+    def n_asks(self, run) -> int:
+        return int(run.n_asks)
 
-    def tell(self, state, job: HostJob, y) -> tuple[Any, int, HostJob | None]:
-        state, decision, info = self._tell(state, job.device(), jnp.asarray(y, jnp.float32))
-        d = int(decision)
-        nxt = HostJob.of(info.next_job) if d == CONTINUE else None
-        return state, d, nxt
+    def ask(self, run, worker: int) -> tuple[HostJob, Any]:
+        """Free ``worker`` asks (key ``fold_in(base, n_asks + worker)``)."""
+        run, job = self._ask(run, jnp.int32(worker))
+        return HostJob.of(job), run
 
-    def observe(self, state, job: HostJob, fidelity: int, y):
-        return self._observe(state, job.device(), jnp.int32(fidelity), jnp.asarray(y, jnp.float32))
+    def end_round(self, run):
+        return self._end_round(run)
+
+    def report(self, run, job: HostJob, f: int, y) -> tuple[Any, int, HostJob | None]:
+        """A result of ``job`` at fidelity index ``f`` (observed below the target, told at
+        it); returns ``(run, action, next_job)``: ``action`` is :data:`OBSERVED` or the
+        scheduler's decision, ``next_job`` the job a CONTINUE goes on with."""
+        run, action, info = self._report(
+            run, job.device(), jnp.int32(f), jnp.asarray(y, jnp.float32)
+        )
+        a = int(action)
+        nxt = HostJob.of(info.next_job) if a == CONTINUE else None
+        return run, a, nxt
 
     def warm_up(self) -> None:
-        """Compile ask / tell / observe now (a throwaway state), not at the first event."""
-        s = self.init()
-        job, s = self.ask(s, 0)
+        """Compile every function now (a throwaway state), not at the first event."""
+        run = self.init()
+        job, run = self.ask(run, 0)
+        self.end_round(run)
         if job.valid:
             y = np.zeros(self.M, np.float32)
-            self.observe(s, job, 0, y)
-            self.tell(s, job, y)
+            self.report(run, job, job.fidelity, y)

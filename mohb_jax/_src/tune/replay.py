@@ -40,7 +40,9 @@ def replay(journal: str | os.PathLike, *, searcher="random"):
     candidates = _space.table_from_records(c["columns"], c["rows"])
     if _space.table_hash(candidates) != header["candidates_hash"]:
         raise ValueError(f"{jdir / CANDIDATES_FILE} does not match the journal's candidate hash")
-    core = SchedulerCore(header["scheduler"], _make_searcher(searcher, candidates, header))
+    core = SchedulerCore(
+        header["scheduler"], _make_searcher(searcher, candidates, header), header["n_workers"]
+    )
     catalog = {h["name"]: Hardware.from_json(h) for h in header["catalog"]}
     run = _Run(core, header, candidates, catalog)
     for rec in recs[1:]:

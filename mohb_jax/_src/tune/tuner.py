@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mohb_jax._src.lifecycle import ACTIONS, OBSERVED
 from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, VARIANTS
 from mohb_jax._src.tune import space as _space
 from mohb_jax._src.tune.core import HostJob, SchedulerCore, resolve_method
@@ -183,7 +184,6 @@ class _Run:
     candidates: pd.DataFrame
     catalog: dict[str, Hardware]
     state: Any = None
-    n_asks: int = 0
     workers: list[int | None] = field(default_factory=list)
     jobs: dict[int, _JobRec] = field(default_factory=dict)
     seen: set = field(default_factory=set)
@@ -230,25 +230,29 @@ class _Run:
         if "clock" in rec:
             self.clock = max(self.clock, float(rec["clock"]))
         if t == "fill":
-            if check and rec["base"] != self.n_asks:
-                raise ReplayMismatch(f"fill base {rec['base']} != replayed {self.n_asks}")
-            rec["base"] = self.n_asks
-            self.n_asks += self.W
-        elif t == "ask":
-            job, self.state = self.core.ask(self.state, int(rec["i"]))
-            if check:
-                self.n_checked += 1
-                if list(job) != list(rec["job"]):
-                    raise ReplayMismatch(
-                        f"ask {rec['i']}: replayed job {tuple(job)} != journal {rec['job']}"
-                    )
-            rec["job"] = list(job)
-            if job.valid:
-                jid = len(self.jobs)
-                w = int(rec["worker"])
-                self.jobs[jid] = _JobRec(jid, job, w)
-                self.workers[w] = jid
-                rec["job_id"] = jid
+            base = self.core.n_asks(self.state)
+            if check and rec["base"] != base:
+                raise ReplayMismatch(f"fill base {rec['base']} != replayed {base}")
+            rec["base"] = base
+            asks = rec.get("asks") or [{"worker": w} for w in rec.pop("workers")]
+            for a in asks:
+                job, self.state = self.core.ask(self.state, int(a["worker"]))
+                if check:
+                    self.n_checked += 1
+                    if list(job) != list(a["job"]):
+                        raise ReplayMismatch(
+                            f"ask {base + a['worker']}: replayed job {tuple(job)} != journal "
+                            f"{a['job']}"
+                        )
+                a["job"] = list(job)
+                if job.valid:
+                    jid = len(self.jobs)
+                    w = int(a["worker"])
+                    self.jobs[jid] = _JobRec(jid, job, w)
+                    self.workers[w] = jid
+                    a["job_id"] = jid
+            rec["asks"] = asks
+            self.state = self.core.end_round(self.state)
         elif t == "result":
             jr = self.jobs[int(rec["job_id"])]
             f = int(rec["f"])
@@ -262,26 +266,25 @@ class _Run:
                 self.n_failed += 1
             self.spent += float(rec["seg_cost"])
             self.trial_time[jr.job.trial] = float(rec["time_s"])
-            if f < jr.job.fidelity:
-                self.state = self.core.observe(self.state, jr.job, f, y)
-                decision, nxt = CONTINUE, None
-                rung = -1
-            else:
-                self.state, decision, nxt = self.core.tell(self.state, jr.job, y)
-                rung = jr.job.rung
+            at_rung = f >= jr.job.fidelity
+            rung = jr.job.rung if at_rung else -1
+            self.state, action, nxt = self.core.report(self.state, jr.job, f, y)
+            if at_rung:
                 if check:
                     self.n_checked += 1
-                    if decision != rec["decision"]:
+                    if action != rec["decision"]:
                         raise ReplayMismatch(
                             f"tell (trial {jr.job.trial}, fidelity {f}): replayed decision "
-                            f"{DECISIONS[decision]} != journal {DECISIONS[rec['decision']]}"
+                            f"{ACTIONS[action]} != journal {ACTIONS[rec['decision']]}"
                         )
                 if nxt is not None:
                     jr.job = nxt
                 else:
                     jr.decided = True
-            rec["decision"] = decision
-            self._row(rec, jr, f, rung, decision)
+            elif action != OBSERVED:
+                raise ReplayMismatch(f"result below the target was not observed: {action}")
+            rec["decision"] = action
+            self._row(rec, jr, f, rung, CONTINUE if action == OBSERVED else action)
         elif t == "exit":
             jr = self.jobs[int(rec["job_id"])]
             if rec.get("retry"):
@@ -642,7 +645,7 @@ class Tuner:
     def _prepare(self) -> None:
         """Build and compile the scheduler (at construction, not at the first event)."""
         searcher = _make_searcher(self._searcher_arg, self.candidates, self.header)
-        self.core = SchedulerCore(self.header["scheduler"], searcher)
+        self.core = SchedulerCore(self.header["scheduler"], searcher, self.header["n_workers"])
         self.core.warm_up()
         self.catalog = {h["name"]: Hardware.from_json(h) for h in self.header["catalog"]}
 
@@ -792,16 +795,14 @@ class Tuner:
         self.executor.submit(self._spec(jr))
 
     def _fill(self) -> None:
+        """Every free worker asks, in worker order; valid jobs are dispatched."""
         run = self._run
         if run.stopped:
             return
-        free = run.free_workers()
-        rec = self._log({"type": "fill", "base": run.n_asks, "clock": self._now()})
-        base = rec["base"]
-        for w in free:
-            r = self._log({"type": "ask", "i": base + w, "worker": w})
-            if "job_id" in r:
-                self._submit(run.jobs[r["job_id"]])
+        rec = self._log({"type": "fill", "workers": run.free_workers(), "clock": self._now()})
+        for a in rec["asks"]:
+            if "job_id" in a:
+                self._submit(run.jobs[a["job_id"]])
 
     def _check_stop(self) -> None:
         run = self._run
