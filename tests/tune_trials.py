@@ -45,6 +45,9 @@ def faulty(config, ctx):
     mode = config.get("mode", "ok")
     state = ctx.load_checkpoint() or {"epochs": 0}
     for f in ctx.fidelities():
+        _mark(config, ctx, f)
+        if mode == "raise1":
+            raise ValueError(f"diverged at {f}")
         if f >= 2:
             if mode == "raise":
                 raise RuntimeError(f"boom at {f}")

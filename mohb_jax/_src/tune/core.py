@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mohb_jax._src.lifecycle import OBSERVED, make_lifecycle
+from mohb_jax._src.lifecycle import make_lifecycle
 from mohb_jax._src.schedulers.core import CONTINUE, make_scheduler
 from mohb_jax._src.schedulers.schedule import make_schedule
 from mohb_jax._src.types import Job
@@ -129,7 +129,7 @@ class SchedulerCore:
 
     def report(self, run, job: HostJob, f: int, y) -> tuple[Any, int, HostJob | None]:
         """A result of ``job`` at fidelity index ``f`` (observed below the target, told at
-        it); returns ``(run, action, next_job)``: ``action`` is :data:`OBSERVED` or the
+        it); returns ``(run, action, next_job)``: ``action`` is ``mohb_jax.lifecycle.OBSERVED`` or the
         scheduler's decision, ``next_job`` the job a CONTINUE goes on with."""
         run, action, info = self._report(
             run, job.device(), jnp.int32(f), jnp.asarray(y, jnp.float32)

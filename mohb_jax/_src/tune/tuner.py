@@ -194,6 +194,7 @@ class _Run:
     rows: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     n_checked: int = 0
+    failed_trials: set = field(default_factory=set)
 
     def __post_init__(self):
         self.W = int(self.header["n_workers"])
@@ -264,6 +265,7 @@ class _Run:
             if rec["status"] == "failed":
                 jr.failed = True
                 self.n_failed += 1
+                self.failed_trials.add(jr.job.trial)
             self.spent += float(rec["seg_cost"])
             self.trial_time[jr.job.trial] = float(rec["time_s"])
             at_rung = f >= jr.job.fidelity
@@ -795,14 +797,37 @@ class Tuner:
         self.executor.submit(self._spec(jr))
 
     def _fill(self) -> None:
-        """Every free worker asks, in worker order; valid jobs are dispatched."""
+        """Every free worker asks, in worker order; valid jobs are dispatched.
+
+        A job of a trial that failed before (a rung rule may keep a ``+inf`` result when too
+        few others are left) is not run again: it fails at once with the same reason.
+        """
         run = self._run
-        if run.stopped:
-            return
-        rec = self._log({"type": "fill", "workers": run.free_workers(), "clock": self._now()})
-        for a in rec["asks"]:
-            if "job_id" in a:
-                self._submit(run.jobs[a["job_id"]])
+        while not run.stopped:
+            rec = self._log({"type": "fill", "workers": run.free_workers(), "clock": self._now()})
+            refill = False
+            for a in rec["asks"]:
+                if "job_id" in a:
+                    refill |= not self._dispatch(run.jobs[a["job_id"]])
+            if not refill:
+                return
+
+    def _dispatch(self, jr: _JobRec) -> bool:
+        """Submit ``jr``, or fail it at once if its trial failed before (returns False)."""
+        if jr.job.trial in self._run.failed_trials:
+            self._fail(jr, "the trial failed before; not run again")
+            self._log(
+                {
+                    "type": "exit",
+                    "job_id": jr.job_id,
+                    "kind": "error",
+                    "reason": "not run: failed before",
+                    "clock": self._now(),
+                }
+            )
+            return False
+        self._submit(jr)
+        return True
 
     def _check_stop(self) -> None:
         run = self._run
@@ -864,7 +889,7 @@ class Tuner:
                     )
                     need_fill = True
                 else:
-                    self._submit(jr)
+                    need_fill |= not self._dispatch(jr)
             if need_fill or not run.running():
                 self._fill()
         else:
