@@ -59,20 +59,28 @@ def load_pytree(path: str | os.PathLike) -> Any:
         return pickle.load(f)
 
 
-def latest_checkpoint(ckpt_dir: Path) -> tuple[int, Path | None]:
-    """``(fidelity_index, path)`` of the newest checkpoint in ``ckpt_dir``; ``(-1, None)``."""
-    best, best_p = -1, None
+def checkpoints(ckpt_dir: Path) -> dict[int, Path]:
+    """The checkpoints in ``ckpt_dir`` by fidelity index."""
+    out = {}
     if ckpt_dir.is_dir():
         for p in ckpt_dir.iterdir():
             n = p.name
             if n.startswith(CKPT_PREFIX) and n.endswith(".pkl"):
                 try:
-                    i = int(n[len(CKPT_PREFIX) : -4])
+                    out[int(n[len(CKPT_PREFIX) : -4])] = p
                 except ValueError:
                     continue
-                if i > best:
-                    best, best_p = i, p
-    return best, best_p
+    return out
+
+
+def latest_checkpoint(ckpt_dir: Path, limit: int | None = None) -> tuple[int, Path | None]:
+    """``(fidelity_index, path)`` of the newest checkpoint at or below ``limit``;
+    ``(-1, None)`` when there is none."""
+    ok = {i: p for i, p in checkpoints(ckpt_dir).items() if limit is None or i <= limit}
+    if not ok:
+        return -1, None
+    i = max(ok)
+    return i, ok[i]
 
 
 class TrialContext:
@@ -98,7 +106,11 @@ class TrialContext:
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         self._names = tuple(spec["report_names"])
         self._target = int(spec["target"])
-        self._ckpt_index, self._ckpt_path = latest_checkpoint(self.checkpoint_dir)
+        # only a checkpoint whose result the driver has journaled: a newer one (saved just
+        # before the driver died) would skip a result the journal never got
+        self._ckpt_index, self._ckpt_path = latest_checkpoint(
+            self.checkpoint_dir, int(spec.get("resume_max", -1))
+        )
         self._next = self._ckpt_index + 1  # first fidelity index this job trains
         self._pending: int | None = None  # fidelity index yielded, not reported yet
         self._t_yield = 0.0
@@ -182,18 +194,11 @@ class TrialContext:
                 self._ended = True
 
     def save_checkpoint(self, state: Any) -> None:
-        """Save the trial's state as of its last reported fidelity (atomic; older ones go)."""
+        """Save the trial's state as of its last reported fidelity (atomic)."""
         i = self._next - 1
         if i < 0 or self._pending is not None:
             raise ValueError("save_checkpoint must follow ctx.report(f, ...) of that fidelity")
         t0 = time.perf_counter()
         p = self.checkpoint_dir / f"{CKPT_PREFIX}{i}.pkl"
-        save_pytree(p, state)
-        for q in self.checkpoint_dir.iterdir():
-            if q.name.startswith(CKPT_PREFIX) and q != p and q.name.endswith(".pkl"):
-                try:
-                    if int(q.name[len(CKPT_PREFIX) : -4]) < i:
-                        q.unlink()
-                except (ValueError, FileNotFoundError):
-                    pass
+        save_pytree(p, state)  # older ones are deleted by the driver once this is journaled
         self._conn.send(("ckpt", i, time.perf_counter() - t0))

@@ -58,6 +58,8 @@ class JobSpec:
         train: how the worker imports the trial function (``module``, ``file``, ``qualname``).
         report_names: the objectives the trial reports (the runner measures the others).
         timeout_s: kill after this many seconds without a report (None: never).
+        resume_max: the trial's last journaled fidelity index: the job resumes from the newest
+            checkpoint at or below it (-1: from scratch).
         sys_path: entries the worker prepends to ``sys.path`` to import ``train``.
         log_path: where the job's stdout / stderr go (None: inherited).
     """
@@ -74,6 +76,7 @@ class JobSpec:
     train: dict[str, Any]
     report_names: list[str]
     timeout_s: float | None = None
+    resume_max: int = -1
     sys_path: list[str] = field(default_factory=list)
     log_path: str | None = None
 
@@ -89,6 +92,7 @@ class JobSpec:
             "checkpoint_dir": self.checkpoint_dir,
             "train": self.train,
             "report_names": list(self.report_names),
+            "resume_max": self.resume_max,
             "sys_path": list(self.sys_path),
         }
 

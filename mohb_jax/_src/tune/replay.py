@@ -17,7 +17,7 @@ from mohb_jax._src.tune.hardware import Hardware
 from mohb_jax._src.tune.journal import JOURNAL_FILE, read_journal
 
 
-def replay(journal: str | os.PathLike, *, searcher="random"):
+def replay(journal: str | os.PathLike, *, searcher="random", cache_dir=None):
     """Exact replay: re-run the journal's asks / observes / tells through the scheduler.
 
     Every replayed job and decision is checked against the journal (a mismatch raises
@@ -26,12 +26,21 @@ def replay(journal: str | os.PathLike, *, searcher="random"):
     Args:
         journal: the run directory.
         searcher: the run's searcher (``"random"`` or the same callable).
+        cache_dir: JAX persistent compilation cache (see :class:`Tuner`; False: off).
 
     Returns:
         :class:`~mohb_jax._src.tune.tuner.Results` rebuilt from the journal; ``n_checked`` is
         the number of asks and tells compared.
     """
-    from mohb_jax._src.tune.tuner import CANDIDATES_FILE, Results, _make_searcher, _Run
+    from mohb_jax._src.tune.tuner import (
+        CANDIDATES_FILE,
+        Results,
+        _make_searcher,
+        _Run,
+        enable_compile_cache,
+    )
+
+    enable_compile_cache(cache_dir)
 
     jdir = Path(journal)
     recs = read_journal(jdir / JOURNAL_FILE)

@@ -55,6 +55,7 @@ import pandas as pd
 from mohb_jax._src.lifecycle import ACTIONS, OBSERVED
 from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, VARIANTS
 from mohb_jax._src.tune import space as _space
+from mohb_jax._src.tune.context import checkpoints
 from mohb_jax._src.tune.core import HostJob, SchedulerCore, resolve_method
 from mohb_jax._src.tune.executor import Event, Executor, JobSpec, LocalExecutor
 from mohb_jax._src.tune.hardware import Hardware, parse_catalog
@@ -188,6 +189,7 @@ class _Run:
     jobs: dict[int, _JobRec] = field(default_factory=dict)
     seen: set = field(default_factory=set)
     trial_time: dict[int, float] = field(default_factory=dict)
+    trial_last: dict[int, int] = field(default_factory=dict)  # last journaled fidelity index
     spent: float = 0.0
     clock: float = 0.0
     stopped: str | None = None
@@ -261,6 +263,7 @@ class _Run:
             if key in self.seen:
                 raise ReplayMismatch(f"result {key} journaled twice")
             self.seen.add(key)
+            self.trial_last[jr.job.trial] = max(self.trial_last.get(jr.job.trial, -1), f)
             y = [decode_float(v) for v in rec["y"]]
             if rec["status"] == "failed":
                 jr.failed = True
@@ -457,6 +460,26 @@ class Results:
 # ------------------------------------------------------------------------------------------
 
 
+def enable_compile_cache(cache_dir=None) -> str | None:
+    """Turn on JAX's persistent compilation cache in this process; returns its directory.
+
+    ``None``: ``$MOHB_JAX_CACHE/xla`` (default ``~/.cache/mohb_jax/xla``); ``False``: off.
+    """
+    if cache_dir is False:
+        return None
+    if cache_dir is None:
+        root = os.environ.get("MOHB_JAX_CACHE", str(Path.home() / ".cache" / "mohb_jax"))
+        cache_dir = str(Path(root) / "xla")
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        import jax
+
+        jax.config.update("jax_compilation_cache_dir", str(cache_dir))
+    except OSError:  # read-only home: run without the cache
+        return None
+    return str(cache_dir)
+
+
 def _versions() -> dict[str, str]:
     import jax
 
@@ -626,18 +649,7 @@ class Tuner:
 
     @staticmethod
     def _executor(executor, cache_dir) -> Executor:
-        if cache_dir is None:
-            root = os.environ.get("MOHB_JAX_CACHE", str(Path.home() / ".cache" / "mohb_jax"))
-            cache_dir = str(Path(root) / "xla")
-        cache = None if cache_dir is False else str(cache_dir)
-        if cache:
-            try:
-                Path(cache).mkdir(parents=True, exist_ok=True)
-                import jax
-
-                jax.config.update("jax_compilation_cache_dir", cache)
-            except OSError:
-                cache = None
+        cache = enable_compile_cache(cache_dir)
         if executor == "local":
             return LocalExecutor(cache_dir=cache)
         if isinstance(executor, Executor):
@@ -759,6 +771,9 @@ class Tuner:
         self._writer.append(rec)
         return rec
 
+    def _ckpt_dir(self, trial: int) -> Path:
+        return self.dir / "checkpoints" / f"trial-{trial}"
+
     def _spec(self, jr: _JobRec) -> JobSpec:
         run = self._run
         cfg = jr.job.config
@@ -774,10 +789,11 @@ class Tuner:
             grid=run.grid,
             target=jr.job.fidelity,
             attempt=jr.attempt,
-            checkpoint_dir=str(self.dir / "checkpoints" / f"trial-{jr.job.trial}"),
+            checkpoint_dir=str(self._ckpt_dir(jr.job.trial)),
             train=self.train_ref,
             report_names=names,
             timeout_s=self.header.get("timeout_s"),
+            resume_max=run.trial_last.get(jr.job.trial, -1),
             sys_path=[p for p in sys.path if p],
             log_path=str(self.dir / "logs" / f"trial-{jr.job.trial}.log"),
         )
@@ -918,16 +934,21 @@ class Tuner:
             f, vals, seg = ev.data
             self._result(jr, int(f), vals, float(seg))
         elif ev.kind == "checkpoint":
+            f = int(ev.data[0])
             self._log(
                 {
                     "type": "checkpoint",
                     "job_id": jr.job_id,
                     "trial": jr.job.trial,
-                    "f": int(ev.data[0]),
+                    "f": f,
                     "save_s": float(ev.data[1]),
                     "clock": self._now(),
                 }
             )
+            if f <= run.trial_last.get(jr.job.trial, -1):  # its result is journaled
+                for i, p in checkpoints(self._ckpt_dir(jr.job.trial)).items():
+                    if i < f:
+                        p.unlink(missing_ok=True)
         elif ev.kind == "exit":
             if not jr.decided:
                 self._fail(
