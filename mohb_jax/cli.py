@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-plot", action="store_true", help="skip the PNGs")
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+    # ---- real trials: `tune FILE.py`, `resume DIR` (mohb_jax._src.tune.cli) ----
+    from mohb_jax._src.tune import cli as _tune_cli
+
+    _tune_cli.add_parsers(sub)
+
     q = sub.add_parser("plot", help="plots + summary of saved sweep results")
     q.add_argument("--results", default=DEFAULT_OUT, help="folder (or .parquet) of a sweep")
     q.add_argument("--out", default=None, help="where to write PNGs (default: beside results)")
@@ -383,7 +388,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
-    cmd = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}[args.command]
+    cmd = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}.get(args.command)
+    if cmd is None:  # real trials (mohb_jax._src.tune.cli)
+        from mohb_jax._src.tune import cli as _tune_cli
+
+        cmd = {"tune": _tune_cli.cmd_tune, "resume": _tune_cli.cmd_resume}[args.command]
     try:
         return cmd(args)
     except (ValueError, FileNotFoundError) as e:

@@ -865,6 +865,10 @@ class Tuner:
         if self._bar is None:
             return
         run = self._run
+        sig = (len(run.rows), len(run.running()), run.n_failed)
+        if sig == getattr(self, "_bar_sig", None):
+            return
+        self._bar_sig = sig
         ok = [r for r in run.rows if r["status"] == "ok"]
         top = len(run.grid) - 1
         front = 0
