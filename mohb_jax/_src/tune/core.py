@@ -129,8 +129,8 @@ class SchedulerCore:
 
     def report(self, run, job: HostJob, f: int, y) -> tuple[Any, int, HostJob | None]:
         """A result of ``job`` at fidelity index ``f`` (observed below the target, told at
-        it); returns ``(run, action, next_job)``: ``action`` is ``mohb_jax.lifecycle.OBSERVED`` or the
-        scheduler's decision, ``next_job`` the job a CONTINUE goes on with."""
+        it); returns ``(run, action, next_job)``: ``action`` is the scheduler's decision or
+        ``mohb_jax.lifecycle.OBSERVED``, ``next_job`` the job a CONTINUE goes on with."""
         run, action, info = self._report(
             run, job.device(), jnp.int32(f), jnp.asarray(y, jnp.float32)
         )

@@ -158,6 +158,7 @@ class LocalExecutor:
         self._procs: dict[int, _Proc] = {}
         self._busy: dict[str, int] = {}
         self._pending: list[Event] = []
+        self._exiting: list[tuple[subprocess.Popen, float]] = []  # said their last word
 
     # ---- protocol ------------------------------------------------------------------------
     def check(self, catalog) -> None:
@@ -174,7 +175,21 @@ class LocalExecutor:
         self._start_queued()
         return spec.job_id
 
+    def _reap(self) -> None:
+        """Collect exited processes; kill those lingering 10 s after their last word."""
+        keep = []
+        for popen, t in self._exiting:
+            if popen.poll() is None:
+                if time.monotonic() - t > 10:
+                    try:
+                        os.killpg(popen.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                keep.append((popen, t))
+        self._exiting = keep
+
     def poll(self, timeout: float) -> list[Event]:
+        self._reap()
         self._start_queued()
         out, self._pending = self._pending, []
         if out:
@@ -203,6 +218,9 @@ class LocalExecutor:
                 ev = self._event(jid, p, msg)
                 if ev is not None:
                     out.append(ev)
+                if p.ended:  # its last word: the job is over (the process is reaped later)
+                    out.append(self._finish(jid, wait_exit=False))
+                    break
                 if not p.rx.poll(0):
                     break
         now = time.monotonic()
@@ -236,6 +254,13 @@ class LocalExecutor:
         for jid in list(self._procs):
             self.kill(jid)
         self._queue.clear()
+        for popen, _ in self._exiting:
+            try:
+                popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
+        self._exiting = []
 
     # ---- internals -----------------------------------------------------------------------
     @property
@@ -254,11 +279,13 @@ class LocalExecutor:
             return None
         return None
 
-    def _finish(self, jid: int) -> Event:
+    def _finish(self, jid: int, wait_exit: bool = True) -> Event:
         p = self._procs[jid]
-        rc = p.popen.wait()
+        rc = p.popen.wait() if wait_exit else None
         msg = p.result
         self._release(jid)
+        if not wait_exit:
+            self._exiting.append((p.popen, time.monotonic()))
         if msg is not None and msg[0] == "done":
             return Event("exit", jid, ())
         if msg is not None and msg[0] == "error":

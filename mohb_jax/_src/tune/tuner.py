@@ -798,18 +798,21 @@ class Tuner:
             log_path=str(self.dir / "logs" / f"trial-{jr.job.trial}.log"),
         )
 
-    def _submit(self, jr: _JobRec) -> None:
-        self._log(
-            {
-                "type": "submit",
-                "job_id": jr.job_id,
-                "trial": jr.job.trial,
-                "target": jr.job.fidelity,
-                "attempt": jr.attempt,
-                "worker": jr.worker,
-                "clock": self._now(),
-            }
-        )
+    def _submit(self, jr: _JobRec, record: bool = True) -> None:
+        """Hand ``jr`` to the executor; a (re-)submission is journaled, a fresh job's dispatch
+        is already in its fill record."""
+        if record:
+            self._log(
+                {
+                    "type": "submit",
+                    "job_id": jr.job_id,
+                    "trial": jr.job.trial,
+                    "target": jr.job.fidelity,
+                    "attempt": jr.attempt,
+                    "worker": jr.worker,
+                    "clock": self._now(),
+                }
+            )
         self.executor.submit(self._spec(jr))
 
     def _fill(self) -> None:
@@ -824,11 +827,11 @@ class Tuner:
             refill = False
             for a in rec["asks"]:
                 if "job_id" in a:
-                    refill |= not self._dispatch(run.jobs[a["job_id"]])
+                    refill |= not self._dispatch(run.jobs[a["job_id"]], fresh=True)
             if not refill:
                 return
 
-    def _dispatch(self, jr: _JobRec) -> bool:
+    def _dispatch(self, jr: _JobRec, fresh: bool = False) -> bool:
         """Submit ``jr``, or fail it at once if its trial failed before (returns False)."""
         if jr.job.trial in self._run.failed_trials:
             self._fail(jr, "the trial failed before; not run again")
@@ -842,7 +845,7 @@ class Tuner:
                 }
             )
             return False
-        self._submit(jr)
+        self._submit(jr, record=not fresh)
         return True
 
     def _check_stop(self) -> None:
