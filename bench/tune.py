@@ -38,7 +38,7 @@ def trivial(config, ctx):
 
 
 def _load() -> str:
-    return "load %.1f" % os.getloadavg()[0]
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 class InlineExecutor:
@@ -95,9 +95,8 @@ class InlineExecutor:
 
 
 def bench_decisions(n: int = 2000) -> None:
-    import numpy as np
-
     import jax
+    import numpy as np
 
     from mohb_jax._src.schedulers.searchers import random_searcher
     from mohb_jax._src.tune.core import SchedulerCore
@@ -155,7 +154,6 @@ def bench_decisions(n: int = 2000) -> None:
 
 def _tuner(journal, executor, n_trials, grid, method="random", cache_dir=None, n_workers=4):
     import numpy as np
-
     import pandas as pd
 
     from mohb_jax.tune import Hardware, Tuner

@@ -51,7 +51,10 @@ settings = dict(
     n_candidates=3 if SMALL else 24,
     max_trials=3 if SMALL else 48,
     seed=0,
-    stop={"wallclock_s": float(os.environ.get("MOHB_TUNE_BUDGET", 300 if SMALL else 900)), "trials": 3 if SMALL else 48},
+    stop={
+        "wallclock_s": float(os.environ.get("MOHB_TUNE_BUDGET", 300 if SMALL else 900)),
+        "trials": 3 if SMALL else 48,
+    },
     timeout_s=300,
     journal=JOURNAL,
     fidelity_name="epoch",
