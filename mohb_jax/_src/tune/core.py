@@ -18,19 +18,20 @@ import numpy as np
 from mohb_jax._src.lifecycle import make_lifecycle
 from mohb_jax._src.schedulers.core import CONTINUE, make_scheduler
 from mohb_jax._src.schedulers.schedule import make_schedule
+from mohb_jax._src.sim.driver import METHODS as _SIM_METHODS
+from mohb_jax._src.sim.sweep import METHODS as _SWEEP_METHODS
 from mohb_jax._src.types import Job
 
-#: method label -> (scheduler, rule); the simulator's and the sweep's names
+#: method label -> (scheduler, rule): the simulator's method names and the sweep's labels
 METHODS: dict[str, tuple[str, str]] = {
-    "epsnet": ("asha", "epsnet"),
-    "crowding": ("asha", "crowding"),
-    "scalarize": ("asha", "scalarize"),
-    "single": ("asha", "single"),
-    "random": ("asha", "random"),
-    "moasha": ("asha", "epsnet"),
-    "asha": ("asha", "single"),
-    "mohb": ("hyperband", "epsnet"),
-    "hyperband": ("hyperband", "single"),
+    **_SIM_METHODS,
+    **{
+        label: (
+            _SIM_METHODS[o["method"]][0],
+            o.get("rule", _SIM_METHODS[o["method"]][1]),
+        )
+        for label, o in _SWEEP_METHODS.items()
+    },
 }
 
 

@@ -639,13 +639,7 @@ class Tuner:
             "max_retries": int(max_retries),
             "train": self.train_ref,
         }
-        self.dir = jdir
-        self.header = header
-        self.candidates = candidates
-        self.progress = progress
-        self._searcher_arg = searcher
-        self._new = True
-        self._prepare()
+        self._setup(jdir, header, candidates, progress, searcher, new=True)
 
     @staticmethod
     def _executor(executor, cache_dir) -> Executor:
@@ -655,6 +649,15 @@ class Tuner:
         if isinstance(executor, Executor):
             return executor
         raise ValueError(f"executor must be 'local' or an Executor; got {executor!r}")
+
+    def _setup(self, jdir, header, candidates, progress, searcher, new: bool) -> None:
+        self.dir = jdir
+        self.header = header
+        self.candidates = candidates
+        self.progress = progress
+        self._searcher_arg = searcher
+        self._new = new
+        self._prepare()
 
     def _prepare(self) -> None:
         """Build and compile the scheduler (at construction, not at the first event)."""
@@ -705,17 +708,10 @@ class Tuner:
                 "cost_usd": s.cost_usd,
                 "trials": s.trials,
             }
-        self.dir = jdir
-        self.header = header
-        self.candidates = candidates
-        self.progress = progress
-        self._searcher_arg = searcher
-        self._new = False
         self._records = recs
         self.executor = cls._executor(executor, cache_dir)
-        catalog = tuple(Hardware.from_json(h) for h in header["catalog"])
-        self.executor.check(catalog)
-        self._prepare()
+        self.executor.check(tuple(Hardware.from_json(h) for h in header["catalog"]))
+        self._setup(jdir, header, candidates, progress, searcher, new=False)
         return self
 
     # ---- the event loop --------------------------------------------------------------------
