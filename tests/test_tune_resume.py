@@ -93,3 +93,29 @@ def test_driver_sigkill_then_resume_loses_nothing(tmp_path):
     rep = replay(run_dir)
     assert rep.n_checked > 0 and rep.frame["decision"].equals(df["decision"])
     assert journal.read_bytes().endswith(b"\n")
+
+
+def test_dollar_budget_stops_then_a_larger_budget_resumes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNE_SLEEP", "0.25")
+    run_dir = tmp_path / "run"
+    # $3.6/h = $0.001 per second of training: 8 trials x 3 epochs x 0.25 s = $0.006 in all
+    res = Tuner(
+        tune_trials.quad, th.candidates(), **th.tuner_kwargs(run_dir, stop={"cost_usd": 0.002})
+    ).run()
+    recs = [json.loads(x) for x in (run_dir / "journal.jsonl").read_text().splitlines()]
+    stops = [r for r in recs if r["type"] == "stop"]
+    assert len(stops) == 1 and "cost budget $0.002" in stops[0]["reason"]
+    assert res.spent >= 0.002 and len(res.frame) < th.N_ROWS * len(th.GRID)
+    # without new criteria a stopped run stays stopped; with them it goes on
+    again = Tuner.resume(run_dir, tune_trials.quad, progress=False, cache_dir=th.cache_dir()).run()
+    assert len(again.frame) == len(res.frame)
+    monkeypatch.setenv("TUNE_SLEEP", "0")
+    done = Tuner.resume(
+        run_dir, tune_trials.quad, progress=False, cache_dir=th.cache_dir(), stop={"trials": 8}
+    ).run()
+    df = done.frame
+    assert len(df) == th.N_ROWS * len(th.GRID)
+    assert not df.duplicated(["trial", "fidelity_index"]).any()
+    assert df.iloc[: len(res.frame)][["trial", "fidelity_index"]].equals(
+        res.frame[["trial", "fidelity_index"]]
+    )

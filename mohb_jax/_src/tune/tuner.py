@@ -299,7 +299,10 @@ class _Run:
                 self.workers[jr.worker] = None
         elif t == "stop":
             self.stopped = rec["reason"]
-        elif t in ("submit", "checkpoint", "resume", "end"):
+        elif t == "resume":
+            if rec.get("stop") is not None:  # new stop criteria: a stopped run goes on
+                self.stopped = None
+        elif t in ("submit", "checkpoint", "end"):
             pass
         else:
             raise ValueError(f"unknown journal record type {t!r}")
@@ -683,7 +686,8 @@ class Tuner:
 
         The journal's header fixes everything else (space, catalog, method, seed, ...); pass
         the same ``searcher`` as the first run (a callable searcher is not journaled). ``stop``
-        replaces the journaled stop criteria (e.g. a larger budget).
+        replaces the journaled stop criteria (e.g. a larger budget): a run that had stopped
+        goes on, its killed jobs re-run from their checkpoints.
         """
         self = cls.__new__(cls)
         jdir = Path(journal)
@@ -701,6 +705,7 @@ class Tuner:
         candidates = _space.table_from_records(c["columns"], c["rows"])
         if _space.table_hash(candidates) != header["candidates_hash"]:
             raise ValueError(f"{cand} does not match the journal's candidate hash")
+        self._new_stop = stop is not None
         if stop is not None:
             s = Stop.parse(stop)
             header["stop"] = {
@@ -891,7 +896,10 @@ class Tuner:
     def _loop(self, resumed: bool) -> None:
         run = self._run
         if resumed:
-            self._log({"type": "resume", "clock": self._now()})
+            rec = {"type": "resume", "clock": self._now()}
+            if self._new_stop:
+                rec["stop"] = self.header["stop"]
+            self._log(rec)
             if run.stopped:
                 return
             need_fill = False
