@@ -181,7 +181,7 @@ def bench_driver_and_resume(records: int, tmp: Path) -> None:
 
     d = tmp / "inline"
     grid = [1, 3, 9, 27, 81]
-    n_trials = max(8, records // 5)  # MO-ASHA: ~3-5 records per trial
+    n_trials = max(8, (10 * records) // 35)  # MO-ASHA here: ~3.5 records per trial
     tu = _tuner(d, InlineExecutor(), n_trials, grid, method="epsnet")
     t0 = time.perf_counter()
     res = tu.run()
@@ -264,13 +264,21 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=40)
     ap.add_argument("--records", type=int, default=10000)
     ap.add_argument("--skip-optuna", action="store_true")
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        default=["decisions", "driver", "local", "optuna"],
+        choices=["decisions", "driver", "local", "optuna"],
+    )
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mohb_tune_bench_"))
     try:
-        bench_decisions()
-        bench_driver_and_resume(a.records, tmp)
-        ours = bench_local(a.trials, tmp)
-        if not a.skip_optuna:
+        if "decisions" in a.only:
+            bench_decisions()
+        if "driver" in a.only:
+            bench_driver_and_resume(a.records, tmp)
+        ours = bench_local(a.trials, tmp) if "local" in a.only else float("nan")
+        if "optuna" in a.only and not a.skip_optuna:
             bench_optuna(a.trials, ours, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
