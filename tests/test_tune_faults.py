@@ -104,3 +104,22 @@ def test_infeasible_hardware_row_fails_before_running(tmp_path):
             **th.tuner_kwargs(tmp_path / "run", hardware=[Hardware("ok", 1.0), bad]),
         )
     assert not (tmp_path / "run").exists()  # nothing ran, no journal
+
+
+def test_replay_catches_a_tampered_journal(faults_run, tmp_path):
+    import json
+    import shutil
+
+    from mohb_jax.tune import ReplayMismatch
+
+    _, _, d = faults_run
+    bad = tmp_path / "bad"
+    shutil.copytree(d, bad, ignore=shutil.ignore_patterns("checkpoints", "logs"))
+    lines = (bad / "journal.jsonl").read_text().splitlines()
+    i = next(k for k, x in enumerate(lines) if '"decision":2' in x and '"type":"result"' in x)
+    rec = json.loads(lines[i])
+    rec["decision"] = 1  # DONE -> STOP
+    lines[i] = json.dumps(rec)
+    (bad / "journal.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ReplayMismatch, match="replayed decision done != journal stop"):
+        replay(bad)

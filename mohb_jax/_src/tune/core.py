@@ -117,9 +117,6 @@ class SchedulerCore:
     def init(self):
         return self._init(self._key)
 
-    def n_asks(self, run) -> int:
-        return int(run.n_asks)
-
     def ask(self, run, worker: int) -> tuple[HostJob, Any]:
         """Free ``worker`` asks (key ``fold_in(base, n_asks + worker)``)."""
         run, job = self._ask(run, jnp.int32(worker))
@@ -147,3 +144,76 @@ class SchedulerCore:
         if job.valid:
             y = np.zeros(self.M, np.float32)
             self.report(run, job, job.fidelity, y)
+
+
+#: op codes of :meth:`SchedulerCore.replay_ops`
+OP_ASK, OP_END_ROUND, OP_REPORT, OP_NOOP = 0, 1, 2, 3
+
+
+class Ops(NamedTuple):
+    """A journal's scheduler calls as arrays (R ops), for one compiled replay."""
+
+    kind: np.ndarray  # int32[R]: OP_ASK / OP_END_ROUND / OP_REPORT / OP_NOOP (padding)
+    worker: np.ndarray  # int32[R]: the asking worker (OP_ASK)
+    job: np.ndarray  # int32[R, 6]: the reported job as journaled (OP_REPORT)
+    f: np.ndarray  # int32[R]: fidelity index of the result (OP_REPORT)
+    y: np.ndarray  # float32[R, M]: the result as told (OP_REPORT)
+
+
+def _replay_fn(lc):
+    def job_of(a):
+        return Job(a[0], a[1], a[2], a[3], a[4], a[5].astype(bool))
+
+    def arr(j: Job):
+        return jnp.stack(
+            [j.trial, j.config, j.fidelity, j.bracket, j.rung, j.valid.astype(jnp.int32)]
+        ).astype(jnp.int32)
+
+    neg = jnp.full((6,), -1, jnp.int32).at[5].set(0)
+
+    def body(run, op):
+        kind, w, ja, f, y = op
+
+        def ask(run):
+            run, job = lc.on_free_worker(run, w)
+            return run, arr(job), jnp.int32(-1), neg
+
+        def end(run):
+            return lc.end_round(run), neg, jnp.int32(-1), neg
+
+        def report(run):
+            run, action, info = lc.on_report(run, job_of(ja), f, y)
+            return run, neg, action.astype(jnp.int32), arr(info.next_job)
+
+        def noop(run):
+            return run, neg, jnp.int32(-1), neg
+
+        run, asked, action, nxt = jax.lax.switch(kind, [ask, end, report, noop], run)
+        return run, (asked, action, nxt)
+
+    def replay(run, ops: Ops):
+        return jax.lax.scan(body, run, (ops.kind, ops.worker, ops.job, ops.f, ops.y))
+
+    return jax.jit(replay)
+
+
+def replay_ops(core: SchedulerCore, run, ops: Ops):
+    """All of a journal's scheduler calls in one compiled ``lax.scan`` (resume / replay).
+
+    Returns ``(run, asked int32[R, 6], action int32[R], next_job int32[R, 6])``; the caller
+    compares them with the journal. ``R`` is padded to a power of two (>= 256) with no-ops so
+    that journals of similar length share one compiled program.
+    """
+    r = len(ops.kind)
+    n = max(256, 1 << max(0, r - 1).bit_length())
+    pad = n - r
+
+    def p(a, fill):
+        return np.concatenate([a, np.full((pad, *a.shape[1:]), fill, a.dtype)])
+
+    ops = Ops(p(ops.kind, OP_NOOP), p(ops.worker, 0), p(ops.job, 0), p(ops.f, 0), p(ops.y, 0))
+    if getattr(core, "_replay", None) is None:
+        core._replay = _replay_fn(core.lc)
+    run, (asked, action, nxt) = core._replay(run, Ops(*(jnp.asarray(a) for a in ops)))
+    asked, action, nxt = jax.device_get((asked, action, nxt))
+    return run, asked[:r], action[:r], nxt[:r]

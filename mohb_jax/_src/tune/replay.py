@@ -54,8 +54,7 @@ def replay(journal: str | os.PathLike, *, searcher="random", cache_dir=None):
     )
     catalog = {h["name"]: Hardware.from_json(h) for h in header["catalog"]}
     run = _Run(core, header, candidates, catalog)
-    for rec in recs[1:]:
-        run.apply(dict(rec), check=True)
+    run.replay([dict(r) for r in recs[1:]])
     return Results(run.frame(), header, candidates, jdir, run.n_checked)
 
 

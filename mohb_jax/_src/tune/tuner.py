@@ -197,6 +197,8 @@ class _Run:
     n_failed: int = 0
     n_checked: int = 0
     failed_trials: set = field(default_factory=set)
+    n_asks: int = 0  # host copy of the lifecycle's ask counter
+    _pre: Any = None  # outcomes precomputed by one compiled replay (deque), else None
 
     def __post_init__(self):
         self.W = int(self.header["n_workers"])
@@ -233,13 +235,13 @@ class _Run:
         if "clock" in rec:
             self.clock = max(self.clock, float(rec["clock"]))
         if t == "fill":
-            base = self.core.n_asks(self.state)
+            base = self.n_asks
             if check and rec["base"] != base:
                 raise ReplayMismatch(f"fill base {rec['base']} != replayed {base}")
             rec["base"] = base
             asks = rec.get("asks") or [{"worker": w} for w in rec.pop("workers")]
             for a in asks:
-                job, self.state = self.core.ask(self.state, int(a["worker"]))
+                job = self._ask(int(a["worker"]))
                 if check:
                     self.n_checked += 1
                     if list(job) != list(a["job"]):
@@ -255,7 +257,7 @@ class _Run:
                     self.workers[w] = jid
                     a["job_id"] = jid
             rec["asks"] = asks
-            self.state = self.core.end_round(self.state)
+            self._end_round()
         elif t == "result":
             jr = self.jobs[int(rec["job_id"])]
             f = int(rec["f"])
@@ -273,7 +275,7 @@ class _Run:
             self.trial_time[jr.job.trial] = float(rec["time_s"])
             at_rung = f >= jr.job.fidelity
             rung = jr.job.rung if at_rung else -1
-            self.state, action, nxt = self.core.report(self.state, jr.job, f, y)
+            action, nxt = self._report(jr.job, f, y)
             if at_rung:
                 if check:
                     self.n_checked += 1
@@ -282,6 +284,12 @@ class _Run:
                             f"tell (trial {jr.job.trial}, fidelity {f}): replayed decision "
                             f"{ACTIONS[action]} != journal {ACTIONS[rec['decision']]}"
                         )
+                if check and "next" in rec and rec["next"] != (None if nxt is None else list(nxt)):
+                    raise ReplayMismatch(
+                        f"tell (trial {jr.job.trial}, fidelity {f}): replayed next job {nxt} != "
+                        f"journal {rec['next']}"
+                    )
+                rec["next"] = None if nxt is None else list(nxt)
                 if nxt is not None:
                     jr.job = nxt
                 else:
@@ -307,6 +315,97 @@ class _Run:
         else:
             raise ValueError(f"unknown journal record type {t!r}")
         return rec
+
+    # ---- the scheduler calls (one at a time, or outcomes of one compiled replay) -----------
+    def _ask(self, worker: int) -> HostJob:
+        if self._pre is not None:
+            return self._pre.popleft()
+        job, self.state = self.core.ask(self.state, worker)
+        return job
+
+    def _end_round(self) -> None:
+        self.n_asks += self.W
+        if self._pre is not None:
+            self._pre.popleft()
+            return
+        self.state = self.core.end_round(self.state)
+
+    def _report(self, job: HostJob, f: int, y) -> tuple[int, HostJob | None]:
+        if self._pre is not None:
+            return self._pre.popleft()
+        self.state, action, nxt = self.core.report(self.state, job, f, y)
+        return action, nxt
+
+    def replay(self, records: list[dict[str, Any]]) -> None:
+        """Re-apply journal records, checking every ask and decision.
+
+        The scheduler calls of the whole journal run in one compiled ``lax.scan``
+        (:func:`~mohb_jax._src.tune.core.replay_ops`) on the journaled jobs; :meth:`apply`
+        then checks the outcomes record by record. Journals without the continued jobs
+        (``next``) replay call by call.
+        """
+        from collections import deque
+
+        from mohb_jax._src.tune.core import OP_ASK, OP_END_ROUND, OP_REPORT, Ops, replay_ops
+
+        kind, worker, jobs_in, fs, ys = [], [], [], [], []
+        cur: dict[int, list[int]] = {}
+        fast = True
+        for r in records:
+            if r["type"] == "fill":
+                for a in r["asks"]:
+                    kind.append(OP_ASK)
+                    worker.append(int(a["worker"]))
+                    jobs_in.append([0] * 6)
+                    fs.append(0)
+                    ys.append([0.0] * self.core.M)
+                    if "job_id" in a:
+                        cur[int(a["job_id"])] = [int(v) for v in a["job"]]
+                kind.append(OP_END_ROUND)
+                worker.append(0)
+                jobs_in.append([0] * 6)
+                fs.append(0)
+                ys.append([0.0] * self.core.M)
+            elif r["type"] == "result":
+                j = cur[int(r["job_id"])]
+                kind.append(OP_REPORT)
+                worker.append(0)
+                jobs_in.append(list(j))
+                fs.append(int(r["f"]))
+                ys.append([decode_float(v) for v in r["y"]])
+                if int(r["f"]) >= j[2] and r.get("decision") == CONTINUE:
+                    if r.get("next") is None:
+                        fast = False
+                        break
+                    cur[int(r["job_id"])] = [int(v) for v in r["next"]]
+        if fast and kind:
+            ops = Ops(
+                np.asarray(kind, np.int32),
+                np.asarray(worker, np.int32),
+                np.asarray(jobs_in, np.int32).reshape(-1, 6),
+                np.asarray(fs, np.int32),
+                np.asarray(ys, np.float32).reshape(-1, self.core.M),
+            )
+            state, asked, action, nxt = replay_ops(self.core, self.state, ops)
+            pre = deque()
+            for k, a, d, n in zip(ops.kind, asked, action, nxt, strict=True):
+                if k == OP_ASK:
+                    pre.append(HostJob(*(int(v) for v in a[:5]), bool(a[5])))
+                elif k == OP_END_ROUND:
+                    pre.append(None)
+                else:
+                    nj = HostJob(*(int(v) for v in n[:5]), bool(n[5]))
+                    pre.append((int(d), nj if int(d) == CONTINUE else None))
+            self._pre = pre
+            try:
+                for rec in records:
+                    self.apply(rec, check=True)
+            finally:
+                self._pre = None
+            self.state = state
+        else:
+            for rec in records:
+                self.apply(rec, check=True)
 
     def _row(self, rec, jr: _JobRec, f: int, rung: int, decision: int) -> None:
         cfg = jr.job.config
@@ -741,8 +840,7 @@ class Tuner:
             writer = JournalWriter(path)
             writer.append(self.header)
         else:
-            for rec in self._records[1:]:
-                run.apply(rec, check=True)
+            run.replay(self._records[1:])
             truncate_torn(path)
             writer = JournalWriter(path)
         self._run, self._writer = run, writer
