@@ -17,7 +17,6 @@ from mohb_jax._src.lifecycle import (
     ReportInfo,
     RunState,
     check_report,
-    check_result,
     make_lifecycle,
     run_keys,
 )
@@ -29,7 +28,6 @@ __all__ = [
     "ReportInfo",
     "RunState",
     "check_report",
-    "check_result",
     "make_lifecycle",
     "run_keys",
 ]

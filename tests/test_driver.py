@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from test_schedulers import ref_position
 
-from mohb_jax._src.sim.driver import METHODS, make_simulator, max_fidelity_budget
+from mohb_jax._src.methods import METHODS
+from mohb_jax._src.sim.driver import make_simulator, max_fidelity_budget
 from mohb_jax._src.tables.table import HardwareCatalog, Table
 
 ETA = 3

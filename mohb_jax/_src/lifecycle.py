@@ -62,10 +62,15 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jaxtyping import Array, Bool, Float, Int
 
-from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler, SchedulerState
+from mohb_jax._src.schedulers.core import (
+    CONTINUE,
+    DECISIONS,
+    Scheduler,
+    SchedulerState,
+    check_result,
+)
 from mohb_jax._src.types import Job, no_job, select_tree
 from mohb_jax._src.validate import is_concrete
 
@@ -253,25 +258,6 @@ def make_lifecycle(
         n_workers=W,
         independent_fidelities=indep,
     )
-
-
-def check_result(y, n_objectives: int) -> None:
-    """Eager boundary check of a result ``y`` (minimized): shape ``[M]``, no NaN, no ``-inf``.
-
-    Raises:
-        ValueError: wrong shape, NaN or ``-inf`` (report a diverged run as ``+inf``, which
-            ranks last).
-    """
-    a = np.asarray(y)
-    if a.shape != (n_objectives,):
-        raise ValueError(f"a result must have shape ({n_objectives},); got {a.shape}")
-    if not np.issubdtype(a.dtype, np.number):
-        raise ValueError(f"a result must be numeric; got dtype {a.dtype}")
-    if np.isnan(a).any() or (a == -np.inf).any():
-        raise ValueError(
-            f"a result has NaN or -inf: {a.tolist()}; report a diverged run as +inf "
-            "(it then ranks last) or leave the result out"
-        )
 
 
 def check_report(run: RunState, job: Job, f, y, n_objectives: int, indep: bool) -> None:

@@ -76,7 +76,6 @@ References:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -94,8 +93,9 @@ from mohb_jax._src.pareto import (
     epsnet_position_packed,
     pack_rows,
 )
-from mohb_jax._src.schedulers.schedule import Schedule
+from mohb_jax._src.schedulers.schedule import Schedule, make_schedule
 from mohb_jax._src.types import Job, Searcher, no_job, select_tree
+from mohb_jax._src.validate import is_concrete
 
 RULES = ("epsnet", "crowding", "scalarize", "single", "random")
 VARIANTS = ("stopping", "promotion")
@@ -327,12 +327,15 @@ def make_scheduler(
     """Build a scheduler closed over its static hyperparameters.
 
     Args:
-        schedule: rung levels / brackets (:func:`make_schedule`). With ``rule="random"`` only
-            its maximum level is used (one rung, one bracket).
+        schedule: rung levels / brackets (:func:`make_schedule`; it decides the number of
+            brackets). With ``rule="random"`` only its maximum level is used (one rung, one
+            bracket). Named methods with their defaults (e.g. ASHA's single bracket) are built
+            by :func:`mohb_jax.schedulers.make_method`.
         searcher: proposes configurations of new trials.
         n_objectives: M, the number of objectives ``tell`` receives.
         max_trials: N, the capacity (trial ids 0..N-1). Needing more sets ``state.overflow``.
-        method: ``"asha"`` (asynchronous) or ``"hyperband"`` (synchronous).
+        method: the scheduler kind: ``"asha"`` (asynchronous) or ``"hyperband"``
+            (synchronous).
         rule: one of ``RULES``.
         variant: ASHA's ``"stopping"`` or ``"promotion"`` variant (ignored by Hyperband).
         normalize: min-max normalize objectives for ε-net distances (``rung_rank``).
@@ -345,7 +348,10 @@ def make_scheduler(
         ValueError: unknown method / rule / variant, non-positive sizes.
     """
     if method not in SCHEDULERS:
-        raise ValueError(f"unknown method {method!r}; choose one of {tuple(SCHEDULERS)}")
+        raise ValueError(
+            f"unknown scheduler {method!r}; choose one of {tuple(SCHEDULERS)} (named methods "
+            "such as 'moasha' or 'epsnet' are built by make_method)"
+        )
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
     if variant not in VARIANTS:
@@ -354,17 +360,50 @@ def make_scheduler(
         raise ValueError(
             f"need n_objectives >= 1 and max_trials >= 1; got {n_objectives}, {max_trials}"
         )
-    if rule == "random":
-        schedule = dataclasses.replace(
-            schedule,
-            levels=schedule.levels[-1:],
-            n_brackets=1,
-            sizes=schedule.sizes[-1:, -1:],
-            bracket_probs=np.ones(1),
+    if rule == "random" and (schedule.n_levels > 1 or schedule.n_brackets > 1):
+        # no early stopping: one rung at the schedule's maximum level (make_schedule's rule)
+        schedule = make_schedule(
+            schedule.fidelities,
+            eta=schedule.eta,
+            r_max=float(schedule.fidelities[schedule.levels[-1]]),
+            single_rung=True,
         )
-    return SCHEDULERS[method](
+    sched = SCHEDULERS[method](
         schedule, searcher, int(n_objectives), int(max_trials), rule, variant, normalize, dtype
     )
+    return sched._replace(tell=_checked_tell(sched.tell, int(n_objectives)))
+
+
+def check_result(y, n_objectives: int) -> None:
+    """Eager boundary check of a result ``y`` (minimized): shape ``[M]``, no NaN, no ``-inf``.
+
+    Raises:
+        ValueError: wrong shape, non-numeric, NaN or ``-inf`` (report a diverged run as
+            ``+inf``, which ranks last).
+    """
+    a = np.asarray(y)
+    if a.shape != (n_objectives,):
+        raise ValueError(f"a result must have shape ({n_objectives},); got {a.shape}")
+    if not np.issubdtype(a.dtype, np.number):
+        raise ValueError(f"a result must be numeric; got dtype {a.dtype}")
+    if np.isnan(a).any() or (a == -np.inf).any():
+        raise ValueError(
+            f"a result has NaN or -inf: {a.tolist()}; report a diverged run as +inf "
+            "(it then ranks last) or leave the result out"
+        )
+
+
+def _checked_tell(tell, n_objectives: int):
+    """``tell`` that refuses a bad result when called on concrete values (the public path);
+    traced under ``jit``/``vmap`` it is ``tell`` itself (jitted internals assume valid input)."""
+
+    def checked(state, job, y):
+        if is_concrete(y):
+            check_result(y, n_objectives)
+        return tell(state, job, y)
+
+    checked.__doc__ = tell.__doc__
+    return checked
 
 
 def _common(

@@ -63,26 +63,12 @@ import numpy as np
 import pandas as pd
 from jaxtyping import Array, Bool, Float, Int
 
-from mohb_jax._src.schedulers.core import (
-    CONTINUE,
-    DECISIONS,
-    Scheduler,
-    SchedulerState,
-    make_scheduler,
-)
-from mohb_jax._src.schedulers.schedule import make_schedule
+from mohb_jax._src.lifecycle import Lifecycle, RunState, make_lifecycle, run_keys
+from mohb_jax._src.methods import check_unique, resolve_method
+from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.tables.table import Table
-from mohb_jax._src.types import Job, Searcher
-
-#: method name -> (scheduler, default rule)
-METHODS: dict[str, tuple[str, str]] = {
-    "moasha": ("asha", "epsnet"),
-    "mohb": ("hyperband", "epsnet"),
-    "asha": ("asha", "single"),
-    "hyperband": ("hyperband", "single"),
-    "random": ("asha", "random"),
-}
+from mohb_jax._src.types import Job, Searcher, no_job, select_tree
 
 
 class SimData(NamedTuple):
@@ -127,21 +113,15 @@ class SimOutput(NamedTuple):
 class _Workers(NamedTuple):
     busy: Bool[Array, " w"]
     job: Job  # fields [W]
-    start: Float[Array, " w"]  # job start time
-    resume: Int[Array, " w"]  # last reported fidelity index of the trial (-1: none)
-    base: Float[Array, " w"]  # table time already trained at the start (0: from scratch)
-    finish: Float[Array, " w"]
+    finish: Float[Array, " w"]  # simulated time the job ends
     jid: Int[Array, " w"]  # the job's record index
 
 
 class _Carry(NamedTuple):
-    key: Array  # base key of the asks: ask i gets fold_in(key, i)
-    n_asks: Int[Array, ""]
+    run: RunState  # the lifecycle's state (scheduler state, ask keys, trials' last fidelity)
     u_seed: Float[Array, " n"]  # uniforms for the table seed of each trial id
-    sched: SchedulerState
     workers: _Workers
     trial_seed: Int[Array, " n"]
-    trial_last: Int[Array, " n"]  # last reported fidelity index of each trial (-1 none)
     clock: Float[Array, ""]
     out: SimOutput
     started: Bool[Array, ""]  # False only before the first iteration (initial fill)
@@ -155,6 +135,8 @@ class Simulator(NamedTuple):
         data: the :class:`SimData` to pass to ``run``.
         to_frame: ``to_frame(out, seed=s) -> DataFrame`` (host side; raises on overflow).
         scheduler: the :class:`~mohb_jax._src.schedulers.core.Scheduler`.
+        lifecycle: the :class:`~mohb_jax._src.lifecycle.Lifecycle` the run drives.
+        checkpoint: whether resumed trials continue from their checkpoint.
         table, task, objectives: what is simulated.
         max_trials, max_jobs, n_workers, budget: static sizes / settings.
         n_excluded: configurations with no complete seed, never proposed.
@@ -164,6 +146,8 @@ class Simulator(NamedTuple):
     data: SimData
     to_frame: Callable[..., pd.DataFrame]
     scheduler: Scheduler
+    lifecycle: Lifecycle
+    checkpoint: bool
     table: Table
     task: int
     objectives: tuple[str, ...]
@@ -220,7 +204,7 @@ def make_simulator(
     objectives=None,
     eta: float = 3,
     searcher: Searcher | None = None,
-    variant: str = "stopping",
+    variant: str | None = None,
     checkpoint: bool = True,
     max_jobs: int | None = None,
     max_trials: int | None = None,
@@ -232,11 +216,11 @@ def make_simulator(
 
     Args:
         table: the offline table.
-        method: a key of :data:`METHODS`: ``"moasha"`` (asynchronous, default rule epsnet),
-            ``"mohb"`` (synchronous Hyperband, epsnet), ``"asha"`` / ``"hyperband"`` (rule
-            single), ``"random"`` (random search, no early stopping).
-        rule: overrides the method's rule (``epsnet``, ``crowding``, ``scalarize``, ``single``,
-            ``random``).
+        method: a name of the method registry (:data:`mohb_jax._src.methods.METHODS`:
+            ``epsnet``, ``crowding``, ``scalarize``, ``single``, ``random``, ``moasha``,
+            ``mohb``, ``asha``, ``hyperband``).
+        rule: overrides the method's rule where the method allows it (``moasha``, ``mohb``,
+            ``asha``, ``hyperband``).
         n_workers: W simulated workers.
         budget: simulated wall-clock seconds (see :func:`max_fidelity_budget`).
         task: task name or index.
@@ -245,13 +229,13 @@ def make_simulator(
         eta: reduction factor.
         searcher: proposes configurations (default: random without replacement over the
             configurations with a complete seed).
-        variant: ASHA's ``"stopping"`` or ``"promotion"``.
+        variant: ASHA's ``"stopping"`` (default) or ``"promotion"``.
         checkpoint: resumed trials continue from their checkpoint (else train from scratch).
         max_jobs: job records capacity J (default: derived from the budget; each job reports
             one or more results).
         max_trials: trial capacity N (default: derived from the budget).
-        n_brackets: number of brackets (default: 1 for ASHA, as Syne Tune and Li et al. 2020;
-            all for Hyperband).
+        n_brackets: number of brackets (default: the registry's: 1 for the ASHA methods, as
+            Syne Tune and Li et al. 2020; all for Hyperband).
         r_min: smallest rung level (default: the smallest fidelity).
         normalize: min-max normalize objectives for ε-net distances.
 
@@ -261,12 +245,7 @@ def make_simulator(
     Raises:
         ValueError: unknown method / objective / task, bad budget or sizes, no time objective.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {tuple(METHODS)}")
-    sched_name, default_rule = METHODS[method]
-    rule = default_rule if rule is None else rule
-    if method == "random" and rule != "random":
-        raise ValueError(f"method 'random' has no rule; got rule={rule!r}")
+    spec = resolve_method(method, rule=rule, variant=variant, n_brackets=n_brackets)
     if isinstance(n_workers, bool) or int(n_workers) != n_workers or n_workers < 1:
         raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
     W = int(n_workers)
@@ -275,7 +254,7 @@ def make_simulator(
     ti = table.task_index(task)
     if objectives is None:
         objectives = table.metadata.get("default_objectives") or table.objectives
-    objectives = tuple(objectives)
+    objectives = tuple(check_unique(objectives, "objectives"))
     if not objectives:
         raise ValueError("need at least one objective")
     obj_idx = [table.objective_index(o) for o in objectives]
@@ -302,18 +281,11 @@ def make_simulator(
         budget=jnp.asarray(budget, jnp.float32),
     )
 
-    schedule = make_schedule(
-        table.fidelities,
-        eta=eta,
-        r_min=r_min,
-        n_brackets=(1 if sched_name == "asha" and n_brackets is None else n_brackets),
-        single_rung=(rule == "random"),
-    )
-    F = table.n_fidelities
+    schedule = spec.schedule(table.fidelities, eta=eta, r_min=r_min)
     # ---- capacities ----------------------------------------------------------------------
     n_allowed = int(allowed.sum())
     t_ok = tcum[complete]  # [n, F]
-    first = t_ok[:, schedule.levels[0]] if rule != "random" else t_ok[:, -1]
+    first = t_ok[:, schedule.levels[0]]
     if indep:
         steps = t_ok[:, schedule.levels]
     else:
@@ -323,7 +295,7 @@ def make_simulator(
     if max_trials is None:
         bound = W * math.floor(budget / t_first) + W if t_first > 0 else n_allowed
         max_trials = int(min(n_allowed, bound))
-    n_levels = 1 if rule == "random" else len(schedule.levels)
+    n_levels = len(schedule.levels)
     if max_jobs is None:  # a trial runs at most one job per rung level; a job takes >= t_step
         bound = W * math.floor(budget / t_step) + W if t_step > 0 else None
         max_jobs = max_trials * n_levels if bound is None else min(max_trials * n_levels, bound)
@@ -333,17 +305,11 @@ def make_simulator(
 
     if searcher is None:
         searcher = random_searcher(allowed)
-    sched = make_scheduler(
-        schedule,
-        searcher,
-        n_objectives=len(objectives),
-        max_trials=N,
-        method=sched_name,
-        rule=rule,
-        variant=variant,
-        normalize=normalize,
+    sched = spec.build(
+        schedule, searcher, n_objectives=len(objectives), max_trials=N, normalize=normalize
     )
-    run = jax.jit(_make_run(sched, W, N, J, F, indep, checkpoint))
+    lc = make_lifecycle(sched, W, independent_fidelities=indep)
+    run = jax.jit(_make_run(lc, N, J, checkpoint))
     host = (np.asarray(data.tcum), np.asarray(data.price))
 
     def to_frame(out: SimOutput, *, seed: int = 0) -> pd.DataFrame:
@@ -355,6 +321,8 @@ def make_simulator(
         data=data,
         to_frame=to_frame,
         scheduler=sched,
+        lifecycle=lc,
+        checkpoint=bool(checkpoint),
         table=table,
         task=ti,
         objectives=objectives,
@@ -371,14 +339,18 @@ def make_simulator(
 # ------------------------------------------------------------------------------------------
 
 
-def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, checkpoint: bool):
-    fid = jnp.arange(F, dtype=jnp.int32)
+def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
+    """The jitted run: the event clock, table lookups and job records around the lifecycle.
+
+    Everything a real dispatcher would also have to decide (which worker asks with which key,
+    observe vs tell, continue keeps the worker, where a trial resumes) is ``lc``'s; this
+    function only advances simulated time and records jobs.
+    """
+    W = lc.n_workers
 
     def base_time(tc, a, continuing):
         """Time already trained when a job starts: ``T[a]`` if it resumes from the checkpoint
         at ``a`` (or simply goes on training, ``continuing``), 0 if it starts from scratch."""
-        if indep:
-            return jnp.zeros((), tc.dtype)
         keep = continuing if not checkpoint else jnp.bool_(True)
         return jnp.where(keep & (a >= 0), tc[jnp.maximum(a, 0)], 0.0)
 
@@ -391,9 +363,8 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         cum = jnp.cumsum(ok)
         s_new = jnp.argmax(cum > carry.u_seed[t] * cum[-1]).astype(jnp.int32)
         seed = jnp.where(carry.trial_seed[t] >= 0, carry.trial_seed[t], s_new)
-        a = carry.trial_last[t]
         tc = data.tcum[job.config, seed]
-        base = base_time(tc, a, jnp.bool_(continuing))
+        base = base_time(tc, lc.resume_point(carry.run, t), jnp.bool_(continuing))
         fin = carry.clock + (tc[job.fidelity] - base)
         room = out.n_jobs < J
         j = jnp.minimum(out.n_jobs, J - 1)
@@ -408,9 +379,6 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         wk = _Workers(
             busy=put(wk.busy, True),
             job=jax.tree_util.tree_map(put, wk.job, job),
-            start=put(wk.start, carry.clock),
-            resume=put(wk.resume, a),
-            base=put(wk.base, base),
             finish=put(wk.finish, fin),
             jid=put(wk.jid, j),
         )
@@ -420,7 +388,7 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             table_seed=rec(out.table_seed, seed),
             bracket=rec(out.bracket, job.bracket),
             rung=rec(out.rung, job.rung),
-            resume=rec(out.resume, a),
+            resume=rec(out.resume, carry.run.trial_last[t]),
             target=rec(out.target, job.fidelity),
             start=rec(out.start, carry.clock),
             base=rec(out.base, base),
@@ -433,34 +401,30 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
         return carry._replace(workers=wk, trial_seed=ts, out=out)
 
     def fill(carry: _Carry, data: SimData) -> _Carry:
-        """Every free worker asks the scheduler for a job, in worker order.
+        """Every free worker asks for a job, in worker order (``lc.on_free_worker``).
 
         Only free workers ask: the loop runs over their indices (a dynamic trip count), so a
         busy worker costs nothing. That matters when ``ask`` is expensive, e.g. a searcher
         whose refresh is due would otherwise recompute (and discard) it for every busy worker
-        at every event. Worker ``w``'s key is ``fold_in(key, n_asks + w)`` whether or not the
-        others are free, so results do not depend on which workers are busy.
+        at every event.
         """
         free = ~carry.workers.busy  # assign() only changes the worker it fills
         idx = jnp.nonzero(free, size=W, fill_value=W - 1)[0].astype(jnp.int32)
-        base = carry.n_asks
 
         def body(i, carry):
             w = idx[i]
-            job, st = sched.ask(jax.random.fold_in(carry.key, base + w), carry.sched)
-            # a free worker's ask is a state transition even when it finds no job (flags,
-            # Hyperband's rung bookkeeping)
-            return assign(carry._replace(sched=st), w, job, data, job.valid)
+            run, job = lc.on_free_worker(carry.run, w)
+            return assign(carry._replace(run=run), w, job, data, job.valid)
 
         n_free = jnp.sum(free, dtype=jnp.int32)
         carry = jax.lax.fori_loop(jnp.int32(0), n_free, body, carry)
-        return carry._replace(n_asks=base + W)
+        return carry._replace(run=lc.end_round(carry.run))
 
     def make_cond(data):
         def cond(carry: _Carry):
             wk = carry.workers
             nxt = jnp.min(jnp.where(wk.busy, wk.finish, jnp.inf))
-            ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
+            ok = ~carry.out.overflow_jobs & ~carry.run.sched.overflow
             return ~carry.started | (ok & jnp.any(wk.busy) & (nxt <= data.budget))
 
         return cond
@@ -474,44 +438,26 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             w = jnp.argmin(jnp.where(wk.busy, wk.finish, jnp.inf)).astype(jnp.int32)
             carry = carry._replace(clock=jnp.where(active, wk.finish[w], carry.clock))
             job = jax.tree_util.tree_map(lambda x: x[w], wk.job)
-            a = wk.resume[w]
             seed = carry.trial_seed[job.trial]
-            y_all = data.y[job.config, seed]  # [F, M]
-            st = carry.sched
-            passed = active & (fid > a) & (fid < job.fidelity)
-
-            # results passed on the way go to the searcher (no decision there)
-            def obs(f, ss):  # observe only touches the searcher's state
-                new = sched.observe(st._replace(searcher=ss), job, f, y_all[f]).searcher
-                return _sel(passed[f], new, ss)
-
-            if not indep:
-                st = st._replace(searcher=jax.lax.fori_loop(0, F, obs, st.searcher))
-            st, decision, info = sched.tell(st, job, y_all[job.fidelity])
-            go = active & (decision == CONTINUE)
-            t = job.trial
+            run, action, info = lc.on_job_end(carry.run, job, data.y[job.config, seed])
             jid = wk.jid[w]
             out = carry.out
             carry = carry._replace(
-                sched=_sel(active, st, carry.sched),
+                run=select_tree(active, run, carry.run),
                 out=out._replace(
-                    decision=out.decision.at[jid].set(
-                        jnp.where(active, decision, out.decision[jid])
-                    )
-                ),
-                trial_last=carry.trial_last.at[t].set(
-                    jnp.where(active, job.fidelity, carry.trial_last[t])
+                    decision=out.decision.at[jid].set(jnp.where(active, action, out.decision[jid]))
                 ),
                 workers=wk._replace(busy=wk.busy.at[w].set(wk.busy[w] & ~active)),
             )
             # CONTINUE: the same worker trains on (the trial keeps its table seed)
+            go = active & (action == CONTINUE)
             carry = assign(carry, w, info.next_job, data, go, continuing=True)
             return fill(carry, data)._replace(started=jnp.bool_(True))
 
         return body
 
     def run(key, data: SimData) -> SimOutput:
-        k_sched, k_loop, k_seed = jax.random.split(key, 3)
+        k_seed = run_keys(key)[2]
         zi = jnp.full((J,), -1, jnp.int32)
         zf = jnp.zeros((J,), jnp.float32)
         out = SimOutput(
@@ -534,48 +480,33 @@ def _make_run(sched: Scheduler, W: int, N: int, J: int, F: int, indep: bool, che
             overflow_trials=jnp.bool_(False),
             overflow_jobs=jnp.bool_(False),
         )
-        wjob = jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), _no_job())
         workers = _Workers(
             busy=jnp.zeros((W,), bool),
-            job=wjob,
-            start=jnp.zeros((W,), jnp.float32),
-            resume=jnp.full((W,), -1, jnp.int32),
-            base=jnp.zeros((W,), jnp.float32),
+            job=jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (W,)), no_job()),
             finish=jnp.full((W,), jnp.inf, jnp.float32),
             jid=jnp.zeros((W,), jnp.int32),
         )
         carry = _Carry(
-            key=k_loop,
-            n_asks=jnp.int32(0),
+            run=lc.init(key),
             u_seed=jax.random.uniform(k_seed, (N,), jnp.float32),
-            sched=sched.init(k_sched),
             workers=workers,
             trial_seed=jnp.full((N,), -1, jnp.int32),
-            trial_last=jnp.full((N,), -1, jnp.int32),
             clock=jnp.float32(0),
             out=out,
             started=jnp.bool_(False),
         )
         carry = jax.lax.while_loop(make_cond(data), step(data), carry)
-        ok = ~carry.out.overflow_jobs & ~carry.sched.overflow
+        sched = carry.run.sched
+        ok = ~carry.out.overflow_jobs & ~sched.overflow
         # the budget ran out with jobs in flight, or nothing was left to run (or overflow)
         end = jnp.where(ok & jnp.any(carry.workers.busy), data.budget, carry.clock)
         return carry.out._replace(
-            n_trials=carry.sched.n_trials,
+            n_trials=sched.n_trials,
             end_time=end.astype(jnp.float32),
-            overflow_trials=carry.sched.overflow,
+            overflow_trials=sched.overflow,
         )
 
     return run
-
-
-def _sel(pred, a, b):
-    return jax.tree_util.tree_map(lambda x, y: jnp.where(pred, x, y), a, b)
-
-
-def _no_job() -> Job:
-    z = jnp.int32(-1)
-    return Job(trial=z, config=z, fidelity=z, bracket=z, rung=z, valid=jnp.bool_(False))
 
 
 # ------------------------------------------------------------------------------------------

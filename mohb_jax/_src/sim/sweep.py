@@ -30,6 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from mohb_jax._src.methods import METHODS, check_methods, check_unique, resolve_method
+
 from .export import versions
 
 __all__ = [
@@ -45,17 +47,6 @@ __all__ = [
 ]
 
 MAX_SEED = 2**32 - 1
-
-#: Named comparisons: label → options of ``make_simulator``. ``method`` / ``rule`` names follow
-#: the scheduler registry of ``mohb_jax.schedulers``; any other label is passed through as
-#: ``method`` (so every registered scheduler can be swept directly).
-METHODS: dict[str, dict[str, Any]] = {
-    "epsnet": {"method": "moasha", "rule": "epsnet"},
-    "crowding": {"method": "moasha", "rule": "crowding"},
-    "scalarize": {"method": "moasha", "rule": "scalarize"},
-    "single": {"method": "moasha", "rule": "single"},
-    "random": {"method": "random"},
-}
 
 
 def resolve_table(table):
@@ -188,15 +179,6 @@ def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
         lo, hi = float(v.min()), float(v.max())
         ref.append(hi + 0.1 * (hi - lo) if hi > lo else hi + 1.0)
     return np.asarray(ref, dtype=np.float64)
-
-
-def _sim_options(method: str, options: dict) -> tuple[str, dict]:
-    preset = dict(METHODS.get(method, {"method": method}))
-    clash = {k for k in options if k in preset and options[k] != preset[k]}
-    if clash:
-        raise ValueError(f"method {method!r} fixes {sorted(clash)}; do not pass them as options")
-    preset.update(options)
-    return preset.pop("method"), preset
 
 
 def self_backend(devices) -> str:
@@ -419,23 +401,26 @@ def make_sweep(
     task_i = table.task_index(0 if task is None else task)
     if objectives is None:
         objectives = list(table.metadata.get("default_objectives") or table.objectives)
-    objectives = list(objectives)
+    objectives = check_unique(objectives, "objectives")
     if not objectives:
         raise ValueError("need at least one objective")
     for o in objectives:
         table.objective_index(o)  # ValueError naming the known ones
     budget_s = budget_seconds(table, budget, task_i, int(n_workers))
     label = method
-    sched, opts = _sim_options(method, method_options)
+    spec = resolve_method(
+        method, **{k: method_options.get(k) for k in ("rule", "variant", "n_brackets")}
+    )
+    opts = {"rule": spec.rule, **method_options}
     try:
         sim = make_simulator(
             table,
-            method=sched,
+            method=method,
             n_workers=int(n_workers),
             budget=budget_s,
             task=task_i,
             objectives=objectives,
-            **opts,
+            **method_options,
         )
     except (KeyError, TypeError) as e:  # unknown method / option: say which
         raise ValueError(f"cannot build method {method!r} with options {opts}: {e}") from e
@@ -452,7 +437,7 @@ def make_sweep(
         table=table,
         task=task_i,
         label=label,
-        method=sched,
+        method=spec.scheduler,
         options=opts,
         objectives=objectives,
         budget=budget_s,
@@ -485,8 +470,8 @@ def simulate(
 
     Args:
         table: a :class:`~mohb_jax.tables.Table` or a benchmark name (``list_benchmarks()``).
-        method: a label of :data:`METHODS` ("epsnet", "crowding", "scalarize", "single",
-            "random") or a scheduler name of the driver's registry.
+        method: a name of the method registry :data:`METHODS` ("epsnet", "crowding",
+            "scalarize", "single", "random", "moasha", "mohb", "asha", "hyperband").
         seeds: n (seeds 0..n-1), "start:stop", or a sequence of distinct ints in 0..2**32-1;
             seed s runs with ``jax.random.key(s)``.
         n_workers: simulated parallel workers.
@@ -550,6 +535,7 @@ def compare(
     ``attrs["mohb_jax"]`` is the first method's metadata with ``methods`` listing all of them
     and ``options`` per method.
     """
+    methods = check_methods(methods)  # every name registered, none twice, before any run
     table = resolve_table(table)
     frames = [simulate(table, method=m, seeds=seeds, **kwargs) for m in methods]
     df = pd.concat(frames, ignore_index=True)
