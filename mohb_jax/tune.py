@@ -30,8 +30,8 @@ References:
     hardware and hyperparameters." arXiv 2106.05680 (2021).
 """
 
+from mohb_jax._src.methods import METHODS
 from mohb_jax._src.tune.context import TrialContext, load_pytree, save_pytree
-from mohb_jax._src.tune.core import METHODS
 from mohb_jax._src.tune.executor import Event, Executor, JobSpec, LocalExecutor
 from mohb_jax._src.tune.hardware import Hardware
 from mohb_jax._src.tune.journal import read_journal

@@ -16,23 +16,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from mohb_jax._src.lifecycle import make_lifecycle
-from mohb_jax._src.schedulers.core import CONTINUE, make_scheduler
-from mohb_jax._src.schedulers.schedule import make_schedule
-from mohb_jax._src.sim.driver import METHODS as _SIM_METHODS
-from mohb_jax._src.sim.sweep import METHODS as _SWEEP_METHODS
+from mohb_jax._src.methods import make_method
+from mohb_jax._src.methods import resolve_method as _resolve
+from mohb_jax._src.schedulers.core import CONTINUE
 from mohb_jax._src.types import Job
-
-#: method label -> (scheduler, rule): the simulator's method names and the sweep's labels
-METHODS: dict[str, tuple[str, str]] = {
-    **_SIM_METHODS,
-    **{
-        label: (
-            _SIM_METHODS[o["method"]][0],
-            o.get("rule", _SIM_METHODS[o["method"]][1]),
-        )
-        for label, o in _SWEEP_METHODS.items()
-    },
-}
 
 
 class HostJob(NamedTuple):
@@ -64,49 +51,50 @@ class HostJob(NamedTuple):
         )
 
 
-def resolve_method(method: str, rule: str | None, variant: str) -> dict[str, Any]:
-    """``{"scheduler", "rule", "variant"}`` of a method label (see :data:`METHODS`)."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {tuple(METHODS)}")
-    sched, default_rule = METHODS[method]
-    rule = default_rule if rule is None else rule
-    if method == "random" and rule != "random":
-        raise ValueError(f"method 'random' has no rule; got rule={rule!r}")
-    return {"scheduler": sched, "rule": rule, "variant": variant}
+def resolve_method(
+    method: str, rule: str | None, variant: str | None, n_brackets: int | None
+) -> dict[str, Any]:
+    """The journal's description of a method of the registry
+    (:data:`mohb_jax._src.methods.METHODS`): ``{"method", "scheduler", "rule", "variant",
+    "n_brackets"}``."""
+    spec = _resolve(method, rule=rule, variant=variant, n_brackets=n_brackets)
+    return {
+        "method": spec.name,
+        "scheduler": spec.scheduler,
+        "rule": spec.rule,
+        "variant": spec.variant,
+        "n_brackets": spec.n_brackets,
+    }
 
 
 class SchedulerCore:
-    """Builds the scheduler and its lifecycle from the static configuration; calls their
+    """Builds the method (:func:`mohb_jax._src.methods.make_method`) and its lifecycle from the
+    static configuration; calls their
     jitted functions (:func:`mohb_jax.lifecycle.make_lifecycle`: the simulator's rules).
 
     Args:
-        config: the journal header's ``scheduler`` entry: ``scheduler``, ``rule``, ``variant``,
-            ``eta``, ``grid``, ``n_brackets``, ``max_trials``, ``n_objectives``, ``seed``.
+        config: the journal header's ``scheduler`` entry: ``method`` (a name of the method
+            registry), ``rule``, ``variant``, ``n_brackets``, ``eta``, ``grid``,
+            ``max_trials``, ``n_objectives``, ``seed``.
         searcher: the :class:`~mohb_jax._src.types.Searcher`.
         n_workers: W (fixes the ask keys).
     """
 
     def __init__(self, config: dict[str, Any], searcher, n_workers: int):
-        sched_name, rule = config["scheduler"], config["rule"]
-        nb = config.get("n_brackets")
-        schedule = make_schedule(
+        self.sched = make_method(
+            config["method"],
             np.asarray(config["grid"], np.float64),
-            eta=config["eta"],
-            n_brackets=(1 if sched_name == "asha" and nb is None else nb),
-            single_rung=(rule == "random"),
-        )
-        self.schedule = schedule
-        self.sched = make_scheduler(
-            schedule,
             searcher,
             n_objectives=int(config["n_objectives"]),
             max_trials=int(config["max_trials"]),
-            method=sched_name,
-            rule=rule,
+            eta=config["eta"],
+            rule=config["rule"],
             variant=config["variant"],
+            n_brackets=config["n_brackets"],
         )
+        self.schedule = self.sched.schedule
         self.lc = make_lifecycle(self.sched, int(n_workers))
-        self.levels = [int(x) for x in schedule.levels]
+        self.levels = [int(x) for x in self.schedule.levels]
         self._init = jax.jit(self.lc.init)
         self._ask = jax.jit(self.lc.on_free_worker)
         self._end_round = jax.jit(self.lc.end_round)

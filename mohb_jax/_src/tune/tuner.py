@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from mohb_jax._src.lifecycle import ACTIONS, OBSERVED
-from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, VARIANTS
+from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS
 from mohb_jax._src.tune import space as _space
 from mohb_jax._src.tune.context import checkpoints
 from mohb_jax._src.tune.core import HostJob, SchedulerCore, resolve_method
@@ -619,10 +619,12 @@ class Tuner:
         objectives: ``{name: "min"|"max"}``; ``time_s`` / ``cost_usd`` are measured by the
             runner (only "min"); the trial reports the others.
         fidelity: the fidelity grid (increasing values, e.g. epochs ``[1, 2, 4, 8]``).
-        method: ``epsnet`` (MO-ASHA, default), ``crowding``, ``scalarize``, ``single``,
-            ``random``, ``mohb`` (synchronous MO-Hyperband), ``hyperband``, ``moasha``, ``asha``.
-        rule: overrides the method's rung rule.
-        variant: ASHA's ``"stopping"`` or ``"promotion"``.
+        method: a name of the method registry (``mohb_jax.tune.METHODS``, shared with the
+            simulator): ``epsnet`` (MO-ASHA, default), ``crowding``, ``scalarize``,
+            ``single``, ``random``, ``mohb`` (synchronous MO-Hyperband), ``hyperband``,
+            ``moasha``, ``asha``.
+        rule: overrides the rung rule of ``moasha`` / ``mohb`` / ``asha`` / ``hyperband``.
+        variant: ASHA's ``"stopping"`` (default) or ``"promotion"``.
         eta: reduction factor.
         n_brackets: brackets (default: 1 for ASHA, all for Hyperband).
         searcher: ``"random"`` or a callable ``(candidates, objective_names) -> Searcher``
@@ -656,7 +658,7 @@ class Tuner:
         fidelity: Sequence[float],
         method: str = "epsnet",
         rule: str | None = None,
-        variant: str = "stopping",
+        variant: str | None = None,
         eta: float = 3,
         n_brackets: int | None = None,
         searcher="random",
@@ -682,9 +684,7 @@ class Tuner:
             raise ValueError(f"fidelity must be a non-empty list of numbers; got {fidelity!r}")
         if np.any(np.diff(grid) <= 0):
             raise ValueError(f"fidelity values must be strictly increasing; got {list(grid)}")
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
-        m = resolve_method(method, rule, variant)
+        m = resolve_method(method, rule, variant, n_brackets)
         for k, v in (("n_workers", n_workers), ("max_trials", max_trials), ("seed", seed)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (k != "seed"):
                 raise ValueError(
@@ -717,10 +717,8 @@ class Tuner:
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "scheduler": {
                 **m,
-                "method": method,
                 "eta": float(eta),
                 "grid": grid.tolist(),
-                "n_brackets": n_brackets,
                 "max_trials": cap,
                 "n_objectives": len(names),
                 "seed": int(seed),
