@@ -40,13 +40,23 @@ def _results(path: Path) -> list[dict]:
     return out
 
 
+def _alive(pid: int) -> bool:
+    """Running (a zombie awaiting its reaper counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_driver_sigkill_then_resume_loses_nothing(tmp_path):
     run_dir = tmp_path / "run"
     journal = run_dir / "journal.jsonl"
     script = tmp_path / "drive.py"
     paths = [str(HERE), *[p for p in sys.path if p]]
     script.write_text(SCRIPT.format(paths=paths, journal=str(run_dir)))
-    env = dict(os.environ, TUNE_SLEEP="0.15")
+    pids = tmp_path / "pids.txt"
+    env = dict(os.environ, TUNE_SLEEP="0.15", TUNE_PIDS=str(pids))
     proc = subprocess.Popen([sys.executable, str(script)], env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -62,6 +72,14 @@ def test_driver_sigkill_then_resume_loses_nothing(tmp_path):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+    # the workers die with their driver (no orphan trains on)
+    for pid in map(int, pids.read_text().split()):
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"worker {pid} outlived its killed driver")
     before = _results(journal)
     assert 7 <= len(before) < th.N_ROWS * len(th.GRID)  # killed mid-run
     with open(journal, "ab") as f:  # a write torn by the kill

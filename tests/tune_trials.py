@@ -29,6 +29,10 @@ def _mark(config, ctx, f):
 
 def quad(config, ctx):
     """A deterministic trial with a checkpoint: state = epochs trained so far."""
+    pids = os.environ.get("TUNE_PIDS")
+    if pids:
+        with open(pids, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
     state = ctx.load_checkpoint() or {"epochs": 0}
     for f in ctx.fidelities():
         _mark(config, ctx, f)
