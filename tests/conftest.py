@@ -1,10 +1,21 @@
-"""Shared test configuration: hypothesis profiles and the shared-data fixture."""
+"""Shared test configuration: hypothesis profiles, JAX settings and the shared-data fixture.
+
+JAX settings for the whole session:
+
+* ``jax_numpy_rank_promotion="raise"``: implicit rank promotion (``x[N, M] + y[M]``) is an
+  error, so every broadcast in the library is written out.
+* a persistent compilation cache (``.cache/jax`` in the repository, or
+  ``$MOHB_JAX_TEST_JAX_CACHE``), so a second run does not compile again; skipped silently
+  when the directory cannot be written (read-only checkouts, some CI runners).
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
+import jax
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -27,6 +38,24 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+def _enable_compilation_cache() -> str | None:
+    d = Path(os.environ.get("MOHB_JAX_TEST_JAX_CACHE") or REPO / ".cache" / "jax")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=d):
+            pass
+    except OSError:
+        return None
+    jax.config.update("jax_compilation_cache_dir", str(d))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    return str(d)
+
+
+JAX_CACHE_DIR = _enable_compilation_cache()
 
 
 def shared_data_dir() -> Path | None:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from mohb_jax._src.lifecycle import OBSERVED, check_report, make_lifecycle, run_keys
 from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS
+from mohb_jax._src.sim.driver import independent_fidelities
 
 
 @dataclass
@@ -49,6 +50,19 @@ def table_times(table, task: int, independent: bool) -> np.ndarray:
     return np.fmax.accumulate(t, axis=-1)
 
 
+_JITTED: dict = {}
+
+
+def _jitted(scheduler, W: int, indep: bool):
+    """The lifecycle of ``scheduler`` and its jitted functions, made once per scheduler."""
+    key = (id(scheduler), W, indep)
+    if key not in _JITTED:
+        lc = make_lifecycle(scheduler, W, independent_fidelities=indep)
+        jitted = (jax.jit(lc.on_free_worker), jax.jit(lc.end_round), jax.jit(lc.on_report))
+        _JITTED[key] = (scheduler, lc, *jitted)  # the scheduler kept alive: its id stays unique
+    return _JITTED[key][1:]
+
+
 def event_loop(
     table,
     scheduler,
@@ -67,11 +81,9 @@ def event_loop(
     Same event model and the same output columns as ``Simulator.to_frame`` (see the driver's
     module docstring); ``max_jobs``: stop (and raise) once more jobs than that would start.
     """
-    indep = bool(table.metadata.get("independent_fidelities", False))
+    indep = independent_fidelities(table)
     W = int(n_workers)
-    lc = make_lifecycle(scheduler, W, independent_fidelities=indep)
-    ask, end_round = jax.jit(lc.on_free_worker), jax.jit(lc.end_round)
-    report = jax.jit(lc.on_report)
+    lc, ask, end_round, report = _jitted(scheduler, W, indep)
     N = scheduler.max_trials
 
     # table lookups (host)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import ref_position
 
 from mohb_jax.schedulers import (
     CONTINUE,
@@ -117,70 +118,6 @@ def test_unknown_names_raise():
 # --------------------------------------------------------------------------------------------
 # slow independent reference of the rung rules
 # --------------------------------------------------------------------------------------------
-
-
-def ref_fronts(y: np.ndarray) -> np.ndarray:
-    n = len(y)
-    rank = np.full(n, -1)
-    remaining = set(range(n))
-    k = 0
-    while remaining:
-        front = [
-            i
-            for i in remaining
-            if not any(np.all(y[j] <= y[i]) and np.any(y[j] < y[i]) for j in remaining if j != i)
-        ]
-        for i in front:
-            rank[i] = k
-        remaining -= set(front)
-        k += 1
-    return rank
-
-
-def ref_minmax(y):
-    lo, hi = y.min(0), y.max(0)
-    span = hi - lo
-    return np.where(span > 0, (y - lo) / np.where(span > 0, span, 1), 0.0)
-
-
-def ref_order(y: np.ndarray, rule: str, w=None) -> list[int]:
-    """Indices best-first under ``rule`` (ties: lowest index), from the definitions."""
-    n = len(y)
-    if rule == "single":
-        return sorted(range(n), key=lambda i: (y[i, 0], i))
-    if rule == "scalarize":
-        s = ref_minmax(y) @ w
-        return sorted(range(n), key=lambda i: (s[i], i))
-    fr = ref_fronts(y)
-    order = []
-    for k in range(fr.max() + 1):
-        members = [i for i in range(n) if fr[i] == k]
-        if rule == "epsnet":
-            z = ref_minmax(y)  # normalized over the whole rung
-            first = min(members, key=lambda i: (y[i, 0], i))
-            taken = [first]
-            while len(taken) < len(members):
-                rest = [i for i in members if i not in taken]
-                mind = {i: min(np.linalg.norm(z[i] - z[j]) for j in taken) for i in rest}
-                taken.append(max(rest, key=lambda i: (mind[i], -i)))
-            order += taken
-        else:  # crowding (NSGA-II, Deb et al. 2002, Sec. III-B), raw objectives
-            cd = {i: 0.0 for i in members}
-            for m in range(y.shape[1]):
-                srt = sorted(members, key=lambda i: (y[i, m], i))
-                span = y[srt[-1], m] - y[srt[0], m]
-                cd[srt[0]] = cd[srt[-1]] = np.inf
-                for a in range(1, len(srt) - 1):
-                    if span > 0:
-                        cd[srt[a]] += (y[srt[a + 1], m] - y[srt[a - 1], m]) / span
-            order += sorted(members, key=lambda i: (-cd[i], i))
-    return order
-
-
-def ref_position(y, rule, w=None) -> np.ndarray:
-    pos = np.empty(len(y), int)
-    pos[ref_order(y, rule, w)] = np.arange(len(y))
-    return pos
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ References:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -79,14 +80,28 @@ class MethodSpec:
     description: str = ""
 
     def schedule(self, fidelities, *, eta: float = 3, r_min: float | None = None) -> Schedule:
-        """The rung schedule on a fidelity grid (one rung at the maximum for ``random``)."""
-        return make_schedule(
+        """The rung schedule on a fidelity grid (one rung at the maximum for ``random``).
+
+        Warns (``UserWarning``) when a multi-fidelity method gets a single rung level (one
+        fidelity, or ``r_min`` at the maximum): it then reduces to random search.
+        """
+        schedule = make_schedule(
             fidelities,
             eta=eta,
             r_min=r_min,
             n_brackets=self.n_brackets,
             single_rung=(self.rule == "random"),
         )
+        if self.rule != "random" and schedule.n_levels == 1:
+            n_f = len(schedule.fidelities)
+            why = "one fidelity" if n_f == 1 else f"one rung level on {n_f} fidelities"
+            warnings.warn(
+                f"{why}: method {self.name!r} reduces to random search (every trial runs to "
+                "the maximum fidelity; no early stopping)",
+                UserWarning,
+                stacklevel=3,
+            )
+        return schedule
 
     def build(
         self,

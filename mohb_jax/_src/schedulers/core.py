@@ -270,8 +270,8 @@ def bucketed_position(y, mask, t, rule: str, normalize: bool, limit=None) -> Int
 
 def _minmax(y, mask):
     fin = mask[:, None] & jnp.isfinite(y)
-    lo = jnp.min(jnp.where(fin, y, jnp.inf), axis=0)
-    hi = jnp.max(jnp.where(fin, y, -jnp.inf), axis=0)
+    lo = jnp.min(jnp.where(fin, y, jnp.inf), axis=0, keepdims=True)  # [1, M]
+    hi = jnp.max(jnp.where(fin, y, -jnp.inf), axis=0, keepdims=True)
     span = hi - lo
     ok = jnp.isfinite(span) & (span > 0)
     z = jnp.where(ok, (y - jnp.where(ok, lo, 0)) / jnp.where(ok, span, 1), 0.0)

@@ -5,6 +5,11 @@
 size arrays; ``to_frame`` turns one run into the results DataFrame on the host. The vectorized
 sweep (:mod:`mohb_jax.sim`) maps ``run`` over seeds.
 
+The rules of a run around the scheduler (which free worker asks with which key, results
+between rungs observed and at the target told, ``CONTINUE`` keeps the worker, where a promoted
+trial resumes) are the lifecycle's (:mod:`mohb_jax._src.lifecycle`), shared with real
+dispatch; this module adds only the simulated clock, the table lookups and the job records.
+
 Event model (exact event times; documented choices):
 
 * A *job* trains one trial from its last reported fidelity to a rung level. The worker is
@@ -65,6 +70,7 @@ from jaxtyping import Array, Bool, Float, Int
 
 from mohb_jax._src.lifecycle import Lifecycle, RunState, make_lifecycle, run_keys
 from mohb_jax._src.methods import check_unique, resolve_method
+from mohb_jax._src.objectives import Objectives
 from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, Scheduler
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.tables.table import Table
@@ -163,16 +169,36 @@ def max_fidelity_budget(
 ) -> float:
     """Budget of ``k`` max-fidelity equivalents: ``k × mean(T at the max fidelity) / n_workers``.
 
-    ``T`` is the (cumulative) training time of the table's time objective at the highest
-    fidelity, averaged over the complete (config, seed) entries of the task: the simulated
-    wall-clock that ``n_workers`` need to train ``k`` random configurations fully.
+    ``T`` is the training time of the table's time objective at the highest fidelity (summed
+    over the fidelities when the table stores per-step times), averaged over the task's
+    (config, seed) entries that have it: the simulated wall-clock in which ``n_workers``
+    workers train ``k`` random configurations fully. The one definition of a ``"<k>x"`` budget.
+
+    Raises:
+        ValueError: no time objective, or no entry at the highest fidelity.
     """
-    t = _cumulative_time(table, table.task_index(task))
-    full = t[..., -1]
-    ok = np.isfinite(full)
-    if not ok.any():
+    if table.time_objective is None:
+        raise ValueError(f"table {table.name!r} has no time objective; give the budget in seconds")
+    ti = table.task_index(task)
+    j = table.objective_index(table.time_objective)
+    if table.time_cumulative:
+        v = np.asarray(table.values[ti, :, :, -1, j], dtype=np.float64)
+        m = np.asarray(table.mask[ti, :, :, -1])
+    else:
+        mm = np.asarray(table.mask[ti])
+        v = np.where(mm, np.asarray(table.values[ti, :, :, :, j], dtype=np.float64), 0.0).sum(-1)
+        m = mm.all(-1)
+    if not m.any():
         raise ValueError("no complete entry at the highest fidelity to derive a budget from")
-    return float(k) * float(full[ok].mean()) / int(n_workers)
+    return float(k) * float(v[m].mean()) / int(n_workers)
+
+
+def independent_fidelities(table: Table) -> bool:
+    """Each fidelity of ``table`` is a separate run from scratch (not resumable)."""
+    kind = getattr(table, "fidelity_kind", None)
+    if kind is not None:
+        return kind == "independent"
+    return bool(table.metadata.get("independent_fidelities", False))
 
 
 def _cumulative_time(table: Table, task: int) -> np.ndarray:
@@ -183,9 +209,8 @@ def _cumulative_time(table: Table, task: int) -> np.ndarray:
     j = table.objective_index(table.time_objective)
     t = np.asarray(table.values[task, :, :, :, j], dtype=np.float64)  # [C, S, F]
     t = np.where(table.mask[task], t, np.nan)
-    if table.time_objective and table.directions[j] == "max":
-        t = -t
-    indep = bool(table.metadata.get("independent_fidelities", False))
+    t = Objectives((table.time_objective,), (table.directions[j],)).from_min(t[..., None])[..., 0]
+    indep = independent_fidelities(table)
     if not table.time_cumulative and not indep:
         t = np.cumsum(t, axis=-1)
     if not indep:  # measured cumulative times can wiggle; a clock never runs backwards
@@ -258,7 +283,7 @@ def make_simulator(
     if not objectives:
         raise ValueError("need at least one objective")
     obj_idx = [table.objective_index(o) for o in objectives]
-    indep = bool(table.metadata.get("independent_fidelities", False))
+    indep = independent_fidelities(table)
 
     # ---- host-side arrays --------------------------------------------------------------
     tcum = _cumulative_time(table, ti)  # [C, S, F]
@@ -299,9 +324,10 @@ def make_simulator(
     if max_jobs is None:  # a trial runs at most one job per rung level; a job takes >= t_step
         bound = W * math.floor(budget / t_step) + W if t_step > 0 else None
         max_jobs = max_trials * n_levels if bound is None else min(max_trials * n_levels, bound)
+    for name, v in (("max_trials", max_trials), ("max_jobs", max_jobs)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise ValueError(f"{name} must be a positive integer; got {v!r}")
     N, J = int(max_trials), int(max_jobs)
-    if N < 1 or J < 1:
-        raise ValueError(f"max_trials and max_jobs must be positive; got {N}, {J}")
 
     if searcher is None:
         searcher = random_searcher(allowed)
@@ -564,9 +590,10 @@ def _to_frame(out: SimOutput, seed, table: Table, task: int, N, J, indep, tcum, 
         "fidelity": np.asarray(table.fidelities)[ff],
     }
     vals = np.asarray(table.values[task])[o.config[vj], o.table_seed[vj], ff]  # [n, M]
-    for k, (name, d) in enumerate(zip(table.objectives, table.directions, strict=True)):
-        col = vals[:, k].astype(np.float64)
-        cols[name] = -col if d == "max" else col
+    # back from minimization to the objectives' own directions
+    vals = Objectives(table.objectives, table.directions).from_min(vals.astype(np.float64))
+    for k, name in enumerate(table.objectives):
+        cols[name] = vals[:, k]
     cols["time"] = t_f[jj, ff].astype(np.float64)
     cols["cost"] = np.cumsum(cost[jj, ff])
     cols["worker"] = o.worker[vj]

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from mohb_jax._src.methods import METHODS, check_methods, check_unique, resolve_method
+from mohb_jax._src.objectives import Objectives
 
 from .export import versions
 
@@ -124,7 +125,9 @@ def budget_seconds(table, budget: float | str, task: int = 0, n_workers: int = 1
                 raise ValueError(f"cannot parse budget {budget!r}; e.g. '100x' or '3600'") from None
             if not np.isfinite(k) or k <= 0:
                 raise ValueError(f"budget must be positive; got {budget!r}")
-            return k * mean_max_fidelity_time(table, task) / n_workers
+            from .driver import max_fidelity_budget
+
+            return max_fidelity_budget(table, k, task=task, n_workers=n_workers)
         try:
             budget = float(s)
         except ValueError:
@@ -135,21 +138,6 @@ def budget_seconds(table, budget: float | str, task: int = 0, n_workers: int = 1
     if not np.isfinite(b) or b <= 0:
         raise ValueError(f"budget must be a positive number of simulated seconds; got {budget}")
     return b
-
-
-def mean_max_fidelity_time(table, task: int = 0) -> float:
-    """Mean training time at the highest fidelity over a task's valid (config, seed) pairs."""
-    if table.time_objective is None:
-        raise ValueError(f"table {table.name!r} has no time objective; give the budget in seconds")
-    j = table.objective_index(table.time_objective)
-    v = np.asarray(table.values[task, :, :, -1, j], dtype=np.float64)
-    m = np.asarray(table.mask[task, :, :, -1])
-    if not table.time_cumulative:
-        vv = np.asarray(table.values[task, :, :, :, j], dtype=np.float64)
-        mm = np.asarray(table.mask[task])
-        v = np.where(mm, vv, 0.0).sum(-1)
-        m = mm.all(-1)
-    return float(v[m].mean())
 
 
 def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
@@ -346,7 +334,7 @@ class Sweep:
         ]
         rest = [c for c in df.columns if c not in lead]
         out = pd.concat([front, df[lead], hp, df[rest]], axis=1)
-        directions = [t.directions[t.objective_index(o)] for o in self.objectives]
+        directions = list(Objectives(t.objectives, t.directions).select(self.objectives).directions)
         out.attrs["mohb_jax"] = {
             "benchmark": t.name,
             "task": t.tasks[self.task],
