@@ -143,7 +143,8 @@ def _dominance_matrix(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[A
 def _pack_bits(b: Bool[Array, "... w32"]) -> Array:
     """Pack the last axis (a multiple of 32) into uint32 words: bit t of word w = b[32 w + t]."""
     shape = b.shape[:-1] + (b.shape[-1] // 32, 32)
-    w = b.reshape(shape).astype(jnp.uint32) << jnp.arange(32, dtype=jnp.uint32)
+    sh = jnp.arange(32, dtype=jnp.uint32).reshape((1,) * (len(shape) - 1) + (32,))
+    w = b.reshape(shape).astype(jnp.uint32) << sh
     return jnp.sum(w, axis=-1, dtype=jnp.uint32)  # disjoint bits: sum == or
 
 
@@ -526,9 +527,9 @@ def _distance_coords(
     """
     valid = mask[:, None]
     fin = valid & jnp.isfinite(y)
-    lo = jnp.min(jnp.where(fin, y, jnp.inf), axis=0)
-    hi = jnp.max(jnp.where(fin, y, -jnp.inf), axis=0)
-    anyfin = jnp.any(fin, axis=0)
+    lo = jnp.min(jnp.where(fin, y, jnp.inf), axis=0, keepdims=True)  # [1, M]
+    hi = jnp.max(jnp.where(fin, y, -jnp.inf), axis=0, keepdims=True)
+    anyfin = jnp.any(fin, axis=0, keepdims=True)
     lo = jnp.where(anyfin, lo, 0.0)
     hi = jnp.where(anyfin, hi, 0.0)
     span = hi - lo
@@ -965,7 +966,7 @@ def epsnet_position_packed(
     first = jnp.min(jnp.where(front & (z0 == jnp.min(z0)), idx, n))
 
     def dist_to(p):
-        return _norm(z - z[jnp.minimum(p, n - 1)])
+        return _norm(z - z[jnp.minimum(p, n - 1)][None, :])
 
     def eps_cond(state):  # state[3] = index of the last pick inside the front
         p, taken, _, step = state
