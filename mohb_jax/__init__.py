@@ -24,6 +24,7 @@ _SUBMODULES = (
     "testing",
     "sim",
     "metrics",
+    "tune",
 )
 
 
@@ -32,9 +33,11 @@ def __getattr__(name):  # lazy submodule import keeps `import mohb_jax` cheap
         return _import_module(f"mohb_jax.{name}")
     if name == "simulate":
         return _import_module("mohb_jax.sim").simulate
+    if name == "Tuner":
+        return _import_module("mohb_jax.tune").Tuner
     if name == "Objectives":
         return _import_module("mohb_jax._src.objectives").Objectives
     raise AttributeError(f"module 'mohb_jax' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_SUBMODULES, "Objectives", "simulate"]
+__all__ = ["__version__", *_SUBMODULES, "Objectives", "Tuner", "simulate"]

@@ -163,6 +163,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--name", default=None, help="only this benchmark's entries")
     c.add_argument("--stale", action="store_true", help="clear only superseded entries")
 
+    # ---- real trials: `tune FILE.py`, `resume DIR` (mohb_jax._src.tune.cli) ----
+    from mohb_jax._src.tune import cli as _tune_cli
+
+    _tune_cli.add_parsers(sub)
+
     q = sub.add_parser("plot", help="plots + summary of saved sweep results", epilog=EXIT_CODES)
     q.add_argument("--results", default=DEFAULT_OUT, help="folder (or .parquet) of a sweep")
     q.add_argument("--out", default=None, help="where to write PNGs (default: beside results)")
@@ -530,7 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
     cmds = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}
-    cmd = {**cmds, "cache": _cmd_cache}[args.command]
+    cmd = {**cmds, "cache": _cmd_cache}.get(args.command)
+    if cmd is None:  # real trials (mohb_jax._src.tune.cli)
+        from mohb_jax._src.tune import cli as _tune_cli
+
+        cmd = {"tune": _tune_cli.cmd_tune, "resume": _tune_cli.cmd_resume}[args.command]
     try:
         return cmd(args)
     except (ValueError, FileNotFoundError) as e:  # BadInput, and the library's own checks
