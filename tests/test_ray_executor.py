@@ -174,9 +174,23 @@ def test_ray_sweep_equals_local_sweep(cluster):
     pd.testing.assert_frame_equal(local, remote, check_exact=True)
 
 
-def test_a_chunk_lost_with_its_worker_is_rerun(cluster):
-    from ray.util.state import list_tasks
+def _running_chunk_pids() -> list[int]:
+    """PIDs of Ray workers running a sweep chunk now (Ray titles them ``ray::_sweep_chunk``)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        if cmd.startswith(b"ray::_sweep_chunk"):
+            pids.append(int(d))
+    return pids
 
+
+def test_a_chunk_lost_with_its_worker_is_rerun(cluster):
     import mohb_jax
 
     t = _embedded()
@@ -184,14 +198,13 @@ def test_a_chunk_lost_with_its_worker_is_rerun(cluster):
     killed = []
 
     def killer():
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not killed:
-            for task in list_tasks(filters=[("name", "=", "_sweep_chunk")], detail=True):
-                if task.state == "RUNNING" and task.worker_pid:
-                    os.kill(task.worker_pid, signal.SIGKILL)
-                    killed.append(task.worker_pid)
-                    return
-            time.sleep(0.2)
+            for pid in _running_chunk_pids():
+                os.kill(pid, signal.SIGKILL)  # the worker process dies mid-chunk
+                killed.append(pid)
+                return
+            time.sleep(0.1)
 
     th_ = threading.Thread(target=killer)
     th_.start()
