@@ -169,7 +169,7 @@ def test_ray_sweep_equals_local_sweep(cluster):
     t = _embedded()
     kw = dict(method="epsnet", task=0, n_workers=2, budget="5x")
     local = mohb_jax.simulate(t, seeds=[3, 4, 5], progress=False, **kw)
-    remote = RayExecutor().simulate(t, seeds=[3, 4, 5], chunk_size=2, **kw)
+    remote = mohb_jax.simulate(t, seeds=[3, 4, 5], chunk_size=2, executor=RayExecutor(), **kw)
     assert remote.attrs["mohb_jax"]["executor"]["chunks"] == 2
     pd.testing.assert_frame_equal(local, remote, check_exact=True)
 
