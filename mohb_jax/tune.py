@@ -35,6 +35,7 @@ from mohb_jax._src.tune.context import TrialContext, load_pytree, save_pytree
 from mohb_jax._src.tune.executor import Event, Executor, JobSpec, LocalExecutor
 from mohb_jax._src.tune.hardware import Hardware
 from mohb_jax._src.tune.journal import read_journal
+from mohb_jax._src.tune.ray_executor import RayExecutor
 from mohb_jax._src.tune.replay import copula_from_table, replay
 from mohb_jax._src.tune.space import Domain, choice, loguniform, randint, uniform
 from mohb_jax._src.tune.tuner import (
@@ -46,6 +47,7 @@ from mohb_jax._src.tune.tuner import (
 )
 
 __all__ = [
+    "RayExecutor",
     "METHODS",
     "RUNNER_OBJECTIVES",
     "Domain",

@@ -449,6 +449,7 @@ def simulate(
     chunk_size: int | None = None,
     progress: bool = True,
     batch: str | int = "auto",
+    executor=None,
     **method_options,
 ) -> pd.DataFrame:
     """Simulate a tuning method on an offline table for many seeds at once.
@@ -477,6 +478,9 @@ def simulate(
             than ``"vmap"`` for the event-loop driver (a vmapped ``while_loop`` runs as long
             as its slowest seed and turns every conditional into a select; see
             ``bench/results_sweep.md``), and ``"vmap"`` on accelerators.
+        executor: None (this process) or an executor with a ``simulate`` method, e.g.
+            :class:`mohb_jax.tune.RayExecutor`: chunks of ``chunk_size`` seeds (default 64)
+            run as tasks on its cluster; the frame is bit-identical to this process's.
         **method_options: passed to the driver's ``make_simulator`` (``eta``, ``variant``,
             ``searcher``, ...).
 
@@ -497,6 +501,23 @@ def simulate(
         Salinas et al., arXiv 2106.05680 (method); Schmucker et al., arXiv 2106.12639 (MO-ASHA).
     """
     seeds_arr = parse_seeds(seeds)
+    if executor is not None:
+        if isinstance(table, str):
+            from mohb_jax._src.tables.registry import load_benchmark
+
+            table = load_benchmark(table)
+        return executor.simulate(
+            table,
+            seeds=seeds_arr,
+            chunk_size=64 if chunk_size is None else chunk_size,
+            method=method,
+            n_workers=n_workers,
+            budget=budget,
+            task=task,
+            objectives=objectives,
+            batch=batch,
+            **method_options,
+        )
     sw = make_sweep(
         table,
         method=method,
