@@ -1,0 +1,12 @@
+"""Our rung rule and schedulers inside other tuners (each an optional extra).
+
+* :mod:`mohb_jax.integrations.optuna` (``pip install 'mohb_jax[optuna]'``): ``MOHBPruner``,
+  ``MOHBTrial`` and ``MOHBSampler`` for multi-objective Optuna studies.
+* :mod:`mohb_jax.integrations.syne_tune` (``pip install 'mohb_jax[syne_tune]'``):
+  ``JaxNonDominatedPriority`` for Syne Tune's ``MOASHA`` and ``MOHBScheduler``, a full
+  ``TrialScheduler`` driving our ask/tell (promotion included).
+
+The submodules are imported on demand, so this package needs neither library.
+"""
+
+__all__: list[str] = []
