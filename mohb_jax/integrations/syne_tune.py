@@ -65,6 +65,19 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------
 
 
+_RANK_FNS: dict[tuple[str, bool], Any] = {}
+
+
+def _rank_fn(tie_break: str, normalize: bool):
+    """One jitted ``rung_rank`` per (tie_break, normalize), shared by every priority."""
+    key = (tie_break, normalize)
+    if key not in _RANK_FNS:
+        _RANK_FNS[key] = jax.jit(
+            lambda y, mask: rung_rank(y, mask, tie_break=tie_break, normalize=normalize)
+        )
+    return _RANK_FNS[key]
+
+
 def _bucket(n: int) -> int:
     return max(8, 1 << (int(n) - 1).bit_length())
 
@@ -97,9 +110,7 @@ class JaxNonDominatedPriority(MOPriority):
             raise ValueError(f"tie_break must be 'epsnet' or 'crowding'; got {tie_break!r}")
         self.tie_break = tie_break
         self.normalize = bool(normalize)
-        self._rank = jax.jit(
-            lambda y, mask: rung_rank(y, mask, tie_break=tie_break, normalize=bool(normalize))
-        )
+        self._rank = _rank_fn(tie_break, self.normalize)
 
     def priority_unsafe(self, objectives: np.ndarray) -> np.ndarray:
         y = np.asarray(objectives, np.float64)
@@ -154,6 +165,9 @@ class MOHBScheduler(TrialScheduler):
             searcher state) instead of ending the run; ``suggest`` then returns ``None`` only
             when ``max_trials`` trials were started.
         random_seed: seeds brackets, the searcher and the candidate draw.
+        warmup: compile ``ask``/``tell``/``observe`` here (seconds; JAX's persistent
+            compilation cache shortens it) rather than during the run, where Syne Tune's
+            simulator would add the compile time to its simulated clock.
 
     Raises:
         ValueError: bad modes, metrics, variant, grid or candidates.
@@ -180,6 +194,7 @@ class MOHBScheduler(TrialScheduler):
         redraw: bool = True,
         normalize: bool = True,
         random_seed: int = 0,
+        warmup: bool = True,
     ):
         super().__init__(random_seed=random_seed)
         if not metrics:
@@ -236,12 +251,21 @@ class MOHBScheduler(TrialScheduler):
         self.redraw = bool(redraw)
         self.n_passes = 0
         self.n_asks = 0
+        if warmup:
+            self.warmup()
         self._core_of: dict[int, int] = {}  # Syne Tune trial id -> core trial id
         self._st_of: dict[int, int] = {}  # core trial id -> Syne Tune trial id
         self._job: dict[int, Job | None] = {}  # core trial id -> job being run (None: not)
         self._pending: deque[int] = deque()  # core trials suggested, awaiting on_trial_add
         #: one row per decision: (Syne Tune trial id, core trial, fidelity, decision)
         self.decisions: list[tuple[int, int, float, str]] = []
+
+    def warmup(self) -> None:
+        """Compile the core's functions on a throwaway copy of the state."""
+        job, st = self._ask(self._key_ask, self._state)
+        y = jnp.zeros((len(self.metrics),), jnp.float32)
+        out = self._tell(st, job, y), self._observe(st, job, jnp.int32(0), y)
+        jax.block_until_ready(out)
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -370,13 +394,16 @@ class MOHBScheduler(TrialScheduler):
 # --------------------------------------------------------------------------------------------
 
 
-def blackbox_from_table(table, *, task: str | None = None):
+def blackbox_from_table(table, *, task: str | None = None, by_row: bool = False):
     """One task of a :class:`~mohb_jax.tables.Table` as a Syne Tune ``BlackboxTabular``.
 
     For the tabular simulator backend (``UserBlackboxBackend``). Every objective is stored
     minimized: a maximized objective ``x`` becomes ``"neg_x" = -x`` (same ranking, same
     distances); the fidelity is ``table.fidelity_name`` with the table's grid; the table's
-    configurations (hardware columns included) are the hyperparameters.
+    configurations (hardware columns included) are the hyperparameters, or, with
+    ``by_row=True``, a single hyperparameter ``"row"`` (the table's row index): Syne Tune's
+    schedulers sample each hyperparameter independently, which proposes column combinations a
+    table lacks (e.g. TrimTuner's worker counts depend on the VM flavor).
 
     Returns:
         ``(blackbox, objective_names)``.
@@ -394,6 +421,10 @@ def blackbox_from_table(table, *, task: str | None = None):
     sign = np.array([1.0 if d == "min" else -1.0 for d in table.directions])
     obj = np.asarray(table.values[t], np.float64) * sign  # [C, seeds, F, O]
     hps = table.configs.reset_index(drop=True)
+    if by_row:
+        import pandas as pd
+
+        hps = pd.DataFrame({"row": np.arange(len(hps))})
     space = {c: choice(sorted(hps[c].unique().tolist())) for c in hps.columns}
     grid = np.asarray(table.fidelities)
     fid = {table.fidelity_name: randint(int(grid[0]), int(grid[-1]))}

@@ -27,6 +27,8 @@ from optuna.trial import TrialState  # noqa: E402
 from mohb_jax._src.schedulers.core import RUNNING, STOP, make_scheduler  # noqa: E402
 from mohb_jax._src.schedulers.searchers import random_searcher  # noqa: E402
 from mohb_jax._src.types import Job  # noqa: E402
+from brute_rung import brute_position, dominates  # noqa: E402
+
 from mohb_jax.integrations.optuna import (  # noqa: E402
     ARRIVAL_KEY,
     BRACKET_KEY,
@@ -43,28 +45,6 @@ ETA = 3
 
 
 # ------------------------------------------------------------------------------- oracle
-
-
-def brute_position(y: np.ndarray, t: int) -> int:
-    """Position of row t: fronts by pairwise domination, then greedy ε-net (normalized)."""
-    n = len(y)
-    dom = np.array([[np.all(y[i] <= y[j]) and np.any(y[i] < y[j]) for j in range(n)] for i in range(n)])
-    lo, hi = y.min(0), y.max(0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    z = np.where(hi > lo, (y - lo) / span, 0.0)
-    left, order = set(range(n)), []
-    while left:
-        front = sorted(i for i in left if not any(dom[j, i] for j in left))
-        first = min(front, key=lambda i: (y[i, 0], i))
-        taken = [first]
-        while len(taken) < len(front):
-            rest = [i for i in front if i not in taken]
-            d = [min(np.linalg.norm(z[i] - z[j]) for j in taken) for i in rest]
-            best = max(d)
-            taken.append(min(i for i, di in zip(rest, d, strict=True) if di == best))
-        order += taken
-        left -= set(front)
-    return order.index(t)
 
 
 def stored_events(study, pruner: MOHBPruner):
@@ -105,10 +85,10 @@ def oracle_decisions(ev, n_levels, protect_front=False):
         elif p < len(rows) / ETA:
             out[(num, k)] = "continue"
         else:
-            dom = any(np.all(o <= y) and np.any(o < y) for m, o in rows if m != num)
+            dom = any(dominates(o, y) for m, o in rows if m != num)
             dominated[(num, k)] = dom
             front = sum(
-                not any(np.all(o <= r) and np.any(o < r) for _, o in rows) for _, r in rows
+                not any(dominates(o, r) for _, o in rows) for _, r in rows
             )
             overflow[(num, k)] = front - 1 >= len(rows) / ETA
             if protect_front and not dom:
