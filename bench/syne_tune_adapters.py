@@ -11,7 +11,7 @@ fidelity = training-set size 1000..60000, eta = 3, one bracket, 4 workers, a sim
 * ``mohb_promotion``: ``MOHBScheduler`` (our core's MO-ASHA, promotion variant, ε-net on
   min-max normalized objectives, seeded brackets, candidates = the table's 288 configs).
 
-Configurations are the table's rows (one hyperparameter ``row``, uniform over the 288 rows for
+Configurations are the table's rows (hyperparameter ``row``, uniform over the 288 rows for
 every arm): Syne Tune samples columns independently, which would propose VM-flavor/worker
 combinations the table lacks. ``MOHBScheduler`` compiles before ``Tuner.run`` (Syne Tune's
 simulator adds the scheduler's real compute time to its simulated clock).
@@ -96,7 +96,7 @@ def one_run(arm: str, seed: int, out: Path, data_dir: str | None, budget_s: floa
             max_t=float(grid[-1]),
             grace_period=float(grid[0]),
             fidelities=grid,
-            candidates=pd.DataFrame({"row": np.arange(t.n_configs)}),
+            candidates=pd.DataFrame({"row": np.arange(t.n_configs), "table": t.name}),
             variant="promotion",
             random_seed=seed,
         )

@@ -398,10 +398,9 @@ def blackbox_from_table(table, *, task: str | None = None, by_row: bool = False)
     """One task of a :class:`~mohb_jax.tables.Table` as a Syne Tune ``BlackboxTabular``.
 
     For the tabular simulator backend (``UserBlackboxBackend``). Every objective is stored
-    minimized: a maximized objective ``x`` becomes ``"neg_x" = -x`` (same ranking, same
-    distances); the fidelity is ``table.fidelity_name`` with the table's grid; the table's
+    minimized, as the table stores it: a maximized objective ``x`` is ``"neg_x" = -x``; the fidelity is ``table.fidelity_name`` with the table's grid; the table's
     configurations (hardware columns included) are the hyperparameters, or, with
-    ``by_row=True``, a single hyperparameter ``"row"`` (the table's row index): Syne Tune's
+    ``by_row=True``, the table's row index ``"row"`` (plus a constant ``"table"``): Syne Tune's
     schedulers sample each hyperparameter independently, which proposes column combinations a
     table lacks (e.g. TrimTuner's worker counts depend on the VM flavor).
 
@@ -418,13 +417,13 @@ def blackbox_from_table(table, *, task: str | None = None, by_row: bool = False)
     if not bool(np.all(table.mask[t])):
         raise ValueError("blackbox_from_table needs a complete table (every config, fidelity)")
     names = [o if d == "min" else f"neg_{o}" for o, d in zip(table.objectives, table.directions)]
-    sign = np.array([1.0 if d == "min" else -1.0 for d in table.directions])
-    obj = np.asarray(table.values[t], np.float64) * sign  # [C, seeds, F, O]
+    obj = np.asarray(table.values[t], np.float64)  # [C, seeds, F, O], already minimization
     hps = table.configs.reset_index(drop=True)
     if by_row:
         import pandas as pd
 
-        hps = pd.DataFrame({"row": np.arange(len(hps))})
+        # a second, constant column: BlackboxTabular cannot index a single hyperparameter
+        hps = pd.DataFrame({"row": np.arange(len(hps)), "table": table.name})
     space = {c: choice(sorted(hps[c].unique().tolist())) for c in hps.columns}
     grid = np.asarray(table.fidelities)
     fid = {table.fidelity_name: randint(int(grid[0]), int(grid[-1]))}
