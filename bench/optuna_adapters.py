@@ -42,7 +42,9 @@ def load():
     cost = v[..., t.objective_index("cost_usd")]
     tim = v[..., t.objective_index("training_time_s")]
     ref_all = np.asarray(t.metadata["reference_point"])
-    ref = np.array([1.0 + ref_all[t.objective_index("acc")], ref_all[t.objective_index("cost_usd")]])
+    ref = np.array(
+        [1.0 + ref_all[t.objective_index("acc")], ref_all[t.objective_index("cost_usd")]]
+    )
     return err, cost, tim, ref
 
 
@@ -145,7 +147,9 @@ def bench(n_studies: int, n_trials: int) -> str:
         cells = [ci(bt[:, j], rng) for j in range(bt.shape[1])]
         cells += [ci(bm[:, j], rng) for j in range(bm.shape[1])]
         lines.append(
-            f"| {arm} | " + " | ".join(cells) + f" | {np.median(n_res):.0f} | {np.median(wall):.2f} |"
+            f"| {arm} | "
+            + " | ".join(cells)
+            + f" | {np.median(n_res):.0f} | {np.median(wall):.2f} |"
         )
     return "\n".join(lines)
 
@@ -159,7 +163,11 @@ def overhead() -> str:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     rng = np.random.default_rng(0)
-    lines = ["| trials in study | ours: report + should_prune ms | Optuna MedianPruner (1 objective) ms | ratio |", "|---|---|---|---|"]
+    lines = [
+        "| trials in study | ours: report + should_prune ms "
+        "| Optuna MedianPruner (1 objective) ms | ratio |",
+        "|---|---|---|---|",
+    ]
     for n in (50, 200, 800):
         ours = optuna.create_study(
             directions=["minimize", "minimize"],

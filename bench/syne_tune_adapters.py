@@ -25,6 +25,7 @@ Usage (in the Syne Tune venv, from the repository root)::
 
     python bench/syne_tune_adapters.py --seeds 0 1 2 --out /tmp/st_bench --jobs 2
     python bench/syne_tune_adapters.py --report /tmp/st_bench
+    python bench/syne_tune_adapters.py --overhead
 
 Data: the TrimTuner table via ``mohb_jax.tables.load_benchmark("trimtuner_cnn")`` (set
 ``MOHB_JAX_DATA``); it is a real measured table, not a surrogate.
@@ -71,7 +72,7 @@ def one_run(arm: str, seed: int, out: Path, data_dir: str | None, budget_s: floa
     if budget_s is None:
         full_time = np.asarray(t.values[0, :, 0, -1, t.objective_index(t.time_objective)])
         budget_s = BUDGET_MULT_S * float(full_time.mean()) / N_WORKERS
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (MOASHA samples with the global numpy RNG)
     import random
 
     random.seed(seed)
@@ -168,7 +169,8 @@ def report(out: Path) -> str:
     rr = pd.DataFrame(recs).groupby("arm")[["run_s", "n_results", "n_trials", "n_full"]].median()
     rng = np.random.default_rng(0)
     lines = [
-        f"seeds per arm: {seeds}; target HV = {target:.5f} (25 % quantile of moasha_theirs' final HV)",
+        f"seeds per arm: {seeds}; target HV = {target:.5f} "
+        "(25 % quantile of moasha_theirs' final HV)",
         "",
         "| arm | final HV mean [95 % CI] | median time-to-target s (reached) | speed-up vs theirs "
         "[95 % CI] | median real s per run | results | trials | full-size results |",
@@ -199,6 +201,56 @@ def report(out: Path) -> str:
     return "\n".join(lines)
 
 
+def overhead() -> str:
+    """Per-call cost: our priority vs NonDominatedPriority on random 2-D rungs of n rows, and
+    one MOASHA rung decision (Bracket.on_result) with each."""
+    import numpy as np
+    from syne_tune.optimizer.schedulers.asha import Bracket
+    from syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority import (
+        NonDominatedPriority,
+    )
+
+    from mohb_jax.integrations.syne_tune import JaxNonDominatedPriority
+
+    rng = np.random.default_rng(0)
+    ours, theirs = JaxNonDominatedPriority(), NonDominatedPriority()
+    lines = [
+        "| rung size n | ours ms / call | theirs ms / call | theirs / ours |",
+        "|---|---|---|---|",
+    ]
+    for n in (10, 30, 100, 300, 1000):
+        y = rng.random((n, 2))
+        ours(y)  # compile this bucket
+        k = max(3, int(2000 / n))
+        t0 = time.perf_counter()
+        for _ in range(k):
+            ours(y)
+        t1 = time.perf_counter()
+        for _ in range(max(1, k // 10 if n >= 300 else k)):
+            theirs(y)
+        t2 = time.perf_counter()
+        a = (t1 - t0) / k * 1e3
+        b = (t2 - t1) / max(1, k // 10 if n >= 300 else k) * 1e3
+        lines.append(f"| {n} | {a:.3f} | {b:.3f} | {b / a:.1f}x |")
+    # a whole rung of 200 arrivals through MOASHA's Bracket
+    ys = rng.random((200, 2))
+    out = []
+    warm = Bracket(1, 9, 3, 0, priority=ours)  # compile every bucket up to 256 rows first
+    for i, y in enumerate(ys):
+        warm.on_result(i, 1, {"a": y[0], "b": y[1]})
+    for prio in (ours, theirs):
+        b = Bracket(1, 9, 3, 0, priority=prio)
+        t0 = time.perf_counter()
+        for i, y in enumerate(ys):
+            b.on_result(i, 1, {"a": y[0], "b": y[1]})
+        out.append((time.perf_counter() - t0) / len(ys) * 1e3)
+    lines.append(
+        f"| Bracket.on_result, 200 arrivals (mean) | {out[0]:.3f} | {out[1]:.3f} | "
+        f"{out[1] / out[0]:.1f}x |"
+    )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--one", nargs=2, metavar=("ARM", "SEED"))
@@ -208,7 +260,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--budget-s", type=float, default=None)
     ap.add_argument("--report", type=Path)
+    ap.add_argument("--overhead", action="store_true")
     a = ap.parse_args()
+    if a.overhead:
+        print(os.popen("uptime").read().strip())
+        print(overhead())
+        print(os.popen("uptime").read().strip())
+        return
     data_dir = os.environ.get("MOHB_JAX_DATA")
     if a.report:
         print(report(a.report))

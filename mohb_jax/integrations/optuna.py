@@ -390,9 +390,7 @@ class MOHBPruner(BasePruner):
                 d = self._replay.push(number, b, k, y)
                 if d is not None and self.protect_front:
                     rows = self._rungs.setdefault((b, k), [])
-                    if d[0] == STOP and not any(
-                        np.all(o <= y) and np.any(o < y) for o in rows
-                    ):
+                    if d[0] == STOP and not any(np.all(o <= y) and np.any(o < y) for o in rows):
                         d = (CONTINUE, *d[1:])
                         self._replay.closed.discard(number)
                     rows.append(y)
@@ -569,7 +567,11 @@ class MOHBSampler(BaseSampler):
             for d in study.directions
         ]
         for t in trials:
-            if t.number in self._seen or not t.state.is_finished() or CONFIG_KEY not in t.system_attrs:
+            if (
+                t.number in self._seen
+                or not t.state.is_finished()
+                or CONFIG_KEY not in t.system_attrs
+            ):
                 continue
             self._seen.add(t.number)
             cfg = int(t.system_attrs[CONFIG_KEY])
@@ -600,7 +602,9 @@ class MOHBSampler(BaseSampler):
         with self._lock:
             trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
             self._observe_finished(study, trials, pruner)
-            taken = {int(t.system_attrs[CONFIG_KEY]) for t in trials if CONFIG_KEY in t.system_attrs}
+            taken = {
+                int(t.system_attrs[CONFIG_KEY]) for t in trials if CONFIG_KEY in t.system_attrs
+            }
             key = jax.random.fold_in(self._key, trial.number + 1)
             for i in range(self.n_candidates + 1):
                 cfg, ok, self._state = self._propose(jax.random.fold_in(key, i), self._state)

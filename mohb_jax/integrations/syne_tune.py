@@ -12,8 +12,9 @@
   our searchers). Promotions become ``TrialSuggestion.resume_suggestion`` and ``PAUSED`` becomes
   ``"PAUSE"``, so this is a promotion-based (MO-)ASHA for Syne Tune, whose 0.16 release ships
   none. ``suggest`` returns ``None`` only when ``max_trials`` trials were started (or the
-  candidates are used up with ``redraw=False``): ``None`` ends the Tuner's whole run; synchronous Hyperband, whose workers must wait for a
-  rung to complete, cannot be expressed and is refused.
+  candidates are used up with ``redraw=False``): ``None`` ends the Tuner's whole run.
+  Synchronous Hyperband, whose workers must wait for a rung to complete, cannot be expressed
+  and is not offered.
 
 Decision boundary: ``MOASHA`` stops a result iff ``position / n > 1 / eta``; our core stops iff
 ``position >= n / eta`` (e.g. position 1 of 3 with eta = 3 continues in ``MOASHA`` but stops in
@@ -347,7 +348,9 @@ class MOHBScheduler(TrialScheduler):
         y = self._y(result)
         job = self._job.get(t)
         if job is None:  # reported after its pause/stop took effect (asynchronous pause)
-            return SchedulerDecision.PAUSE if self.variant == "promotion" else SchedulerDecision.STOP
+            return (
+                SchedulerDecision.PAUSE if self.variant == "promotion" else SchedulerDecision.STOP
+            )
         v = float(result[self.time_attr])
         fi = int(np.searchsorted(self.fidelities, v * (1 + 1e-12), side="right")) - 1
         target = int(job.fidelity)
@@ -398,8 +401,9 @@ def blackbox_from_table(table, *, task: str | None = None, by_row: bool = False)
     """One task of a :class:`~mohb_jax.tables.Table` as a Syne Tune ``BlackboxTabular``.
 
     For the tabular simulator backend (``UserBlackboxBackend``). Every objective is stored
-    minimized, as the table stores it: a maximized objective ``x`` is ``"neg_x" = -x``; the fidelity is ``table.fidelity_name`` with the table's grid; the table's
-    configurations (hardware columns included) are the hyperparameters, or, with
+    minimized, as the table stores it: a maximized objective ``x`` is ``"neg_x" = -x``; the
+    fidelity is ``table.fidelity_name`` with the table's grid; the table's configurations
+    (hardware columns included) are the hyperparameters, or, with
     ``by_row=True``, the table's row index ``"row"`` (plus a constant ``"table"``): Syne Tune's
     schedulers sample each hyperparameter independently, which proposes column combinations a
     table lacks (e.g. TrimTuner's worker counts depend on the VM flavor).
@@ -416,7 +420,10 @@ def blackbox_from_table(table, *, task: str | None = None, by_row: bool = False)
     t = 0 if task is None else table.task_index(task)
     if not bool(np.all(table.mask[t])):
         raise ValueError("blackbox_from_table needs a complete table (every config, fidelity)")
-    names = [o if d == "min" else f"neg_{o}" for o, d in zip(table.objectives, table.directions)]
+    names = [
+        o if d == "min" else f"neg_{o}"
+        for o, d in zip(table.objectives, table.directions, strict=True)
+    ]
     obj = np.asarray(table.values[t], np.float64)  # [C, seeds, F, O], already minimization
     hps = table.configs.reset_index(drop=True)
     if by_row:

@@ -20,15 +20,14 @@ import pytest
 
 optuna = pytest.importorskip("optuna")
 
+from brute_rung import brute_position, dominates  # noqa: E402
 from optuna.storages import JournalStorage  # noqa: E402
 from optuna.storages.journal import JournalFileBackend  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
-from mohb_jax._src.schedulers.core import RUNNING, STOP, make_scheduler  # noqa: E402
+from mohb_jax._src.schedulers.core import RUNNING, make_scheduler  # noqa: E402
 from mohb_jax._src.schedulers.searchers import random_searcher  # noqa: E402
 from mohb_jax._src.types import Job  # noqa: E402
-from brute_rung import brute_position, dominates  # noqa: E402
-
 from mohb_jax.integrations.optuna import (  # noqa: E402
     ARRIVAL_KEY,
     BRACKET_KEY,
@@ -87,9 +86,7 @@ def oracle_decisions(ev, n_levels, protect_front=False):
         else:
             dom = any(dominates(o, y) for m, o in rows if m != num)
             dominated[(num, k)] = dom
-            front = sum(
-                not any(dominates(o, r) for _, o in rows) for _, r in rows
-            )
+            front = sum(not any(dominates(o, r) for _, o in rows) for _, r in rows)
             overflow[(num, k)] = front - 1 >= len(rows) / ETA
             if protect_front and not dom:
                 out[(num, k)] = "continue"
@@ -353,9 +350,7 @@ def test_sampler_and_pruner_end_to_end():
     table = hw_table()
     pruner = make_pruner(n_brackets=3)
     sampler = MOHBSampler(table, seed=0)
-    study = optuna.create_study(
-        directions=["minimize", "minimize"], pruner=pruner, sampler=sampler
-    )
+    study = optuna.create_study(directions=["minimize", "minimize"], pruner=pruner, sampler=sampler)
     study.optimize(hw_objective, n_trials=30)
     rows = [t.system_attrs[CONFIG_KEY] for t in study.trials]
     assert len(set(rows)) == 30  # without replacement
@@ -370,7 +365,9 @@ def test_sampler_and_pruner_end_to_end():
     )
     # the pruner honours the sampler's brackets: agree with the oracle
     check_study_brackets = stored_events(study, pruner)
-    assert all(b == study.trials[num].system_attrs[BRACKET_KEY] for _, num, b, _, _ in check_study_brackets)
+    assert all(
+        b == study.trials[num].system_attrs[BRACKET_KEY] for _, num, b, _, _ in check_study_brackets
+    )
 
 
 def test_sampler_with_copula_searcher_follows_the_prior():
