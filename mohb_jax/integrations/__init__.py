@@ -7,6 +7,13 @@
   ``TrialScheduler`` driving our ask/tell (promotion included).
 
 The submodules are imported on demand, so this package needs neither library.
+
+References:
+    Salinas, Perrone, Cruchant, Archambeau. "A multi-objective perspective on jointly tuning
+    hardware and hyperparameters." arXiv 2106.05680 (2021).
+    Schmucker, Donini, Zafar, Salinas, Archambeau. "Multi-objective Asynchronous Successive
+    Halving." arXiv 2106.12639 (2021).
+    Li et al. "A System for Massively Parallel Hyperparameter Tuning." MLSys 2020 (ASHA).
 """
 
 __all__: list[str] = []

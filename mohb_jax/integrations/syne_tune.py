@@ -21,12 +21,7 @@ Decision boundary: ``MOASHA`` stops a result iff ``position / n > 1 / eta``; our
 :class:`MOHBScheduler`). :class:`JaxNonDominatedPriority` keeps ``MOASHA``'s boundary: it only
 fixes the ranking.
 
-References:
-    Salinas, Perrone, Cruchant, Archambeau. "A multi-objective perspective on jointly tuning
-    hardware and hyperparameters." arXiv 2106.05680 (2021).
-    Schmucker, Donini, Zafar, Salinas, Archambeau. "Multi-objective Asynchronous Successive
-    Halving." arXiv 2106.12639 (2021).
-    Li et al. "A System for Massively Parallel Hyperparameter Tuning." MLSys 2020 (ASHA).
+The papers behind the rule are cited in :mod:`mohb_jax.integrations`.
 """
 
 from __future__ import annotations

@@ -191,16 +191,22 @@ def check_study(study, pruner):
 # ------------------------------------------------------------------------------- tests
 
 
-def test_pruner_two_threads_journal_storage(tmp_path):
+def journal_study(tmp_path, pruner, seed: int, n_trials: int):
+    """A 2-objective study on a journal file, optimized by two threads."""
     storage = JournalStorage(JournalFileBackend(str(tmp_path / "journal.log")))
-    pruner = make_pruner(n_brackets=2, seed=3)
     study = optuna.create_study(
         directions=["minimize", "minimize"],
         storage=storage,
         pruner=pruner,
-        sampler=optuna.samplers.RandomSampler(seed=0),
+        sampler=optuna.samplers.RandomSampler(seed=seed),
     )
-    study.optimize(objective, n_trials=30, n_jobs=2)
+    study.optimize(objective, n_trials=n_trials, n_jobs=2)
+    return study, storage
+
+
+def test_pruner_two_threads_journal_storage(tmp_path):
+    pruner = make_pruner(n_brackets=2, seed=3)
+    study, storage = journal_study(tmp_path, pruner, 0, 30)
     n_pruned = check_study(study, pruner)
     assert n_pruned >= 5
     # a fresh pruner object (another process's view) replays the same decisions from storage
@@ -212,15 +218,8 @@ def test_pruner_two_threads_journal_storage(tmp_path):
 
 
 def test_protect_front_never_prunes_the_first_front(tmp_path):
-    storage = JournalStorage(JournalFileBackend(str(tmp_path / "journal.log")))
     pruner = make_pruner(protect_front=True, seed=3)
-    study = optuna.create_study(
-        directions=["minimize", "minimize"],
-        storage=storage,
-        pruner=pruner,
-        sampler=optuna.samplers.RandomSampler(seed=1),
-    )
-    study.optimize(objective, n_trials=24, n_jobs=2)
+    study, _ = journal_study(tmp_path, pruner, 1, 24)
     assert check_study(study, pruner) >= 3
 
 
