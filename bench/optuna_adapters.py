@@ -159,7 +159,7 @@ def overhead() -> str:
     report + should_prune with MedianPruner (multi_metric_pruner is not available offline)."""
     import optuna
 
-    from mohb_jax.integrations.optuna import MOHBPruner, MOHBTrial
+    from mohb_jax.integrations.optuna import ARRIVAL_KEY, VALUES_KEY, MOHBPruner, MOHBTrial
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     rng = np.random.default_rng(0)
@@ -174,25 +174,27 @@ def overhead() -> str:
             pruner=MOHBPruner(["minimize", "minimize"], min_resource=1, max_resource=9),
         )
         med = optuna.create_study(pruner=optuna.pruners.MedianPruner())
-        for _ in range(n):  # fill both studies with n finished trials of 9 reports
-            t = MOHBTrial(ours.ask())
-            for s in range(1, 10):
-                t.report(list(rng.random(2)), s)
-            ours.tell(t._trial, list(rng.random(2)))
+        for i in range(n):  # fill both studies with n finished trials of 9 reports
+            t = ours.ask()  # our layout, written directly (arrival numbers in order)
+            t.set_user_attr(ARRIVAL_KEY, {str(s): 9 * i + s for s in range(1, 10)})
+            vals = {str(s): {"0": rng.random(), "1": rng.random()} for s in range(1, 10)}
+            t.set_user_attr(VALUES_KEY, vals)
+            ours.tell(t, list(rng.random(2)))
             u = med.ask()
             for s in range(1, 10):
                 u.report(float(rng.random()), s)
             med.tell(u, float(rng.random()))
         t = MOHBTrial(ours.ask())
         u = med.ask()
-        t.should_prune()
-        k = 20
+        t.report(list(rng.random(2)), 1)
+        t.should_prune()  # replays the n filled trials once (compiles on the first study)
+        k = 8  # steps 2..9 of a 9-step trial (rung levels at 1, 3, 9)
         t0 = time.perf_counter()
-        for s in range(1, k + 1):
+        for s in range(2, k + 2):
             t.report(list(rng.random(2)), s)
             t.should_prune()
         t1 = time.perf_counter()
-        for s in range(1, k + 1):
+        for s in range(2, k + 2):
             u.report(float(rng.random()), s)
             u.should_prune()
         t2 = time.perf_counter()

@@ -164,7 +164,9 @@ def report(out: Path) -> str:
     target = float(np.quantile(fin["moasha_theirs"].dropna(), 0.25))
     ttt = metrics.time_to_target(tr, target, x="time")
     sp = metrics.speedups(tr, baseline="moasha_theirs", target=target, x="time")
-    band = metrics.aggregate_curves(tr, x="time", n_grid=5)
+    budget = float(df.groupby(["method", "seed"]).time.max().median())
+    marks = np.array([0.1, 0.25, 0.5, 1.0]) * budget
+    band = metrics.aggregate_curves(tr, x="time", grid=marks)
     recs = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     rr = pd.DataFrame(recs).groupby("arm")[["run_s", "n_results", "n_trials", "n_full"]].median()
     rng = np.random.default_rng(0)
@@ -195,9 +197,19 @@ def report(out: Path) -> str:
             f"({int(tt.reached.sum())}/{len(tt)}) | {spd} | {r.run_s:.1f} | {r.n_results:.0f} | "
             f"{r.n_trials:.0f} | {r.n_full:.0f} |"
         )
-    lines += ["", "HV (mean over seeds) at simulated times:", ""]
-    piv = band.pivot_table(index="x", columns="method", values="mean")
-    lines.append(piv.to_markdown(floatfmt=".5f") if hasattr(piv, "to_markdown") else str(piv))
+    xcol = "time" if "time" in band.columns else "x"
+    lines += [
+        "",
+        "HV (mean over seeds [95 % bootstrap CI]) at simulated times:",
+        "",
+        "| arm | " + " | ".join(f"{m:.0f} s" for m in marks) + " |",
+        "|---|" + "---|" * len(marks),
+    ]
+    for arm in ARMS:
+        b = band[band.method == arm].sort_values(xcol)
+        if len(b):
+            cells = [f"{r.mean:.4f} [{r.lo:.4f}, {r.hi:.4f}]" for r in b.itertuples()]
+            lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
