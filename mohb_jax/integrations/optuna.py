@@ -260,6 +260,7 @@ class MOHBPruner(BasePruner):
         self._done: list[tuple] = []  # event keys told so far, in order
         self._decisions: dict[tuple, tuple[int, int, int] | None] = {}
         self.protect_front = bool(protect_front)
+        self._parsed: dict[int, tuple] = {}  # trial id -> (report signature, rung results)
         self._rungs: dict[tuple[int, int], list[np.ndarray]] = {}
 
     # -- metrics ------------------------------------------------------------------------------
@@ -334,11 +335,29 @@ class MOHBPruner(BasePruner):
         number then step.
         """
         out = []
-        K = self.schedule.n_levels
         for t in trials:
-            values, arrival = _reports(t)
-            if not values:
-                continue
+            out += self._trial_events(t, names, directions)
+        out.sort(key=lambda e: e[0])
+        return out
+
+    def _trial_events(self, t: FrozenTrial, names, directions) -> list:
+        """One trial's rung results, parsed once per change of its reports (cached)."""
+        raw = t.user_attrs.get(VALUES_KEY) or {}
+        arr = t.user_attrs.get(ARRIVAL_KEY) or {}
+        sig = (
+            tuple(names),
+            tuple(directions),
+            sum(len(v) for v in raw.values()),
+            len(arr),
+            t.system_attrs.get(BRACKET_KEY),
+        )
+        hit = self._parsed.get(t._trial_id)
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        values, arrival = _reports(t)
+        out = []
+        if values:
+            K = self.schedule.n_levels
             b = self.bracket_of(t)
             k = b
             for step in sorted(values):
@@ -353,7 +372,7 @@ class MOHBPruner(BasePruner):
                 while k < K and step >= self.rung_steps[k]:
                     out.append(((*key0[:3], k), t.number, b, k, y))
                     k += 1
-        out.sort(key=lambda e: e[0])
+        self._parsed[t._trial_id] = (sig, out)
         return out
 
     def replay(self, study: optuna.Study, trials: Sequence[FrozenTrial] | None = None) -> dict:
@@ -362,8 +381,8 @@ class MOHBPruner(BasePruner):
         names, directions = self.metrics(study)
         if trials is None:
             trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
-        ev = self.events(trials, names, directions)
         with self._cache_lock:
+            ev = self.events(trials, names, directions)
             max_number = max((e[1] for e in ev), default=-1)
             rebuilt = False
             if self._replay is None or self._replay.n_objectives != len(names):
