@@ -227,22 +227,22 @@ def overhead() -> str:
     rng = np.random.default_rng(0)
     ours, theirs = JaxNonDominatedPriority(), NonDominatedPriority()
     lines = [
-        "| rung size n | ours ms / call | theirs ms / call | theirs / ours |",
+        "| rung size n | ours CPU ms / call | theirs CPU ms / call | theirs / ours |",
         "|---|---|---|---|",
     ]
     for n in (10, 30, 100, 300, 1000):
         y = rng.random((n, 2))
         ours(y)  # compile this bucket
         k = max(3, int(2000 / n))
-        t0 = time.perf_counter()
+        k2 = max(1, k // 10 if n >= 300 else k)
+        t0 = time.process_time()  # CPU time: the machine is shared
         for _ in range(k):
             ours(y)
-        t1 = time.perf_counter()
-        for _ in range(max(1, k // 10 if n >= 300 else k)):
+        t1 = time.process_time()
+        for _ in range(k2):
             theirs(y)
-        t2 = time.perf_counter()
-        a = (t1 - t0) / k * 1e3
-        b = (t2 - t1) / max(1, k // 10 if n >= 300 else k) * 1e3
+        t2 = time.process_time()
+        a, b = (t1 - t0) / k * 1e3, (t2 - t1) / k2 * 1e3
         lines.append(f"| {n} | {a:.3f} | {b:.3f} | {b / a:.1f}x |")
     # a whole rung of 200 arrivals through MOASHA's Bracket
     ys = rng.random((200, 2))
@@ -252,10 +252,10 @@ def overhead() -> str:
         warm.on_result(i, 1, {"a": y[0], "b": y[1]})
     for prio in (ours, theirs):
         b = Bracket(1, 9, 3, 0, priority=prio)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for i, y in enumerate(ys):
             b.on_result(i, 1, {"a": y[0], "b": y[1]})
-        out.append((time.perf_counter() - t0) / len(ys) * 1e3)
+        out.append((time.process_time() - t0) / len(ys) * 1e3)
     lines.append(
         f"| Bracket.on_result, 200 arrivals (mean) | {out[0]:.3f} | {out[1]:.3f} | "
         f"{out[1] / out[0]:.1f}x |"
