@@ -152,6 +152,8 @@ def report(out: Path) -> str:
 
     frames = [pd.read_csv(p) for p in sorted(out.glob("*.csv.gz"))]
     df = pd.concat(frames, ignore_index=True)
+    arms = df.groupby("seed").method.nunique()
+    df = df[df.seed.isin(arms[arms == df.method.nunique()].index)]  # seeds every arm finished
     df = df.sort_values(["method", "seed", "time"], kind="stable").reset_index(drop=True)
     t = tables.load_benchmark("trimtuner_cnn", data_dir=os.environ.get("MOHB_JAX_DATA"))
     ref_all = np.asarray(t.metadata["reference_point"])  # minimization space (acc negated)
@@ -168,6 +170,7 @@ def report(out: Path) -> str:
     marks = np.array([0.1, 0.25, 0.5, 1.0]) * budget
     band = metrics.aggregate_curves(tr, x="time", grid=marks)
     recs = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
+    recs = [r for r in recs if r["seed"] in set(df.seed)]
     rr = pd.DataFrame(recs).groupby("arm")[["run_s", "n_results", "n_trials", "n_full"]].median()
     rng = np.random.default_rng(0)
     lines = [
