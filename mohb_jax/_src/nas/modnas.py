@@ -41,7 +41,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -119,7 +119,9 @@ def device_embedding(latencies_on_reference_archs) -> Float[Array, "... 10"]:
     """
     a = np.asarray(latencies_on_reference_archs, np.float64)
     if a.ndim < 1 or a.shape[-1] != N_REF:
-        raise ValueError(f"need latencies on the {N_REF} reference archs [..., {N_REF}]; got {a.shape}")
+        raise ValueError(
+            f"need latencies on the {N_REF} reference archs [..., {N_REF}]; got {a.shape}"
+        )
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError("reference latencies must be finite and > 0")
     return _embed(jnp.asarray(a, jnp.float32))
@@ -403,7 +405,9 @@ def modnas(
             u, s = opt.update(g, s, p)
             return (optax.apply_updates(p, u), s), None
 
-        (params, _), _ = lax.scan(step, (params, opt.init(params)), jax.random.split(key, pred_steps))
+        (params, _), _ = lax.scan(
+            step, (params, opt.init(params)), jax.random.split(key, pred_steps)
+        )
         return params
 
     def _fit_predictors(key, data: ModnasData) -> Predictors:
@@ -412,7 +416,9 @@ def modnas(
         shift, scale = log_err.mean(), jnp.maximum(log_err.std(), 1e-6)
         xa = one_hot(data.op_codes[data.acc_index]).reshape(-1, N_EDGES * N_OPS)
         acc = _mlp_init(k1, (N_EDGES * N_OPS, hidden, hidden, 1))
-        acc = _regress(k2, acc, xa, (log_err - shift) / scale, lambda p, x: _mlp_apply(p, x)[..., 0])
+        acc = _regress(
+            k2, acc, xa, (log_err - shift) / scale, lambda p, x: _mlp_apply(p, x)[..., 0]
+        )
         D, Nl = data.lat_index.shape
         xl = one_hot(data.op_codes[data.lat_index])  # [D, Nl, 6, 5]
         xl = _lat_in(xl, data.embeddings[:, None, :]).reshape(D * Nl, -1)
@@ -453,7 +459,9 @@ def modnas(
             k, t = inp
             kp, kg = jax.random.split(k)
             prefs = jax.random.dirichlet(kp, jnp.full((2,), pref_concentration), (n_prefs,))
-            losses, grads = grad_fn(h, embeddings, lat_lo, lat_hi, jax.random.split(kg, D), prefs, t)
+            losses, grads = grad_fn(
+                h, embeddings, lat_lo, lat_hi, jax.random.split(kg, D), prefs, t
+            )
             if combine == "mgd":
                 g, alpha = mgd_combine_tree(grads, normalize="l2", n_iter=mgd_iters)
             else:
@@ -488,7 +496,9 @@ def modnas(
 
     @jax.jit
     def _front(model: ModnasModel, embedding, prefs) -> Front:
-        codes = jnp.argmax(_hnet_apply(model.hnet, prefs, embedding, n_intervals), -1).astype(jnp.int32)
+        codes = jnp.argmax(_hnet_apply(model.hnet, prefs, embedding, n_intervals), -1).astype(
+            jnp.int32
+        )
         z, lat = _predict(model.predictors, one_hot(codes), embedding)
         return Front(prefs, codes, predicted_error(model.predictors, z), lat)
 
