@@ -99,6 +99,7 @@ def device_table(nb):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hn-seeds", type=int, default=5)
+    ap.add_argument("--hn-seed-start", type=int, default=0)
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--budget", type=int, default=100)
     ap.add_argument("--rays", type=int, default=100)
@@ -145,7 +146,8 @@ def main():
     methods = {v: M.modnas(**VARIANTS[v], **steps) for v in args.variants}
     m0 = next(iter(methods.values()))
     score = jax.jit(E.score_indices)
-    for s in range(args.hn_seeds if "hn" in args.parts else 0):
+    hn_seeds = range(args.hn_seed_start, args.hn_seed_start + args.hn_seeds)
+    for s in hn_seeds if "hn" in args.parts else ():
         data = M.make_training_data(jax.random.key(1000 + s), nb)
         assert set(M.MODNAS_SEARCH_DEVICES) == set(data.devices)
         t0 = time.perf_counter()
@@ -223,24 +225,21 @@ def main():
                 in_axes=(0, None),
             )
         )
+
+    def add_search_rows(name, d, hist):  # hist: int[seeds, B] evaluation order
+        sc = jax.vmap(lambda h: score_prefixes(truths[d], h))(hist)
+        for si in range(args.seeds):
+            for bi, b in enumerate(budgets):
+                vals = (float(x[si, bi]) for x in sc[:3])
+                rows.append((f"{name} B={b}", d, si, *vals, int(sc[3][si, bi])))
+
     for name, fn in searches.items() if "search" in args.parts else ():
         for d in DEVICES:
             t0 = time.perf_counter()
             hist = fn(keys) if name == "random" else fn(keys, truths[d].y)
             hist = jax.block_until_ready(hist)
             search_times.setdefault(name, []).append((time.perf_counter() - t0) / args.seeds)
-            sc = jax.vmap(lambda h, d=d: score_prefixes(truths[d], h))(hist)
-            for si in range(args.seeds):
-                for bi, b in enumerate(budgets):
-                    rows.append(
-                        (
-                            f"{name} B={b}",
-                            d,
-                            si,
-                            *(float(x[si, bi]) for x in sc[:3]),
-                            int(sc[3][si, bi]),
-                        )
-                    )
+            add_search_rows(name, d, hist)
         save()
         print(f"{name} done", flush=True)
     if "copula" in args.parts:
@@ -258,18 +257,7 @@ def main():
             hist = jax.block_until_ready(run(keys))
             search_times.setdefault("copula", []).append((time.perf_counter() - t0) / args.seeds)
             search_times.setdefault("copula fit", []).append(t_fit)
-            sc = jax.vmap(lambda h, d=d: score_prefixes(truths[d], h))(hist)
-            for si in range(args.seeds):
-                for bi, b in enumerate(budgets):
-                    rows.append(
-                        (
-                            f"copula B={b}",
-                            d,
-                            si,
-                            *(float(x[si, bi]) for x in sc[:3]),
-                            int(sc[3][si, bi]),
-                        )
-                    )
+            add_search_rows("copula", d, hist)
             save()
             print(f"copula {d} done", flush=True)
 
@@ -488,10 +476,57 @@ def report(paths, md_path=HERE / "results_modnas.md", png_path=HERE / "modnas_hv
     print("wrote", md_path, png_path)
 
 
+def example(device="raspi4", out=HERE / "results_modnas_example.md", rays=100):
+    """The zero-shot front of hypernetwork seed 0 (``mgd-linear``, exactly as in the main run)
+    on one unseen device, against the device's true front, as a markdown table."""
+    if device not in UNSEEN:
+        raise ValueError(f"{device!r} is not one of the unseen devices {UNSEEN}")
+    nb = nas.load_nb201()
+    m = M.modnas(**VARIANTS["mgd-linear"])
+    data = M.make_training_data(jax.random.key(1000), nb)
+    assert not set(data.devices) & set(UNSEEN)
+    pred = m.fit_predictors(jax.random.key(0), data)
+    hnet, _ = m.fit_hypernetwork(jax.random.key(0), pred, data.embeddings)
+    model = M.ModnasModel(pred, hnet)
+    lat_ref = np.asarray(M.reference_latencies(nb, device))  # the only measurement used
+    f = m.front_for(model, M.device_embedding(lat_ref), rays)
+    idx = np.asarray(nas.arch_index(nb, f.op_codes))
+    err, lat = np.asarray(nb.error), np.asarray(nb.latency(device))
+    truth = E.device_truth(nb.error, nb.latency(device))
+    sc = E.score_indices(truth, jnp.asarray(idx))
+    found = sorted(set(idx.tolist()), key=lambda i: lat[i])
+    on = np.asarray(M.front_mask_2d(jnp.stack([nb.error, nb.latency(device)], -1)))
+    true_front = sorted(np.flatnonzero(on).tolist(), key=lambda i: lat[i])
+    L = [f"## Zero-shot front on `{device}` (never seen in training) vs its true front\n"]
+    L.append(
+        f"Hypernetwork seed 0 (`mgd-linear`), {rays} preference rays, no evaluation on "
+        f"`{device}` except its latencies on the 10 reference cells. HV fraction "
+        f"{float(sc.hv_frac):.4f}, IGD {float(sc.igd):.4f}, IGD+ {float(sc.igd_plus):.4f}; "
+        f"{len(found)} distinct cells (true values looked up after the fact). True front: "
+        f"{len(true_front)} cells.\n"
+    )
+    L.append("| zero-shot cell | error % | latency ms | on the true front |")
+    L.append("|---|---|---|---|")
+    for i in found:
+        L.append(
+            f"| {nas.arch_string(np.asarray(nb.op_codes[i]))} | {err[i]:.2f} | "
+            f"{lat[i]:.3f} | {'yes' if on[i] else 'no'} |"
+        )
+    L.append(
+        "\nTrue front (error %, latency ms): "
+        + ", ".join(f"({err[i]:.2f}, {lat[i]:.3f})" for i in true_front)
+        + "\n"
+    )
+    out.write_text("\n".join(L) + "\n")
+    print("\n".join(L))
+
+
 if __name__ == "__main__":
     import sys
 
     if len(sys.argv) > 1 and sys.argv[1] == "report":
         report(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "example":
+        example(*sys.argv[2:3])
     else:
         main()
