@@ -321,16 +321,18 @@ def report(paths, md_path=HERE / "results_modnas.md", png_path=HERE / "modnas_hv
         a = r["args"]
         L.append(
             f"nice -n 10 python bench/modnas.py --parts {' '.join(a['parts'])} --hn-seeds "
-            f"{a['hn_seeds']} --seeds {a['seeds']} --budget {a['budget']} --out <part>.json"
+            f"{a['hn_seeds']} --hn-seed-start {a.get('hn_seed_start', 0)} --seeds {a['seeds']} "
+            f"--budget {a['budget']} --out <part>.json"
         )
     L.append("python bench/modnas.py report <part>.json ...")
     L.append("```\n")
+    n_hn_seeds = df[df.method == main_hn].seed.nunique()
     loads = [x for r in recs for x in (r["load_before"][0], r["load_after"][0])]
     L.append(
         f"Load average (1 min) at start/end of the parts: {min(loads):.0f}-{max(loads):.0f} on "
         f"the shared 2-core CPU machine (times are inflated accordingly); code at commit "
-        f"{r0['commit']}. Hypernetwork seeds: {r0['args']['hn_seeds']} (each: a new sample of "
-        f"training architectures, new predictors, new hypernetwork); baseline seeds: "
+        f"{r0['commit']}. Hypernetwork seeds: {n_hn_seeds} (each: a new sample of training "
+        f"architectures, new predictors, new hypernetwork); baseline seeds: "
         f"{r0['args']['seeds']}; {r0['args']['rays']} preference rays.\n"
     )
     L.append(
@@ -357,6 +359,21 @@ def report(paths, md_path=HERE / "results_modnas.md", png_path=HERE / "modnas_hv
             split = "**unseen**" if d in UNSEEN else "search"
             L.append(f"| {d} | {split} | " + " | ".join(cell(m, d, metric)[0] for m in cols) + " |")
         L.append("")
+    # summary over devices
+    L.append("## Summary: mean over devices of the per-device mean HV fraction\n")
+    L.append("| method | 6 unseen devices: mean (min) | 13 search devices: mean (min) | seeds |")
+    L.append("|---|---|---|---|")
+    for m in cols + [f"{b.split(' B=')[0]} B={k}" for b in base[:1] for k in (25, 50)]:
+        per = df[df.method == m].groupby("device").hv_frac.mean()
+        if per.empty:
+            continue
+        pu, ps = per.reindex(UNSEEN).dropna(), per.reindex(SEARCH).dropna()
+        n_seeds = df[df.method == m].seed.nunique()
+        L.append(
+            f"| {m} | {pu.mean():.4f} ({pu.min():.4f}), {len(pu)} devices | "
+            f"{ps.mean():.4f} ({ps.min():.4f}), {len(ps)} devices | {n_seeds} |"
+        )
+    L.append("")
     # distinct architectures
     L.append("## Distinct architectures per front (hypernetwork, 100 rays), mean over seeds\n")
     L.append("| device | " + " | ".join(hn + ["predictor enumeration"]) + " |")
@@ -508,10 +525,8 @@ def example(device="raspi4", out=HERE / "results_modnas_example.md", rays=100):
     L.append("| zero-shot cell | error % | latency ms | on the true front |")
     L.append("|---|---|---|---|")
     for i in found:
-        L.append(
-            f"| {nas.arch_string(np.asarray(nb.op_codes[i]))} | {err[i]:.2f} | "
-            f"{lat[i]:.3f} | {'yes' if on[i] else 'no'} |"
-        )
+        cell = nas.arch_string(np.asarray(nb.op_codes[i])).replace("|", "\\|")
+        L.append(f"| {cell} | {err[i]:.2f} | {lat[i]:.3f} | {'yes' if on[i] else 'no'} |")
     L.append(
         "\nTrue front (error %, latency ms): "
         + ", ".join(f"({err[i]:.2f}, {lat[i]:.3f})" for i in true_front)
