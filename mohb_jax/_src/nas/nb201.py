@@ -204,7 +204,7 @@ def nb201_data_dir(data_dir: str | Path | None = None) -> Path:
     """The ``nasbench201`` folder: under ``data_dir`` or the project's table search path.
 
     The search path is the one of :func:`mohb_jax.tables.default_data_dir`
-    (``$MOHB_JAX_DATA``, else a ``shared/data`` folder beside the checkout).
+    (``$MOHB_JAX_DATA`` first).
 
     Raises:
         FileNotFoundError: no folder found, with where it looked.
