@@ -3,8 +3,9 @@
 Writes ``mohb_jax/data/nb201_synflow.npz`` (log expected synflow per dataset, float32
 ``[3, 15625]`` in the official NB201 index order, plus the SHA-256 of the int8 op codes it
 was computed from) and prints the rank correlation with the published NAS-Bench-Suite-Zero
-subset (724 archs per dataset) and the compute time on this machine. ``--full`` also scores the subset with the full
-random-initialised network (slow: a real forward/backward pass per architecture).
+subset (724 archs per dataset) and the compute time on this machine. ``--full`` also scores
+the subset with the full random-initialised network (slow: a real forward/backward pass per
+architecture).
 
     nice -n 10 python bench/nas_synflow.py [--full N]
 """

@@ -6,9 +6,19 @@ NAS-Bench-201 encoding and arrays (:mod:`mohb_jax._src.nas.nb201`)::
     nb = nas.load_nb201()                      # cifar10 test error + 27 device latencies
     idx = nas.arch_index(nb, nas.decode(logits))
     err, lat = nb.error[idx], nb.latency("raspi4")[idx]
+
+Multi-objective NAS searchers by name (table-driven implementations of LaMOO and MTF-PDNS, and
+an ε-net evolution) and training-free metrics (synflow of every NB201 architecture)::
+
+    table = nas.nb201_search_table()           # test_acc, conv_macs_z, flops_m; 1 s per arch
+    s = nas.searcher("lamoo", table)           # or "pdns", "epsnet_evo", "random"
+    df = mohb_jax.simulate(table, method="random", searcher=s, seeds=100, n_workers=1,
+                           budget=100.5, objectives=("test_acc", "conv_macs_z"))
 """
 
 # ---- NAS-Bench-201 encoding (modnas) ---------------------------------------------------------
+# ---- NAS searchers and training-free metrics (nassearch) -------------------------------------
+from mohb_jax._src.nas.lamoo import dominance_numbers, good_labels, lamoo_searcher
 from mohb_jax._src.nas.nb201 import (
     EDGES,
     MODNAS_TEST_DEVICES,
@@ -32,8 +42,32 @@ from mohb_jax._src.nas.nb201 import (
     parse_arch_string,
     validate_op_codes,
 )
+from mohb_jax._src.nas.nb201_net import flop_count, param_count
+from mohb_jax._src.nas.nb201_task import conv_macs_z, load_synflow, nb201_search_table
+from mohb_jax._src.nas.pdns import novelty, pdns_search, pdns_searcher
+from mohb_jax._src.nas.registry import NAS_SEARCHERS, pdns_descriptors, searcher
+from mohb_jax._src.nas.searchers import epsnet_evo_searcher
+from mohb_jax._src.nas.synflow import expected_synflow, synflow_scores
 
 __all__ = [
+    # NAS searchers and training-free metrics (nassearch)
+    "NAS_SEARCHERS",
+    "conv_macs_z",
+    "dominance_numbers",
+    "epsnet_evo_searcher",
+    "expected_synflow",
+    "flop_count",
+    "good_labels",
+    "lamoo_searcher",
+    "load_synflow",
+    "nb201_search_table",
+    "novelty",
+    "param_count",
+    "pdns_descriptors",
+    "pdns_search",
+    "pdns_searcher",
+    "searcher",
+    "synflow_scores",
     # NAS-Bench-201 encoding (modnas)
     "EDGES",
     "MODNAS_TEST_DEVICES",
