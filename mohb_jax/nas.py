@@ -7,17 +7,25 @@ NAS-Bench-201 encoding and arrays (:mod:`mohb_jax._src.nas.nb201`)::
     idx = nas.arch_index(nb, nas.decode(logits))
     err, lat = nb.error[idx], nb.latency("raspi4")[idx]
 
-Multi-objective NAS searchers by name (table-driven implementations of LaMOO and MTF-PDNS, and
-an ε-net evolution) and training-free metrics (synflow of every NB201 architecture)::
+Multi-objective NAS searchers by name (table-driven implementations of LaMOO, MTF-PDNS and
+MO-HDNAS, and an ε-net evolution) and training-free metrics (synflow of every NB201 architecture)::
 
     table = nas.nb201_search_table()           # test_acc, conv_macs_z, flops_m; 1 s per arch
-    s = nas.searcher("lamoo", table)           # or "pdns", "epsnet_evo", "random"
+    s = nas.searcher("lamoo", table)           # or "pdns", "epsnet_evo", "random", "hdnas"
     df = mohb_jax.simulate(table, method="random", searcher=s, seeds=100, n_workers=1,
                            budget=100.5, objectives=("test_acc", "conv_macs_z"))
 """
 
 # ---- NAS-Bench-201 encoding (modnas) ---------------------------------------------------------
 # ---- NAS searchers and training-free metrics (nassearch) -------------------------------------
+from mohb_jax._src.nas.hdnas import (
+    best_feasible,
+    cost_diversity,
+    hdnas_search,
+    hdnas_searcher,
+    make_constrained,
+    make_hdnas_runner,
+)
 from mohb_jax._src.nas.lamoo import dominance_numbers, good_labels, lamoo_searcher
 from mohb_jax._src.nas.nb201 import (
     EDGES,
@@ -52,14 +60,20 @@ from mohb_jax._src.nas.synflow import expected_synflow, synflow_scores
 __all__ = [
     # NAS searchers and training-free metrics (nassearch)
     "NAS_SEARCHERS",
+    "best_feasible",
     "conv_macs_z",
+    "cost_diversity",
     "dominance_numbers",
     "epsnet_evo_searcher",
     "expected_synflow",
     "flop_count",
     "good_labels",
+    "hdnas_search",
+    "hdnas_searcher",
     "lamoo_searcher",
     "load_synflow",
+    "make_constrained",
+    "make_hdnas_runner",
     "nb201_search_table",
     "novelty",
     "param_count",

@@ -104,16 +104,24 @@ SMALL = {
     "epsnet_evo": {"capacity": 48, "n_init": 8},
     "lamoo": {"capacity": 48, "n_init": 8, "depth": 2, "n_candidates": 64},
     "pdns": {"archive_capacity": 64},
+    "hdnas": {"archive_capacity": 64},
 }
+
+
+def _opts(name, table, desc):
+    opts = dict(SMALL[name])
+    if name == "pdns":
+        opts["descriptors"] = desc
+    if name == "hdnas":
+        opts["signal"] = -desc[:, 0]
+        opts["latency"] = 3.0 + np.asarray(nas.conv_macs_z(table.metadata["op_codes"]))
+    return opts
 
 
 @pytest.mark.parametrize("name", nas.NAS_SEARCHERS)
 def test_searcher_runs_in_the_simulator_without_repeats(name):
     table, codes, desc = _synthetic_table()
-    opts = dict(SMALL[name])
-    if name == "pdns":
-        opts["descriptors"] = desc
-    s = nas.searcher(name, table, **opts)
+    s = nas.searcher(name, table, **_opts(name, table, desc))
     B = 40
     df = mohb_jax.simulate(
         table,
@@ -139,10 +147,7 @@ def test_searcher_runs_in_the_simulator_without_repeats(name):
 def test_searcher_under_jit_scan_never_repeats_past_its_capacity(name):
     """A jitted lax.scan loop of propose/observe beyond the history capacity."""
     table, codes, desc = _synthetic_table()
-    opts = dict(SMALL[name])
-    if name == "pdns":
-        opts["descriptors"] = desc
-    s = nas.searcher(name, table, **opts)
+    s = nas.searcher(name, table, **_opts(name, table, desc))
     y = jnp.asarray(np.asarray(table.values[0, :, 0, 0, :2]))
 
     def step(st, k):
@@ -173,6 +178,36 @@ def test_pdns_archive_is_the_front_of_what_it_evaluated():
     assert got == expect
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_cost_diversity_matches_brute_force(seed):
+    x = np.random.default_rng(seed).random(9).astype(np.float32)
+    ours = np.asarray(nas.cost_diversity(jnp.asarray(x)))
+    expect = [np.mean([abs(x[a] - x[b]) for b in range(9) if b != a]) for a in range(9)]
+    np.testing.assert_allclose(ours, expect, rtol=1e-5)
+
+
+def test_hdnas_one_run_and_constrained_runs_answer_every_threshold():
+    """The constrained run's answer is feasible; HDNAS's archive is the (signal, latency)
+    front of what it saw; both give a feasible answer for a loose threshold."""
+    table, codes, desc = _synthetic_table()
+    sig = -desc[:, 0]
+    lat = 3.0 + np.asarray(nas.conv_macs_z(codes))
+    core = nas.hdnas_search(jax.random.key(0), codes, sig, lat, 8, archive_capacity=64)
+    seen = np.flatnonzero(np.asarray(core.seen))
+    d = np.stack([-sig, lat], -1)[seen]
+    front = {
+        int(seen[i])
+        for i in range(len(seen))
+        if not np.any(np.all(d <= d[i], 1) & np.any(d < d[i], 1))
+    }
+    assert set(np.asarray(core.archive)[np.asarray(core.archive_mask)].tolist()) == front
+    q = float(np.quantile(lat, 0.5))
+    c = jax.jit(nas.make_constrained(codes, sig, lat, 8))(jax.random.key(1), q)
+    best = nas.best_feasible(np.flatnonzero(np.asarray(c.seen)), sig, lat, q)
+    assert best >= 0 and lat[best] <= q
+    assert nas.best_feasible(np.arange(10), sig, lat, -1.0) == -1
+
+
 def test_lamoo_beats_random_on_a_smooth_synthetic_problem():
     """Mean final HV over 16 seeds: LaMOO's region sampling above uniform sampling."""
     table, codes, _ = _synthetic_table()
@@ -201,5 +236,7 @@ def test_registry_rejects_bad_input():
         nas.searcher("lamoo", np.zeros((15625, 6), np.int32))
     with pytest.raises(ValueError, match="2 objectives"):
         nas.lamoo_searcher(codes, n_objectives=3)
+    with pytest.raises(ValueError, match="latency"):
+        nas.searcher("hdnas", table)
     with pytest.raises(ValueError, match="descriptors"):
         nas.pdns_searcher(codes, np.zeros((10, 2)))

@@ -119,24 +119,52 @@ def _evaluate(core: PDNSCore, cfgs, desc) -> PDNSCore:
     return _update_archive(core, cfgs, desc)
 
 
-def make_pdns(
+def _crossover_mutation(key, parents, mutation_rate, index):
+    """Two-point crossover of consecutive parent pairs (``int[P, 6]`` op codes), then per-edge
+    mutation; returns the offspring's configs ``int32[P]``."""
+    kc, km, kf = jax.random.split(key, 3)
+    P = parents.shape[0]
+    pairs = parents.reshape(P // 2, 2, N_EDGES)
+    ab = jnp.sort(jax.random.randint(kc, (P // 2, 2), 0, N_EDGES + 1), axis=1)
+    e = jnp.arange(N_EDGES)
+    seg = (e[None] >= ab[:, :1]) & (e[None] < ab[:, 1:])  # swap the genes in [a, b)
+    c1 = jnp.where(seg, pairs[:, 1], pairs[:, 0])
+    c2 = jnp.where(seg, pairs[:, 0], pairs[:, 1])
+    kids = jnp.concatenate([c1, c2])  # [P, 6]
+    flip = jax.random.uniform(km, kids.shape) < mutation_rate
+    shift = jax.random.randint(kf, kids.shape, 1, N_OPS)
+    kids = jnp.where(flip, (kids + shift) % N_OPS, kids)
+    return index[jnp.sum(kids * _POW5, -1)].astype(jnp.int32)
+
+
+def make_evolution(
     op_codes,
     descriptors,
     *,
     population: int = 20,
     mutation_rate: float = 1.0 / 6.0,
     archive_capacity: int = 256,
+    mating=None,
+    survival=None,
 ):
-    """The pure functions of the search: ``(init(key) -> core, generation(key, core) -> core)``.
+    """An evolutionary search over NB201 genomes with an elitist descriptor archive.
+
+    ``(init(key) -> core, generation(key, core) -> core)``. Each generation: parents chosen by
+    ``mating(key, core) -> int32[P]`` (default: the population in random order), two-point
+    crossover + mutation, archive update, then ``survival(key, core, both int32[2P]) ->
+    int32[P]`` picks the next population from parents ∪ offspring (default: MTF-PDNS's binary
+    tournament on novelty).
 
     Args:
         op_codes: int[15625, 6] op codes of the table's configurations (official order).
-        descriptors: float[15625, M] descriptors to minimise (e.g. ``[-synflow, flops]``).
+        descriptors: float[15625, M] descriptors to minimise (e.g. ``[-synflow, flops]``); the
+            archive keeps the non-dominated ones.
         population: population size (20 in the paper); even.
         mutation_rate: per-edge mutation probability (1/6 in the paper).
         archive_capacity: fixed archive size.
     """
-    codes = jnp.asarray(check_codes(op_codes))
+    codes_np = check_codes(op_codes)
+    codes = jnp.asarray(codes_np)
     desc = np.asarray(descriptors, np.float32)
     if desc.ndim != 2 or desc.shape[0] != N_ARCHS or not np.isfinite(desc).all():
         raise ValueError(f"descriptors must be finite float[{N_ARCHS}, M]; got {desc.shape}")
@@ -145,8 +173,20 @@ def make_pdns(
     if not 0.0 <= mutation_rate <= 1.0:
         raise ValueError(f"mutation_rate must lie in [0, 1]; got {mutation_rate}")
     desc_j = jnp.asarray(desc)
-    index = jnp.asarray(build_code_to_index(np.asarray(codes)))
+    index = jnp.asarray(build_code_to_index(codes_np))
     P, M = population, desc.shape[1]
+
+    def novelty_tournament(key, core, both):
+        in_arch = jnp.any((both[:, None] == core.archive[None, :]) & core.archive_mask[None], 1)
+        nov = novelty(
+            desc_j[both], in_arch, desc_j[core.archive], core.archive_mask, core.lo, core.hi
+        )
+        pairs = jax.random.randint(key, (P, 2), 0, 2 * P)
+        win = jnp.where(nov[pairs[:, 0]] >= nov[pairs[:, 1]], pairs[:, 0], pairs[:, 1])
+        return both[win]
+
+    mating = mating or (lambda key, core: core.pop[jax.random.permutation(key, P)])
+    survival = survival or novelty_tournament
 
     def init(key) -> PDNSCore:
         pop = jax.random.randint(key, (P,), 0, N_ARCHS).astype(jnp.int32)
@@ -164,30 +204,39 @@ def make_pdns(
         return _evaluate(core, pop, desc_j)
 
     def generation(key, core: PDNSCore) -> PDNSCore:
-        kp, kc, km, kf, kt = jax.random.split(key, 5)
-        parents = codes[core.pop[jax.random.permutation(kp, P)]].reshape(P // 2, 2, N_EDGES)
-        # two-point crossover: swap the genes in [a, b)
-        ab = jnp.sort(jax.random.randint(kc, (P // 2, 2), 0, N_EDGES + 1), axis=1)
-        e = jnp.arange(N_EDGES)
-        seg = (e[None] >= ab[:, :1]) & (e[None] < ab[:, 1:])
-        c1 = jnp.where(seg, parents[:, 1], parents[:, 0])
-        c2 = jnp.where(seg, parents[:, 0], parents[:, 1])
-        kids = jnp.concatenate([c1, c2])  # [P, 6]
-        flip = jax.random.uniform(km, kids.shape) < mutation_rate
-        shift = jax.random.randint(kf, kids.shape, 1, N_OPS)
-        kids = jnp.where(flip, (kids + shift) % N_OPS, kids)
-        off = index[jnp.sum(kids * _POW5, -1)].astype(jnp.int32)
+        kp, kx, ks = jax.random.split(key, 3)
+        off = _crossover_mutation(kx, codes[mating(kp, core)], mutation_rate, index)
         core = _evaluate(core, off, desc_j)
-        both = jnp.concatenate([core.pop, off])
-        in_arch = jnp.any((both[:, None] == core.archive[None, :]) & core.archive_mask[None], 1)
-        nov = novelty(
-            desc_j[both], in_arch, desc_j[core.archive], core.archive_mask, core.lo, core.hi
-        )
-        pairs = jax.random.randint(kt, (P, 2), 0, 2 * P)
-        win = jnp.where(nov[pairs[:, 0]] >= nov[pairs[:, 1]], pairs[:, 0], pairs[:, 1])
-        return core._replace(pop=both[win], generation=core.generation + 1)
+        nxt = survival(ks, core, jnp.concatenate([core.pop, off]))
+        return core._replace(pop=nxt, generation=core.generation + 1)
 
     return init, generation
+
+
+def make_pdns(op_codes, descriptors, **options):
+    """MTF-PDNS's pure functions ``(init(key) -> core, generation(key, core) -> core)``
+    (:func:`make_evolution` with its default novelty-tournament survival)."""
+    return make_evolution(op_codes, descriptors, **options)
+
+
+def evolution_runner(init, generation, n_generations: int):
+    """A pure ``run(key) -> core`` of ``n_generations`` from ``init`` (jit / vmap it)."""
+
+    def run(key):
+        k0, k1 = jax.random.split(key)
+        return lax.fori_loop(
+            0, n_generations, lambda g, c: generation(jax.random.fold_in(k1, g), c), init(k0)
+        )
+
+    return run
+
+
+def run_generations(init, generation, key, n_generations: int) -> PDNSCore:
+    """``n_generations`` of an evolution from ``init`` (jitted; raises on archive overflow)."""
+    core = jax.jit(evolution_runner(init, generation, n_generations))(key)
+    if bool(core.overflow):
+        raise ValueError("the archive overflowed; pass a larger archive_capacity")
+    return core
 
 
 def pdns_search(key, op_codes, descriptors, n_generations: int = 50, **options) -> PDNSCore:
@@ -201,17 +250,7 @@ def pdns_search(key, op_codes, descriptors, n_generations: int = 50, **options) 
         ValueError: bad inputs, or the archive overflowed its capacity.
     """
     init, gen = make_pdns(op_codes, descriptors, **options)
-
-    @jax.jit
-    def run(key):
-        k0, k1 = jax.random.split(key)
-        core = init(k0)
-        return lax.fori_loop(0, n_generations, lambda g, c: gen(jax.random.fold_in(k1, g), c), core)
-
-    core = run(key)
-    if bool(core.overflow):
-        raise ValueError("the PDNS archive overflowed; pass a larger archive_capacity")
-    return core
+    return run_generations(init, gen, key, n_generations)
 
 
 class PDNSState(NamedTuple):
@@ -220,32 +259,11 @@ class PDNSState(NamedTuple):
     key: Array  # PRNG key of the generations (split per generation)
 
 
-def pdns_searcher(
-    op_codes,
-    descriptors,
-    *,
-    population: int = 20,
-    mutation_rate: float = 1.0 / 6.0,
-    archive_capacity: int = 256,
-    max_generations_per_proposal: int = 10,
-) -> Searcher:
-    """A table-driven implementation of MTF-PDNS as a searcher (see the module docstring).
-
-    Args:
-        op_codes: int[15625, 6] op codes of the table's configurations (official order).
-        descriptors: float[15625, M] training-free descriptors to minimise.
-        population, mutation_rate, archive_capacity: as :func:`make_pdns`.
-        max_generations_per_proposal: generations run at most to find a new archive member
-            before falling back to a random unproposed architecture.
-    """
-    init_core, gen = make_pdns(
-        op_codes,
-        descriptors,
-        population=population,
-        mutation_rate=mutation_rate,
-        archive_capacity=archive_capacity,
-    )
-    desc_j = jnp.asarray(np.asarray(descriptors, np.float32))
+def evolution_searcher(init_core, gen, pick_score, max_generations_per_proposal: int):
+    """A :class:`Searcher` over an archive-keeping evolution: ``propose`` returns the fresh
+    (unproposed) archive member with the largest ``pick_score(core) -> float[A]``, running up
+    to ``max_generations_per_proposal`` more (training-free) generations when none is fresh,
+    else a random unproposed architecture; ``observe`` ignores results."""
     if max_generations_per_proposal < 0:
         raise ValueError("max_generations_per_proposal must be >= 0")
 
@@ -270,13 +288,9 @@ def pdns_searcher(
             return i + 1, st._replace(core=gen(kg, st.core), key=k)
 
         _, s = lax.while_loop(cond, body, (0, s))
-        c = s.core
         f = fresh(s)
-        nov = novelty(
-            desc_j[c.archive], c.archive_mask, desc_j[c.archive], c.archive_mask, c.lo, c.hi
-        )
-        pick = jnp.argmax(jnp.where(f, nov, -jnp.inf))
-        config, ok, pool = pool_take(s.pool, c.archive[pick], jnp.any(f))
+        pick = jnp.argmax(jnp.where(f, pick_score(s.core), -jnp.inf))
+        config, ok, pool = pool_take(s.pool, s.core.archive[pick], jnp.any(f))
         return config, ok, s._replace(pool=pool)
 
     def observe(s, config, fidelity, y):
@@ -284,3 +298,38 @@ def pdns_searcher(
         return s
 
     return Searcher(init=init, propose=propose, observe=observe)
+
+
+def pdns_searcher(
+    op_codes,
+    descriptors,
+    *,
+    population: int = 20,
+    mutation_rate: float = 1.0 / 6.0,
+    archive_capacity: int = 256,
+    max_generations_per_proposal: int = 10,
+) -> Searcher:
+    """A table-driven implementation of MTF-PDNS as a searcher (see the module docstring).
+
+    Args:
+        op_codes: int[15625, 6] op codes of the table's configurations (official order).
+        descriptors: float[15625, M] training-free descriptors to minimise.
+        population, mutation_rate, archive_capacity: as :func:`make_evolution`.
+        max_generations_per_proposal: generations run at most to find a new archive member
+            before falling back to a random unproposed architecture.
+    """
+    init_core, gen = make_pdns(
+        op_codes,
+        descriptors,
+        population=population,
+        mutation_rate=mutation_rate,
+        archive_capacity=archive_capacity,
+    )
+    desc_j = jnp.asarray(np.asarray(descriptors, np.float32))
+
+    def most_novel(c):
+        return novelty(
+            desc_j[c.archive], c.archive_mask, desc_j[c.archive], c.archive_mask, c.lo, c.hi
+        )
+
+    return evolution_searcher(init_core, gen, most_novel, max_generations_per_proposal)

@@ -3,13 +3,15 @@
 Names: ``random`` (uniform, without replacement), ``epsnet_evo`` (our ε-net evolution,
 :mod:`~mohb_jax._src.nas.searchers`), ``lamoo`` (:mod:`~mohb_jax._src.nas.lamoo`), ``pdns``
 (:mod:`~mohb_jax._src.nas.pdns`; descriptor ``[-synflow, FLOPs]`` of the chosen dataset by
-default).
+default), ``hdnas`` (:mod:`~mohb_jax._src.nas.hdnas`; needs ``latency=float[15625]`` of a
+device; signal: log synflow of the chosen dataset by default).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from mohb_jax._src.nas.hdnas import hdnas_searcher
 from mohb_jax._src.nas.lamoo import lamoo_searcher
 from mohb_jax._src.nas.nb201 import N_ARCHS
 from mohb_jax._src.nas.nb201_task import DATASETS, load_synflow
@@ -18,16 +20,20 @@ from mohb_jax._src.nas.searchers import check_codes, epsnet_evo_searcher
 from mohb_jax._src.schedulers.searchers import random_searcher
 from mohb_jax._src.types import Searcher
 
-NAS_SEARCHERS = ("random", "epsnet_evo", "lamoo", "pdns")
+NAS_SEARCHERS = ("random", "epsnet_evo", "lamoo", "pdns", "hdnas")
+
+
+def _dataset_row(dataset: str) -> int:
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {DATASETS}")
+    return DATASETS.index(dataset)
 
 
 def pdns_descriptors(op_codes, dataset: str = "cifar10") -> np.ndarray:
     """MTF-PDNS's descriptor without image-based metrics: ``[-log synflow, MFLOPs]``."""
     from mohb_jax._src.nas.nb201_net import op_count_flops
 
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {DATASETS}")
-    sf = load_synflow(op_codes)[DATASETS.index(dataset)]
+    sf = load_synflow(op_codes)[_dataset_row(dataset)]
     return np.stack([-sf, op_count_flops(op_codes, dataset)], -1).astype(np.float32)
 
 
@@ -62,6 +68,12 @@ def searcher(name: str, table, *, dataset: str = "cifar10", **options) -> Search
         return epsnet_evo_searcher(codes, **options)
     if name == "lamoo":
         return lamoo_searcher(codes, **options)
+    if name == "hdnas":
+        if "latency" not in options:
+            raise ValueError("'hdnas' needs latency=float[15625], a device's latency per arch")
+        if "signal" not in options:
+            options["signal"] = load_synflow(codes)[_dataset_row(dataset)]
+        return hdnas_searcher(codes, **options)
     if "descriptors" not in options:
         options["descriptors"] = pdns_descriptors(codes, dataset)
     return pdns_searcher(codes, **options)

@@ -138,8 +138,9 @@ def epsnet_evo_searcher(
         population: the ``population`` best observed (by rung rank) are the parents.
         max_tries: mutations tried for an unproposed child before falling back to random.
     """
-    codes = jnp.asarray(check_codes(op_codes))
-    index = jnp.asarray(build_code_to_index(np.asarray(codes)))
+    codes_np = check_codes(op_codes)
+    codes = jnp.asarray(codes_np)
+    index = jnp.asarray(build_code_to_index(codes_np))
     if not (1 <= n_init and 2 <= population and capacity >= n_init and max_tries >= 1):
         raise ValueError("need n_init >= 1, population >= 2, capacity >= n_init, max_tries >= 1")
 
