@@ -50,10 +50,8 @@ from jax import lax
 from jaxtyping import Array, Bool, Float, Int
 
 from mohb_jax._src.nas.nb201 import N_ARCHS, N_EDGES, N_OPS, build_code_to_index
-from mohb_jax._src.nas.searchers import Pool, check_codes, pool_init, pool_take
+from mohb_jax._src.nas.searchers import _POW5, Pool, check_codes, pool_init, pool_take
 from mohb_jax._src.types import Searcher
-
-_POW5 = jnp.asarray([N_OPS**j for j in range(N_EDGES)], jnp.int32)
 
 
 def novelty(

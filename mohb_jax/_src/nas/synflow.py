@@ -81,21 +81,33 @@ def synflow_scores(archs, dataset: str = "cifar10", key=None, chunk: int = 625):
     Raises:
         ValueError: unknown dataset, or op codes outside 0..4 / not ``[A, 6]``.
     """
+    a = _check_archs(archs, dataset)
+    key = jax.random.key(0) if key is None else key
+    params = net.init_params(key, net.NUM_CLASSES[dataset])
+    f = make_synflow_fn(dataset)
+    with jax.enable_x64(True):
+        p64 = jax.tree.map(lambda v: jnp.asarray(np.asarray(v, np.float64)), params)
+    return _chunked(lambda x: f(p64, x), a, chunk)
+
+
+def _check_archs(archs, dataset: str) -> np.ndarray:
     if dataset not in net.NUM_CLASSES:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {tuple(net.NUM_CLASSES)}")
     a = np.asarray(archs)
     if a.ndim != 2 or a.shape[1] != net.N_EDGES or a.size == 0 or a.min() < 0 or a.max() > 4:
         raise ValueError(f"archs must be int[A, 6] with op codes in 0..4; got shape {a.shape}")
-    key = jax.random.key(0) if key is None else key
-    params = net.init_params(key, net.NUM_CLASSES[dataset])
-    f = make_synflow_fn(dataset)
+    return a
+
+
+def _chunked(f, a: np.ndarray, chunk: int) -> np.ndarray:
+    """``f`` over ``a`` in equal chunks (the last padded: one compilation), in float64 like the
+    reference implementation (``.double()``; scores overflow float32)."""
     n = len(a)
     chunk = min(chunk, n)
     pad = (-n) % chunk
     a = np.concatenate([a, np.repeat(a[-1:], pad, 0)]).astype(np.int32)
-    with jax.enable_x64(True):  # like the reference (``.double()``): scores overflow float32
-        p64 = jax.tree.map(lambda v: jnp.asarray(np.asarray(v, np.float64)), params)
-        out = [np.asarray(f(p64, jnp.asarray(a[i : i + chunk]))) for i in range(0, len(a), chunk)]
+    with jax.enable_x64(True):
+        out = [np.asarray(f(jnp.asarray(a[i : i + chunk]))) for i in range(0, len(a), chunk)]
     return np.concatenate(out)[:n].astype(np.float32)
 
 
@@ -206,16 +218,5 @@ def expected_synflow(archs, dataset: str = "cifar10", chunk: int = 3125):
     Raises:
         ValueError: unknown dataset or bad op codes.
     """
-    if dataset not in net.NUM_CLASSES:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {tuple(net.NUM_CLASSES)}")
-    a = np.asarray(archs)
-    if a.ndim != 2 or a.shape[1] != net.N_EDGES or a.size == 0 or a.min() < 0 or a.max() > 4:
-        raise ValueError(f"archs must be int[A, 6] with op codes in 0..4; got shape {a.shape}")
-    f = make_expected_synflow_fn(dataset)
-    n = len(a)
-    chunk = min(chunk, n)
-    pad = (-n) % chunk
-    a = np.concatenate([a, np.repeat(a[-1:], pad, 0)]).astype(np.int32)
-    with jax.enable_x64(True):  # like the reference (``.double()``): scores overflow float32
-        out = [np.asarray(f(jnp.asarray(a[i : i + chunk]))) for i in range(0, len(a), chunk)]
-    return np.concatenate(out)[:n].astype(np.float32)
+    a = _check_archs(archs, dataset)
+    return _chunked(make_expected_synflow_fn(dataset), a, chunk)
