@@ -204,8 +204,9 @@ def expected_synflow(archs, dataset: str = "cifar10", chunk: int = 3125):
     the score of the network whose weights all equal their layer's mean. With such
     channel-constant kernels and an all-ones input every feature map has identical channels,
     so the network collapses to single-channel maps, and ``Σ_θ θ·∂R/∂θ`` of a layer is the
-    derivative of ``R`` with respect to a scale on that layer. This costs microseconds per
-    architecture instead of a full forward and backward pass, and has no initialisation noise.
+    derivative of ``R`` with respect to a scale on that layer. This avoids every channel
+    contraction of the full forward and backward pass (over 100× cheaper, measured in
+    ``bench/results_nas_searchers.md``), and has no initialisation noise.
 
     Args:
         archs: ``int[A, 6]`` NB201 op codes.
