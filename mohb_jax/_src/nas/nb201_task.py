@@ -45,7 +45,7 @@ def load_synflow(op_codes=None) -> np.ndarray:
     Raises:
         ValueError: ``op_codes`` given and not those of the cache.
     """
-    with resources.files("mohb_jax.data").joinpath("nb201_synflow.npz").open("rb") as f:
+    with (resources.files("mohb_jax") / "data" / "nb201_synflow.npz").open("rb") as f:
         z = np.load(f)
         s, sha = z["log_synflow"], str(z["op_codes_sha256"])
         ds = tuple(str(x) for x in z["datasets"])
