@@ -186,8 +186,11 @@ SEARCHERS = {
     "random": None,
     # residual GP with fixed (ℓ, τ²) = (sqrt(D)/2, 0.1): the searcher's default until the third
     # session of 2026-11-22 (the recorded "copula" rows); the default is now copula_fit's grid
-    "copula": {"lengthscale": None, "noise": 0.1},
-    "copula_fit": {"lengthscale": "grid", "noise": "grid"},  # type-II ML on the grid
+    "copula": {"lengthscale": None, "noise": 0.1, "guard": False},
+    "copula_fit": {"lengthscale": "grid", "noise": "grid", "guard": False},  # type-II ML grid
+    # the default searcher: copula_fit plus the guard against negative transfer (a bandit over
+    # {prior, random} credited by rung outcomes)
+    "guarded": {"lengthscale": "grid", "noise": "grid", "guard": True},
 }
 
 
