@@ -138,3 +138,17 @@ def test_bad_guard_options():
         copula_searcher(z, sd, x=x, guard_fidelity=-1)
     with pytest.raises(ValueError, match="guard_prior"):
         copula_searcher(z, sd, x=x, guard_prior=(1.0, 0.0))
+
+
+def test_several_guard_fidelities_keep_separate_memories():
+    x, y, z = target_problem()
+    s = copula_searcher(z, np.full_like(z, 0.2), x=x, update=False, guard_fidelity=(0, 2))
+    st = s.init(jax.random.key(0))
+    c, _, st = s.propose(jax.random.key(1), st)
+    st = s.observe(st, c, jnp.int32(1), jnp.asarray(y[c]))  # not a guard fidelity
+    assert np.asarray(st.g_n).tolist() == [0, 0]
+    st = s.observe(st, c, jnp.int32(2), jnp.asarray(y[c]))
+    st = s.observe(st, c, jnp.int32(0), jnp.asarray(y[c]))
+    assert np.asarray(st.g_n).tolist() == [1, 1]
+    # each was compared with an empty memory of its own fidelity: two neutral credits
+    np.testing.assert_allclose(np.asarray(st.credit)[0], [4.0 + 1.0, 1.0 + 1.0])

@@ -108,9 +108,9 @@ class CopulaSearcherState(NamedTuple):
     noise: Float[Array, ""]  # float32: residual-GP τ² of the last update (NaN: none yet)
     arm: Int[Array, " c"]  # int8[C]: who proposed each config (0 not yet, 1 prior, 2 random)
     r_cursor: Int[Array, ""]  # int32: the random arm scans `perm` backwards from here
-    g_y: Float[Array, "g m"]  # float32[G, M]: recent results at the guard fidelity (ring)
-    g_valid: Bool[Array, " g"]  # bool[G]: filled slots of `g_y`
-    g_n: Int[Array, ""]  # int32: results ever stored in `g_y` (ring position)
+    g_y: Float[Array, "l g m"]  # float32[L, G, M]: recent results at each guard fidelity (rings)
+    g_valid: Bool[Array, "l g"]  # bool[L, G]: filled slots of `g_y`
+    g_n: Int[Array, " l"]  # int32[L]: results ever stored per guard fidelity (ring positions)
     credit: Float[Array, "2 2"]  # float32[arm, (successes, failures)]: the guard's evidence,
     #                              pseudo-counts included; row 0 prior, row 1 random
 
@@ -314,7 +314,7 @@ def copula_searcher(
     objectives: tuple[int, ...] | None = None,
     tie_break: str = "epsnet",
     guard: bool = True,
-    guard_fidelity: int = 0,
+    guard_fidelity: int | Sequence[int] = 0,
     guard_memory: int = 64,
     guard_prior: tuple[float, float] = (4.0, 1.0),
 ) -> Searcher:
@@ -352,7 +352,8 @@ def copula_searcher(
         tie_break: ``rung_rank`` tie-break inside fronts (``"epsnet"`` or ``"crowding"``).
         guard: mix prior and random proposals by a bandit credited by rung outcomes (item 5
             of the module docstring); ``False`` always follows the prior.
-        guard_fidelity: fidelity index whose results credit the bandit's arms (default 0,
+        guard_fidelity: fidelity index (or a sequence of them) whose results credit the
+            bandit's arms, each compared with recent results at the same fidelity (default 0,
             the lowest: pass the first rung level's index when rungs start higher).
         guard_memory: how many recent results at ``guard_fidelity`` a newcomer is compared
             with.
@@ -387,9 +388,17 @@ def copula_searcher(
     if guard:
         if guard_memory < 1 or int(guard_memory) != guard_memory:
             raise ValueError(f"guard_memory must be a positive integer; got {guard_memory!r}")
-        if int(guard_fidelity) != guard_fidelity or guard_fidelity < 0:
+        gf = np.atleast_1d(np.asarray(guard_fidelity))
+        if (
+            gf.ndim != 1
+            or gf.size == 0
+            or not np.issubdtype(gf.dtype, np.integer)
+            or (gf < 0).any()
+            or len(set(gf.tolist())) != gf.size
+        ):
             raise ValueError(
-                f"guard_fidelity must be a non-negative fidelity index; got {guard_fidelity!r}"
+                "guard_fidelity must be a non-negative fidelity index or a sequence of distinct "
+                f"ones; got {guard_fidelity!r}"
             )
         gp = np.asarray(guard_prior, np.float64)
         if gp.shape != (2,) or not (np.all(np.isfinite(gp)) and np.all(gp > 0)):
@@ -397,8 +406,10 @@ def copula_searcher(
                 f"guard_prior must be two positive pseudo-counts (successes, failures); "
                 f"got {guard_prior!r}"
             )
+    g_fid_tuple = tuple(int(f) for f in np.atleast_1d(guard_fidelity)) if guard else (0,)
     G = int(guard_memory) if guard else 1
-    g_fid = int(guard_fidelity)
+    g_fids = jnp.asarray(g_fid_tuple, jnp.int32)
+    L = len(g_fid_tuple)
     credit0 = np.array([guard_prior, (1.0, 1.0)], np.float32) if guard else np.ones((2, 2))
     if objectives is None:
         objectives = tuple(range(M))
@@ -467,9 +478,9 @@ def copula_searcher(
             noise=jnp.float32(taus[0] if update and len(taus) == 1 else np.nan),
             arm=jnp.zeros((C,), jnp.int8),
             r_cursor=jnp.int32(n_allowed - 1),
-            g_y=jnp.zeros((G, M), jnp.float32),
-            g_valid=jnp.zeros((G,), bool),
-            g_n=jnp.int32(0),
+            g_y=jnp.zeros((L, G, M), jnp.float32),
+            g_valid=jnp.zeros((L, G), bool),
+            g_n=jnp.zeros((L,), jnp.int32),
             credit=jnp.asarray(credit0, jnp.float32),
         )
 
@@ -579,23 +590,26 @@ def copula_searcher(
 
     def credit(state: CopulaSearcherState, config, fidelity, y):
         """Credit the arm that proposed ``config`` with its result at the guard fidelity."""
-        at = (fidelity == g_fid) & (state.arm[config] > 0)
+        hit = g_fids == fidelity
+        li = jnp.argmax(hit)
+        at = hit.any() & (state.arm[config] > 0)
+        mem, valid = state.g_y[li], state.g_valid[li]  # [G, M], [G]
         y_cmp = jnp.where(jnp.isnan(y), jnp.inf, y)  # a NaN result counts as failed
-        beats = jnp.all(state.g_y <= y_cmp, -1) & jnp.any(state.g_y < y_cmp, -1)  # [G]
-        beaten = jnp.all(y_cmp <= state.g_y, -1) & jnp.any(y_cmp < state.g_y, -1)
-        n = jnp.maximum(jnp.sum(state.g_valid), 1)
-        wins = jnp.sum(beaten & state.g_valid) - jnp.sum(beats & state.g_valid)
+        beats = jnp.all(mem <= y_cmp, -1) & jnp.any(mem < y_cmp, -1)  # [G]
+        beaten = jnp.all(y_cmp <= mem, -1) & jnp.any(y_cmp < mem, -1)
+        n = jnp.maximum(jnp.sum(valid), 1)
+        wins = jnp.sum(beaten & valid) - jnp.sum(beats & valid)
         s = 0.5 + 0.5 * wins / n
         s = jnp.where(jnp.all(jnp.isfinite(y)), s, 0.0).astype(jnp.float32)
         row = (state.arm[config] - 1).astype(jnp.int32)
         add = jnp.where(at, jnp.stack([s, 1.0 - s]), 0.0)
-        slot = state.g_n % G
+        slot = state.g_n[li] % G
         keep = at & jnp.all(jnp.isfinite(y_cmp) | (y_cmp == jnp.inf))
         return state._replace(
             credit=state.credit.at[row].add(add),
-            g_y=state.g_y.at[slot].set(jnp.where(keep, y_cmp, state.g_y[slot])),
-            g_valid=state.g_valid.at[slot].set(state.g_valid[slot] | keep),
-            g_n=state.g_n + keep.astype(jnp.int32),
+            g_y=state.g_y.at[li, slot].set(jnp.where(keep, y_cmp, state.g_y[li, slot])),
+            g_valid=state.g_valid.at[li, slot].set(state.g_valid[li, slot] | keep),
+            g_n=state.g_n.at[li].add(keep.astype(jnp.int32)),
         )
 
     def observe(state: CopulaSearcherState, config, fidelity, y):
