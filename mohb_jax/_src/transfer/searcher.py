@@ -595,8 +595,9 @@ def copula_searcher(
         at = hit.any() & (state.arm[config] > 0)
         mem, valid = state.g_y[li], state.g_valid[li]  # [G, M], [G]
         y_cmp = jnp.where(jnp.isnan(y), jnp.inf, y)  # a NaN result counts as failed
-        beats = jnp.all(mem <= y_cmp, -1) & jnp.any(mem < y_cmp, -1)  # [G]
-        beaten = jnp.all(y_cmp <= mem, -1) & jnp.any(y_cmp < mem, -1)
+        yb = y_cmp[None, :]
+        beats = jnp.all(mem <= yb, -1) & jnp.any(mem < yb, -1)  # [G]
+        beaten = jnp.all(yb <= mem, -1) & jnp.any(yb < mem, -1)
         n = jnp.maximum(jnp.sum(valid), 1)
         wins = jnp.sum(beaten & valid) - jnp.sum(beats & valid)
         s = 0.5 + 0.5 * wins / n
