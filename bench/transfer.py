@@ -12,6 +12,9 @@ Sections (pick with argv; default: ``copula fit``):
   predictive intervals, NLL and Spearman of μ with the target's copula values.
 * ``fittime``: the FCNet MLP leave-one-task-out fit, first call (incl. compilation) and cached.
 * ``paired``: paired per-seed final-HV differences from the sweep's parquet summaries.
+* ``corr``: how well the leave-one-task-out prior ranks each target task's configurations
+  (Spearman of μ with the target's values at the lowest and highest fidelity), on the sweep's
+  tables (``--sweep-tables``).
 * ``sweep``: MO-ASHA with the ``copula`` searcher vs the random searcher, leave-one-task-out,
   anytime hypervolume, speed-up to random search's final HV (median time-to-target) with
   bootstrap CIs.
@@ -186,8 +189,13 @@ SEARCHERS = {
     "random": None,
     # residual GP with fixed (ℓ, τ²) = (sqrt(D)/2, 0.1): the searcher's default until the third
     # session of 2026-11-22 (the recorded "copula" rows); the default is now copula_fit's grid
-    "copula": {"lengthscale": None, "noise": 0.1},
-    "copula_fit": {"lengthscale": "grid", "noise": "grid"},  # type-II ML on the grid
+    "copula": {"lengthscale": None, "noise": 0.1, "guard": False},
+    "copula_fit": {"lengthscale": "grid", "noise": "grid", "guard": False},  # type-II ML grid
+    # the default searcher: copula_fit plus the guard against negative transfer (a bandit over
+    # {prior, random} credited by rung outcomes)
+    "guarded": {"lengthscale": "grid", "noise": "grid", "guard": True},
+    # the guard credited at every fidelity (each result against recent ones at its fidelity)
+    "guarded_all": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_fidelity": "all"},
 }
 
 
@@ -229,6 +237,8 @@ def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
                 opts = SEARCHERS[label]
                 kw = {}
                 if opts is not None:
+                    if opts.get("guard_fidelity") == "all":
+                        opts = {**opts, "guard_fidelity": tuple(range(tb.n_fidelities))}
                     kw["searcher"] = transfer.copula_searcher_for(
                         tb, fit, n_candidates=n_candidates, **opts
                     )
@@ -292,6 +302,34 @@ def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
                 pathlib.Path(out_dir).mkdir(parents=True, exist_ok=True)
                 safe = str(task).replace("/", "_")
                 per.to_parquet(pathlib.Path(out_dir) / f"sweep_{name}_{safe}_{seeds}.parquet")
+
+
+def bench_corr(specs):
+    """Spearman correlation of the leave-one-task-out prior mean with the target's values.
+
+    Per task and objective, at the lowest and the highest fidelity, over every configuration
+    with a valid value (seed means): how well the prior ranks the target's configurations.
+    """
+    print("\n## Prior quality: Spearman(μ, target value), leave-one-task-out MLP prior\n")
+    print("| table | target task | objective | lowest fidelity | highest fidelity |")
+    print("|---|---|---|---|---|")
+    for name, task_list, _ in specs:
+        tb = tables.load_benchmark(name)
+        objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+        for task in task_list:
+            fit = transfer.fit_source(tb, task, objectives)
+            ti = tb.task_index(task)
+            for j, o in enumerate(objectives):
+                oi = tb.objective_index(o)
+                cells = []
+                for f in (0, tb.n_fidelities - 1):
+                    m = np.asarray(tb.mask[ti, :, :, f])
+                    v = np.where(m, np.asarray(tb.values[ti, :, :, f, oi], np.float64), 0.0)
+                    n = m.sum(1)
+                    ok = n > 0
+                    mean = v.sum(1)[ok] / n[ok]
+                    cells.append(f"{stats.spearmanr(fit.mu[ok, j], mean).statistic:+.2f}")
+                print(f"| {name} | {task} | {o} | {cells[0]} | {cells[1]} |", flush=True)
 
 
 def bench_fittime(name="fcnet"):
@@ -364,7 +402,7 @@ def main():
         bench_fittime()
     if "paired" in args.sections:
         bench_paired(args.out or "bench/out_transfer")
-    if "sweep" in args.sections:
+    if "sweep" in args.sections or "corr" in args.sections:
         specs = {
             "nasbench201": ("nasbench201", ["cifar10", "cifar100", "ImageNet16-120"], "100x"),
             "fcnet": (
@@ -391,7 +429,10 @@ def main():
             if args.tasks:
                 tasks = [t for t in tasks if str(t) in args.tasks]
             run.append((name, tasks, budget))
-        bench_sweep(run, args.seeds, args.n_candidates, args.searchers, args.out)
+        if "corr" in args.sections:
+            bench_corr(run)
+        if "sweep" in args.sections:
+            bench_sweep(run, args.seeds, args.n_candidates, args.searchers, args.out)
 
 
 if __name__ == "__main__":

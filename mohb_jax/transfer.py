@@ -26,6 +26,7 @@ from mohb_jax._src.transfer.searcher import (
     NOISE_GRID,
     CopulaSearcherState,
     copula_searcher,
+    guard_trust,
     residual_log_marginal,
     residual_posterior,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "fit_mlp",
     "fit_source",
     "gaussian_nll",
+    "guard_trust",
     "predict_gp",
     "predict_mlp",
     "residual_log_marginal",

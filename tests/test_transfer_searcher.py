@@ -42,13 +42,22 @@ def _run(searcher, key, n, y_of=None):
     return np.asarray(cs), np.asarray(oks)
 
 
+@pytest.mark.parametrize("guard", [False, True])
 @pytest.mark.parametrize("update", [False, True])
-def test_permutation_without_repeats_then_exhausted(update):
+def test_permutation_without_repeats_then_exhausted(update, guard):
     mu, sd, x = problem()
     allowed = np.ones(C, bool)
     allowed[::5] = False
     s = copula_searcher(
-        mu, sd, x=x, allowed=allowed, n_candidates=16, queue_size=4, update=update, capacity=8
+        mu,
+        sd,
+        x=x,
+        allowed=allowed,
+        n_candidates=16,
+        queue_size=4,
+        update=update,
+        capacity=8,
+        guard=guard,
     )
     cs, oks = _run(s, jax.random.key(0), C + 5, mu + 0.1)
     n_ok = int(allowed.sum())
@@ -85,7 +94,7 @@ def test_near_deterministic_prior_proposes_the_front_first():
     mu, _, x = problem(3)
     sd = np.full_like(mu, 1e-4)
     front = np.flatnonzero(non_dominated(mu))
-    s = copula_searcher(mu, sd, n_candidates=C, queue_size=C, update=False)
+    s = copula_searcher(mu, sd, n_candidates=C, queue_size=C, update=False, guard=False)
     cs, _ = _run(s, jax.random.key(0), len(front))
     assert sorted(cs.tolist()) == sorted(front.tolist())
     assert cs[0] == front[np.argmin(mu[front, 0])]
@@ -108,6 +117,7 @@ def test_update_moves_proposals_towards_the_target():
         refresh_every=2,
         lengthscale=0.3,
         noise=0.05,
+        guard=False,
     )
     with_update = copula_searcher(mu, sd, update=True, **opts)
     without = copula_searcher(mu, sd, update=False, **opts)

@@ -77,14 +77,15 @@ def _mlp_init(key, d: int, hidden: int, n_layers: int):
 
 def _mlp_apply(params, x, key=None, dropout: float = 0.0):
     """x: [N, D] standardized -> (mu [N], sigma [N]); dropout only when ``key`` is given."""
-    h = x @ params["inp"]["w"] + params["inp"]["b"]
+    h = x @ params["inp"]["w"] + params["inp"]["b"][None, :]
     for i, layer in enumerate(params["hidden"]):
-        h = jax.nn.relu(h @ layer["w"] + layer["b"])
+        h = jax.nn.relu(h @ layer["w"] + layer["b"][None, :])
         if key is not None and dropout > 0:
             keep = jax.random.bernoulli(jax.random.fold_in(key, i), 1.0 - dropout, h.shape)
             h = jnp.where(keep, h / (1.0 - dropout), 0.0)
-    mu = (h @ params["mean"]["w"] + params["mean"]["b"])[:, 0]
-    sigma = jax.nn.softplus((h @ params["sigma"]["w"] + params["sigma"]["b"])[:, 0]) + _MIN_SIGMA
+    mu = (h @ params["mean"]["w"] + params["mean"]["b"][None, :])[:, 0]
+    sigma = jax.nn.softplus((h @ params["sigma"]["w"] + params["sigma"]["b"][None, :])[:, 0])
+    sigma = sigma + _MIN_SIGMA
     return mu, sigma
 
 
