@@ -41,7 +41,7 @@ def load():
     err = 1.0 + v[..., t.objective_index("acc")]
     cost = v[..., t.objective_index("cost_usd")]
     tim = v[..., t.objective_index("training_time_s")]
-    ref_all = np.asarray(t.metadata["reference_point"])
+    ref_all = np.asarray(t.ref_point)
     ref = np.array(
         [1.0 + ref_all[t.objective_index("acc")], ref_all[t.objective_index("cost_usd")]]
     )

@@ -156,7 +156,7 @@ def report(out: Path) -> str:
     df = df[df.seed.isin(arms[arms == df.method.nunique()].index)]  # seeds every arm finished
     df = df.sort_values(["method", "seed", "time"], kind="stable").reset_index(drop=True)
     t = tables.load_benchmark("trimtuner_cnn", data_dir=os.environ.get("MOHB_JAX_DATA"))
-    ref_all = np.asarray(t.metadata["reference_point"])  # minimization space (acc negated)
+    ref_all = np.asarray(t.ref_point)  # minimization space (acc negated)
     ref = [ref_all[t.objective_index("acc")], ref_all[t.objective_index("cost_usd")]]
     tr = metrics.hypervolume_traces(
         df, objectives=["neg_acc", "cost_usd"], ref=ref, directions=["min", "min"], keep=["time"]

@@ -315,7 +315,7 @@ def bench_corr(specs):
     print("|---|---|---|---|---|")
     for name, task_list, _ in specs:
         tb = tables.load_benchmark(name)
-        objectives = tuple(tb.metadata.get("default_objectives") or tb.objectives)
+        objectives = tuple(tb.default_objectives)
         for task in task_list:
             fit = transfer.fit_source(tb, task, objectives)
             ti = tb.task_index(task)

@@ -15,7 +15,7 @@ import pytest
 import mohb_jax
 from mohb_jax import nas
 from mohb_jax._src.nas.lamoo import hv2
-from mohb_jax._src.tables.frame import table_from_arrays
+from mohb_jax._src.tables.table import table_from_arrays
 
 ALL_CODES = np.array(list(itertools.product(range(5), repeat=6)), np.int32)
 

@@ -242,7 +242,8 @@ def load_nb201(
         ValueError: unknown dataset or accuracy kind, or inconsistent arrays.
         FileNotFoundError: no table found.
     """
-    from mohb_jax._src.tables.loaders_core import NB201_OPS, _npz
+    from mohb_jax._src.tables.sources._common import read_npz as _npz
+    from mohb_jax._src.tables.sources.nasbench201 import NB201_OPS
 
     if dataset not in _DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {list(_DATASETS)}")

@@ -5,7 +5,7 @@ has seen so far, as a function of the resources spent: simulated wall-clock time
 (Salinas et al., arXiv 2106.05680, report runtime and cost reductions; Schmucker et al.,
 arXiv 2106.12639, plot HV over time). Unlike Syne Tune, which derives a reference point from
 each run's own results, every curve here uses one *fixed* reference point per benchmark (the
-table's ``metadata["reference_point"]``), so curves of different seeds and methods are
+table's ``Table.ref_point``), so curves of different seeds and methods are
 comparable.
 
 Definitions (our reading, documented here because the papers do not spell them out):
@@ -233,7 +233,7 @@ def hypervolume_traces(
         objectives: M objective columns (default: ``df.attrs["mohb_jax"]["objectives"]``,
             which :func:`mohb_jax.simulate` fills).
         ref: float[M] reference point in **minimization space** (as stored in the table's
-            ``metadata["reference_point"]``: a "max" objective's reference is negated too);
+            ``Table.ref_point``: a "max" objective's reference is negated too);
             default: the frame's ``attrs["mohb_jax"]["reference_point"]``, matched by name.
         directions: M "min"/"max"; default: the frame's attrs, matched by name (see
             :func:`resolve_objectives`). An objective of unknown direction is an error.
@@ -320,9 +320,8 @@ def hypervolume_traces(
 
 
 def _default_objectives(table) -> list[str]:
-    """The table's default objectives (a field of newer tables, a metadata key of older ones)."""
-    d = getattr(table, "default_objectives", None) or table.metadata.get("default_objectives")
-    return list(d) if d else list(table.objectives)
+    """The table's default objectives (``Table.default_objectives``)."""
+    return list(table.default_objectives)
 
 
 def reachable_front(

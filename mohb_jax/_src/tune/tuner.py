@@ -498,7 +498,7 @@ class Results:
             fidelity: ``"max"``: results at the highest fidelity of the grid; ``"all"``: every
                 result (any fidelity).
         """
-        from mohb_jax._src.tables.frame import pareto_mask_np
+        from mohb_jax._src.tables.views import pareto_mask_np
 
         df = self.frame[self.frame["status"] == "ok"]
         if fidelity == "max":
@@ -522,7 +522,8 @@ class Results:
         only configurations complete at every fidelity, i.e. trials that reached the maximum
         fidelity (run ``method="random"`` to make a complete table).
         """
-        from mohb_jax._src.tables.frame import HardwareSpec, table_from_frame
+        from mohb_jax._src.tables.hardware import HardwareSpec
+        from mohb_jax._src.tables.table import table_from_frame
 
         df = self.frame[self.frame["status"] == "ok"].copy()
         if df.empty:
@@ -974,7 +975,7 @@ class Tuner:
         front = 0
         full = [r for r in ok if r["fidelity_index"] == top]
         if full:
-            from mohb_jax._src.tables.frame import pareto_mask_np
+            from mohb_jax._src.tables.views import pareto_mask_np
 
             y = np.asarray([run.y_min({n: r[n] for n in run.names}) for r in full])
             front = int(pareto_mask_np(y).sum())
