@@ -152,6 +152,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--eta", type=int, default=None, help="reduction factor (driver default)")
     s.add_argument("--baseline", default=None, help="speed-up baseline (default: random)")
     s.add_argument("--chunk-size", type=int, default=None, dest="chunk_size")
+    s.add_argument(
+        "--ray",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks of seeds as tasks on this Ray cluster ('auto', 'ray://host:10001', or "
+        "'local' to start one here); needs the ray extra. Same frames as without it",
+    )
     s.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default ./{DEFAULT_OUT})")
     s.add_argument("--experiment-tag", "--experiment_tag", default="mohb-jax", dest="tag")
     s.add_argument("--syne-tune", action="store_true", help="also write a Syne Tune export")
@@ -340,6 +347,13 @@ def _check_sweep(args):
         raise BadInput(f"--n-workers must be at least 1; got {args.n_workers}")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise BadInput(f"--chunk-size must be positive; got {args.chunk_size}")
+    if args.ray is not None:
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput(
+                "--ray needs Ray: pip install 'mohb_jax[ray]' (nothing was simulated)"
+            ) from None
     if args.eta is not None and args.eta < 2:
         raise BadInput(f"--eta must be at least 2; got {args.eta}")
     if args.table is not None:
@@ -395,6 +409,10 @@ def _cmd_sweep(args) -> int:
     opts = {}
     if args.eta is not None:
         opts["eta"] = args.eta
+    if args.ray is not None:
+        from mohb_jax._src.tune.ray_executor import RayExecutor
+
+        opts["executor"] = RayExecutor(None if args.ray == "local" else args.ray)
     t0 = time.perf_counter()
     fit = _fit_transfer(table, task, args) if args.transfer else None  # fail before the sweep
     print(

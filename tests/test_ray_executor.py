@@ -214,3 +214,16 @@ def test_a_chunk_lost_with_its_worker_is_rerun(cluster):
     local = mohb_jax.simulate(t, seeds=[7, 8], progress=False, **kw)
     pd.testing.assert_frame_equal(local, remote, check_exact=True)
     assert np.isfinite(remote["time"]).all()
+
+
+def test_cli_sweep_on_ray_writes_the_same_results(cluster, tmp_path, capsys):
+    from mohb_jax.cli import main
+
+    argv = "sweep --benchmark embedded --method epsnet random --seeds 0:3 --n-workers 2"
+    argv += " --budget 5x --no-progress --no-plot --chunk-size 2 --out"
+    assert main(argv.split() + [str(tmp_path / "here")]) == 0
+    assert main(argv.split() + [str(tmp_path / "ray"), "--ray", "local"]) == 0
+    capsys.readouterr()
+    here = pd.read_parquet(tmp_path / "here" / "results.parquet")
+    there = pd.read_parquet(tmp_path / "ray" / "results.parquet")
+    pd.testing.assert_frame_equal(here, there, check_exact=True)
