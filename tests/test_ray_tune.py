@@ -186,7 +186,7 @@ def check_reports_against_trainable(events, configs, logs, objectives, fidelitie
 
 def test_promotion_multi_metric_mixed_modes(cluster, tmp_path):
     configs = candidates(HP, HW)  # 8 rows
-    fid, eta, seed = [1, 2, 4], 2, 3
+    fid, eta, seed = [1, 2, 3, 4], 2, 3
     kw = dict(
         metrics=["acc", "cost"],
         modes=["max", "min"],
@@ -241,7 +241,7 @@ def test_promotion_multi_metric_mixed_modes(cluster, tmp_path):
 
 def test_stopping_single_metric_and_resources(cluster, tmp_path):
     configs = candidates(HP, HW)
-    fid, eta, seed = [1, 2, 4], 2, 0
+    fid, eta, seed = [1, 2, 3, 4], 2, 0
     journal = tmp_path / "journal.jsonl"
     sched = MOHBRayScheduler(
         configs,

@@ -519,8 +519,14 @@ class MOHBRayScheduler(TrialScheduler):
             self._end(t)
 
     def choose_trial_to_run(self, tune_controller) -> Trial | None:
-        """A promoted paused trial first, then the oldest pending one; when nothing runs and no
-        new trial can start, one more ask (a promotion), else the paused trials are ended."""
+        """A promoted paused trial first, then the oldest pending one.
+
+        When no trial is pending, the next ask is computed without committing it (our
+        functions are pure): if it promotes a paused trial, it is committed and the trial
+        returned; a new trial is left to :meth:`suggest`. When nothing runs or is pending,
+        no promotion is due and no new trial can start (our searcher or Tune's
+        ``num_samples`` is done), the trials still paused are ended (nothing would resume them).
+        """
         trials = tune_controller.get_trials()
         by_id = {tr.trial_id: tr for tr in trials}
         # a promotion is honoured once Tune runs the trial again (or it ended)
@@ -532,24 +538,25 @@ class MOHBRayScheduler(TrialScheduler):
         ]
         for t in self.promote_queue:
             tr = by_id.get(self.tid_of.get(t))
-            if tr is not None and tr.status == Trial.PAUSED:
+            if tr.status == Trial.PAUSED:
                 return tr
+        if self.promote_queue:
+            return None  # staged, waiting for resources
         for tr in trials:
             if tr.status == Trial.PENDING:
                 return tr
-        busy = any(tr.status == Trial.RUNNING for tr in trials)
-        if self.finished and not busy and not self.new_queue:
-            paused = [tr for tr in trials if tr.status == Trial.PAUSED]
-            if not paused:
-                return None
-            job = None if self.promote_queue else self._ask()
-            if job is not None and self.promote_queue:
-                tr = by_id.get(self.tid_of.get(self.promote_queue[0]))
-                if tr is not None and tr.status == Trial.PAUSED:
-                    return tr
-            if not self.promote_queue:
-                for tr in paused:  # nothing will resume them
-                    tune_controller.stop_trial(tr)
+        paused = [tr for tr in trials if tr.status == Trial.PAUSED]
+        if not paused or self.new_queue:
+            return None
+        job = self._ask_job(self.run)  # a peek: nothing committed
+        if bool(job.valid) and int(job.trial) in self.jobs:
+            self._ask()
+            return by_id.get(self.tid_of.get(int(job.trial)))
+        tune_done = self.finished or tune_controller.search_alg.is_finished()
+        running = any(tr.status == Trial.RUNNING for tr in trials)
+        if tune_done and not running:
+            for tr in paused:  # nothing will resume them
+                tune_controller.stop_trial(tr)
         return None
 
     def debug_string(self) -> str:
