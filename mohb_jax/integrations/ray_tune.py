@@ -54,7 +54,6 @@ import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -620,4 +619,3 @@ def replay_journal(path, configs, **kwargs) -> MOHBRayScheduler:
     if not os.path.exists(path):
         raise ValueError(f"no journal at {path}")
     return MOHBRayScheduler(configs, journal=path, **kwargs)
-
