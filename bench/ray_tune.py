@@ -56,6 +56,9 @@ class ListSearcher(Searcher):
     def suggest(self, trial_id):
         return self.rows.pop(0) if self.rows else Searcher.FINISHED
 
+    def on_trial_complete(self, trial_id, result=None, error=False):
+        """Nothing to learn."""
+
 
 class RecordingASHA(AsyncHyperBandScheduler):
     def __init__(self, **kw):
