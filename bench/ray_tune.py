@@ -5,7 +5,11 @@ deterministic loss at epochs 1..9 (no work), one objective (min), eta = reductio
 grace period 1, max 9, one bracket, 2 CPUs. Ours: method ``single``, stopping variant.
 
 Decisions: the reports Ray's ASHA received (in its arrival order) are replayed through our pure
-lifecycle in a plain loop, and every rung decision (epochs 1 and 3) is compared.
+lifecycle in a plain loop, and every rung decision (epochs 1 and 3) is compared. The rules
+alone (``--rules-only``): Ray's own ``_Bracket`` vs our ``tell`` on 100 x 27 random first-rung
+arrivals. Ray continues a trial iff its result is at least the linearly interpolated
+``1 - 1/eta`` percentile of the *earlier* results of the rung; we continue iff its position
+among all results of the rung, itself included, is ``p < n / eta``.
 
 Run (needs the ray extra)::
 
@@ -120,10 +124,50 @@ def replay_ours(log, n_configs):
     return same, differ
 
 
+def rule_comparison(n_runs=100, n_trials=27, seed=0):
+    """The rung rules alone, no Tune: Ray's own ``_Bracket`` (what AsyncHyperBandScheduler
+    calls) vs our ``tell`` on the same first-rung arrivals (random losses, distinct)."""
+    from types import SimpleNamespace
+
+    from ray.tune.schedulers.async_hyperband import _Bracket
+
+    rng = np.random.default_rng(seed)
+    sched = make_method(
+        "single",
+        np.asarray(FID, float),
+        random_searcher(np.ones(n_trials, bool)),
+        n_objectives=1,
+        max_trials=n_trials,
+        eta=3,
+        variant="stopping",
+    )
+    lc = make_lifecycle(sched, 1)
+    on_free, on_report = jax.jit(lc.on_free_worker), jax.jit(lc.on_report)
+    total, differ, ours_stricter = 0, 0, 0
+    for r in range(n_runs):
+        br = _Bracket(min_t=1, max_t=9, reduction_factor=3, s=0)
+        run = lc.init(jax.random.key(r))
+        for i, y in enumerate(rng.random(n_trials)):
+            run, job = on_free(run, 0)
+            run = lc.end_round(run)
+            d_ray = br.on_result(SimpleNamespace(trial_id=str(i)), 1, -float(y))  # max-mode
+            run, a, _ = on_report(run, job, jnp.int32(0), jnp.asarray([y], jnp.float32))
+            d_ours = "STOP" if int(a) == 1 else "CONTINUE"
+            total += 1
+            if d_ours != d_ray:
+                differ += 1
+                ours_stricter += d_ours == "STOP"
+    return {"reports": total, "differ": differ, "ours_stops_where_ray_continues": ours_stricter}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=12)
+    ap.add_argument("--rules-only", action="store_true")
     args = ap.parse_args()
+    if args.rules_only:
+        print(json.dumps(rule_comparison(), indent=1))
+        return
     n = args.trials
     rows = [{"cid": i, "lr": float(v)} for i, v in enumerate(np.linspace(0.0, 1.0, n))]
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
@@ -169,6 +213,7 @@ def main():
         "epochs_trained_ours": sum(ours_epochs.values()),
         "epochs_reported_asha": len(asha.log),
         "load": load,
+        "rules_alone": rule_comparison(),
     }
     print(json.dumps(out, indent=1))
     ray.shutdown()
