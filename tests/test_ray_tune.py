@@ -318,3 +318,35 @@ def test_scheduler_argument_errors(tmp_path):
         s._y({"acc": 1.0})
     with pytest.raises(ValueError, match="not on the fidelity grid"):
         s._fidelity_index({"epoch": 3})
+
+
+def test_journal_replay_without_tune(tmp_path):
+    """The journal alone rebuilds the scheduler (a torn last line is dropped); a journal whose
+    decisions do not replay is refused."""
+    configs = candidates(HP, HW)
+    kw = dict(metrics=["acc", "cost"], modes=["max", "min"], fidelities=[1, 2, 3, 4], eta=2)
+    journal = tmp_path / "j.jsonl"
+    s = MOHBRayScheduler(configs, journal=journal, **kw)
+    for i in range(2):  # two new trials, each reports epoch 1 (rung 0 of eta 2: paused)
+        cfg = s.suggest(f"t{i}")
+        t = s.trial_of[f"t{i}"]
+        assert s._report(t, 0, s._y(metrics_of(cfg, 1))) == 3  # PAUSED
+    # the next ask promotes the better of the two (top floor(2/2)): no new trial for Tune
+    assert s.suggest("t2") is None and "t2" not in s.trial_of
+    (t,) = s.promote_queue
+    y0 = {r["trial"]: np.asarray(r["y"]) for r in s.events if r["ev"] == "report"}
+    (other,) = set(y0) - {t}
+    assert not (np.all(y0[other] <= y0[t]) and np.any(y0[other] < y0[t]))  # t not dominated
+    with open(journal, "a") as fh:
+        fh.write('{"ev": "report", "tri')  # torn by a crash
+    again = MOHBRayScheduler(configs, journal=journal, **kw)
+    assert again.trial_of == s.trial_of and again.promote_queue == s.promote_queue
+    for a, b in zip(jax.tree.leaves(again.run), jax.tree.leaves(s.run), strict=True):
+        np.testing.assert_array_equal(host(a), host(b))
+    assert journal.read_text().endswith("}\n")  # the torn record was cut off
+    recs = read_journal(journal)
+    bad = [r for r in recs if r["ev"] == "report"][1]
+    bad["action"] = 0
+    journal.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    with pytest.raises(ValueError, match="replayed action"):
+        MOHBRayScheduler(configs, journal=journal, **kw)

@@ -340,7 +340,17 @@ class MOHBRayScheduler(TrialScheduler):
 
     def _replay(self, path: str):
         with open(path, encoding="utf-8") as fh:
-            recs = [json.loads(line) for line in fh if line.strip()]
+            lines = [line for line in fh.read().split("\n") if line.strip()]
+        recs = []
+        for i, line in enumerate(lines):
+            try:
+                recs.append(json.loads(line))
+            except json.JSONDecodeError:
+                if i == len(lines) - 1:  # a record torn by a crash mid-write: never acted on
+                    with open(path, "r+", encoding="utf-8") as fh:
+                        fh.truncate(sum(len(x.encode()) + 1 for x in lines[:i]))
+                    break
+                raise ValueError(f"journal {path} line {i + 1} is not JSON: {line!r}") from None
         head = recs[0] if recs else {}
         if head != self._header:
             raise ValueError(
