@@ -81,11 +81,7 @@ __all__ = [
     "MOHBSearcher",
     "candidates",
     "hardware_resources",
-    "replay_journal",
 ]
-
-#: the hardware columns :func:`hardware_resources` reads (besides ``resources``)
-RESOURCE_COLUMNS = ("num_cpus", "num_gpus")
 
 
 def _native(v):
@@ -167,11 +163,6 @@ def hardware_resources(config: Mapping) -> PlacementGroupFactory:
 
 def _job_list(job: Job) -> list[int]:
     return [int(job.trial), int(job.config), int(job.fidelity), int(job.bracket), int(job.rung)]
-
-
-def _job_of(lst) -> Job:
-    t, c, f, b, r = (jnp.int32(v) for v in lst)
-    return Job(trial=t, config=c, fidelity=f, bracket=b, rung=r, valid=jnp.bool_(True))
 
 
 class MOHBRayScheduler(TrialScheduler):
@@ -619,13 +610,3 @@ class MOHBSearcher(Searcher):
 
     def set_state(self, state: dict):
         """Nothing: the scheduler replays its journal."""
-
-
-def replay_journal(path, configs, **kwargs) -> MOHBRayScheduler:
-    """A fresh scheduler rebuilt from the journal at ``path`` (checked record by record).
-
-    ``configs`` and ``kwargs`` are the arguments the journal was written with.
-    """
-    if not os.path.exists(path):
-        raise ValueError(f"no journal at {path}")
-    return MOHBRayScheduler(configs, journal=path, **kwargs)
