@@ -88,18 +88,23 @@ def fit(trainable, search_alg, scheduler, n, storage):
     return dt
 
 
-def replay_ours(log, n_configs):
-    """Ray ASHA's reports, in arrival order, through our pure lifecycle; rung decisions."""
+def asha_lifecycle(n):
+    """Our ASHA (``single``, stopping, eta 3) on the grid, as the lifecycle of one worker."""
     sched = make_method(
         "single",
         np.asarray(FID, float),
-        random_searcher(np.ones(n_configs, bool)),
+        random_searcher(np.ones(n, bool)),
         n_objectives=1,
-        max_trials=n_configs,
+        max_trials=n,
         eta=3,
         variant="stopping",
     )
-    lc = make_lifecycle(sched, 1)
+    return make_lifecycle(sched, 1)
+
+
+def replay_ours(log, n_configs):
+    """Ray ASHA's reports, in arrival order, through our pure lifecycle; rung decisions."""
+    lc = asha_lifecycle(n_configs)
     run = lc.init(jax.random.key(0))
     on_report = jax.jit(lc.on_report)
     jobs, same, differ = {}, 0, []
@@ -132,16 +137,7 @@ def rule_comparison(n_runs=100, n_trials=27, seed=0):
     from ray.tune.schedulers.async_hyperband import _Bracket
 
     rng = np.random.default_rng(seed)
-    sched = make_method(
-        "single",
-        np.asarray(FID, float),
-        random_searcher(np.ones(n_trials, bool)),
-        n_objectives=1,
-        max_trials=n_trials,
-        eta=3,
-        variant="stopping",
-    )
-    lc = make_lifecycle(sched, 1)
+    lc = asha_lifecycle(n_trials)
     on_free, on_report = jax.jit(lc.on_free_worker), jax.jit(lc.on_report)
     total, differ, ours_stricter = 0, 0, 0
     for r in range(n_runs):
