@@ -5,6 +5,9 @@
 * :mod:`mohb_jax.integrations.syne_tune` (``pip install 'mohb_jax[syne_tune]'``):
   ``JaxNonDominatedPriority`` for Syne Tune's ``MOASHA`` and ``MOHBScheduler``, a full
   ``TrialScheduler`` driving our ask/tell (promotion included).
+* :mod:`mohb_jax.integrations.ray_tune` (``pip install 'mohb_jax[ray]'``): ``MOHBSearcher``
+  and ``MOHBRayScheduler`` for Ray Tune (several metrics, promotion through ``PAUSE``), and
+  ``hardware_resources`` for ``tune.with_resources``.
 
 The submodules are imported on demand, so this package needs neither library.
 
