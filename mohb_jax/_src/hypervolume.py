@@ -393,6 +393,11 @@ def _hv4_contrib(Y, valid, R):
     P = jnp.stack(rest[:3])  # (3, N, B) in w order
     k = jnp.arange(n)
     earlier = v[None, :, :] & (k[None, :, None] < k[:, None, None])  # (K, N, B): j < k
+    # a point weakly dominated (in x, y, z) by an earlier one contributes exactly 0: its
+    # problem is emptied, so it never widens the batch's staircase
+    covered = jnp.any(earlier & jnp.all(P[:, None, :, :] <= P[:, :, None, :], axis=0), axis=1)
+    keep = v & ~covered  # (a covered point is also redundant in every later problem)
+    earlier = earlier & keep[:, None, :] & keep[None, :, :]
     # problem (k, b): the earlier points j clipped to the box of point k
     C = jnp.maximum(P[:, None, :, :], P[:, :, None, :])  # (3, K, N, B)
     C = C.transpose(0, 2, 1, 3).reshape(3, n, n * b)  # (3, N, K·B)
@@ -400,7 +405,7 @@ def _hv4_contrib(Y, valid, R):
     Rk = jnp.broadcast_to(R[:3, None, :], (3, n, b)).reshape(3, n * b)
     inner = _hv_core(C, ve, Rk).reshape(n, b)
     box = jnp.prod(R[:3, None, :] - P, axis=0)
-    c = jnp.where(v, box - inner, 0)
+    c = jnp.where(keep, box - inner, 0)
     V = jnp.cumsum(c, axis=0)
     dw = jnp.concatenate([w[1:], R[3][None]], axis=0) - w
     return jnp.sum(jnp.where(v, dw, 0) * V, axis=0)

