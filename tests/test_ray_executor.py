@@ -227,3 +227,64 @@ def test_cli_sweep_on_ray_writes_the_same_results(cluster, tmp_path, capsys):
     here = pd.read_parquet(tmp_path / "here" / "results.parquet")
     there = pd.read_parquet(tmp_path / "ray" / "results.parquet")
     pd.testing.assert_frame_equal(here, there, check_exact=True)
+
+
+DRIVER = """
+import sys
+sys.path[:0] = {paths!r}
+import ray
+ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+import tune_helpers as th, tune_trials
+from mohb_jax.tune import Hardware, RayExecutor, Tuner
+row = Hardware("ray", 1.0, env={{"TUNE_SLEEP": "0.3"}}, resources={{"ray": {{"num_cpus": 0.5}}}})
+Tuner(tune_trials.quad, th.candidates(),
+      **th.tuner_kwargs({journal!r}, hardware=[row], executor=RayExecutor(), n_workers=2)).run()
+"""
+
+
+def test_driver_killed_then_resume_on_ray_loses_nothing(cluster, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from test_tune_resume import _results
+
+    from mohb_jax.tune import replay
+
+    run_dir = tmp_path / "run"
+    journal = run_dir / "journal.jsonl"
+    script = tmp_path / "drive.py"
+    here = str(Path(__file__).resolve().parent)
+    script.write_text(
+        DRIVER.format(paths=[here, *[p for p in sys.path if p]], journal=str(run_dir))
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if journal.exists() and len(_results(journal)) >= 5:
+                break
+            assert proc.poll() is None, "the driver ended before it could be killed"
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the driver made no progress")
+        os.kill(proc.pid, signal.SIGKILL)  # the driver dies ...
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # ... with the Ray cluster it had started
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+    before = _results(journal)
+    assert 5 <= len(before) < th.N_ROWS * len(th.GRID)
+    res = Tuner.resume(
+        run_dir, tune_trials.quad, executor=RayExecutor(), progress=False, cache_dir=th.cache_dir()
+    ).run()
+    df = res.frame
+    assert df["trial"].nunique() == th.N_ROWS
+    assert not df.duplicated(["trial", "fidelity_index"]).any()
+    assert len(df) == th.N_ROWS * len(th.GRID) and (df["status"] == "ok").all()
+    head = df.iloc[: len(before)]
+    assert list(head["job"]) == [r["job_id"] for r in before]
+    assert list(head["time_s"]) == [r["time_s"] for r in before]
+    assert replay(run_dir).frame["decision"].equals(df["decision"])
