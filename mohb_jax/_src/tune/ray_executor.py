@@ -134,6 +134,11 @@ def unmet(req: dict[str, Any], nodes: list[dict[str, Any]]) -> str | None:
     return "no node offers it: " + " | ".join(sorted(set(reasons)))
 
 
+def _pythonpath() -> str:
+    """This package's root first, then the driver's ``PYTHONPATH`` (Ray workers import us)."""
+    return os.pathsep.join([_package_root(), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def _job_body(spec: dict[str, Any], mailbox, job_id: int) -> str:
     """The Ray task of one job: pin, import the trial function, run it with a mailbox duplex."""
     cpus = os.environ.get("MOHB_TUNE_CPUS")
@@ -268,18 +273,14 @@ class RayExecutor:
         hw = spec.hardware
         req = ray_request(hw)
         env = {k: str(v) for k, v in hw.env.items()}
-        root = _package_root()
-        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+        env["PYTHONPATH"] = _pythonpath()
         if hw.cpus is not None:
             env["MOHB_TUNE_CPUS"] = ",".join(map(str, hw.cpus))
         if self.cache_dir:
             env.setdefault("JAX_COMPILATION_CACHE_DIR", self.cache_dir)
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-        opts = {k: v for k, v in req.items() if k != "label_selector"}
-        if "label_selector" in req:
-            opts["label_selector"] = req["label_selector"]
-        opts["runtime_env"] = {"env_vars": env}
+        opts = {**req, "runtime_env": {"env_vars": env}}
         ref = self._remote.options(**opts).remote(spec.message(), self._mailbox, spec.job_id)
         self._jobs[spec.job_id] = {
             "ref": ref,
@@ -413,8 +414,7 @@ class RayExecutor:
         chunks = [seeds[i : i + int(chunk_size)] for i in range(0, len(seeds), int(chunk_size))]
         t_ref = ray.put(table)
         fn = ray.remote(max_retries=self.chunk_retries, retry_exceptions=False)(_sweep_chunk)
-        env = {"PYTHONPATH": os.pathsep.join([_package_root(), os.environ.get("PYTHONPATH", "")])}
-        fn = fn.options(runtime_env={"env_vars": env})
+        fn = fn.options(runtime_env={"env_vars": {"PYTHONPATH": _pythonpath()}})
         t0 = time.perf_counter()
         refs = [fn.remote(t_ref, [int(s) for s in c], kwargs) for c in chunks]
         parts = ray.get(refs)
