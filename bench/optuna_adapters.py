@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Optuna 5 with a table-backed objective: no pruning vs our MOHBPruner (ε-net, single), and the
-per-call overhead of our pruner and of Syne Tune priorities.
+"""Optuna 5, a table-backed objective: no pruning vs multi_metric_pruner(MedianPruner) vs ours.
+
+No pruning vs OptunaHub's ``multi_metric_pruner(MedianPruner)`` vs our MOHBPruner (ε-net,
+single), and the per-call overhead of the pruners.
 
 Objective: TrimTuner cnn (a real measured table, not a surrogate) through a lookup: a trial draws
 a table row (``RandomSampler``, seeded per study), then reports ``(1 - acc, cost_usd)`` at steps
@@ -11,26 +13,59 @@ its trials one after another.
 
 Arms (same study seeds, so the same row sequence): ``none`` (no pruning: every trial to 60k),
 ``mohb_epsnet`` (our MO-ASHA stopping rule, rung levels at steps 1, 3, 5, eta = 3, one bracket),
-``mohb_single`` (the same on ``1 - acc`` alone: classic ASHA). HV of all results so far (any
-size; the table's fixed reference point) vs trials and vs simulated time; percentile-bootstrap
-95 % CIs over studies.
+``mohb_single`` (the same on ``1 - acc`` alone: classic ASHA) and, with
+``--multi-metric-pruner-dir``, ``mmp_median``: OptunaHub's ``multi_metric_pruner`` in its joint
+(Pareto-rank) mode around Optuna's default ``MedianPruner()``, reporting the same dicts at the
+same steps. HV of all results so far (any size; the table's fixed reference point) vs trials and
+vs simulated time; percentile-bootstrap 95 % CIs over studies; time (and trials) to a target HV
+with speed-ups against ``mmp_median`` and ``none`` measured in the same run.
+
+``multi_metric_pruner`` is not part of this repository: ``--multi-metric-pruner-dir`` names a
+local copy of the registry package (a directory ``.../pruners/multi_metric_pruner`` holding its
+``__init__.py``). It is loaded with ``optunahub.load_local_module`` when ``optunahub`` is
+installed, else with ``importlib`` the same way (a package imported from that directory).
 
 Usage (from the repository root, any venv with Optuna)::
 
-    python bench/optuna_adapters.py --studies 60 --trials 50 --out /tmp/optuna_studies.csv
-    python bench/optuna_adapters.py --overhead
+    python bench/optuna_adapters.py --studies 60 --trials 50 --out /tmp/optuna_studies.csv \
+        [--multi-metric-pruner-dir DIR]
+    python bench/optuna_adapters.py --overhead [--multi-metric-pruner-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import sys
 import time
 
 import numpy as np
 import pandas as pd
 
 ARMS = ("none", "mohb_epsnet", "mohb_single")
+MMP_ARM = "mmp_median"
+
+
+def load_multi_metric_pruner(path: str):
+    """OptunaHub's ``multi_metric_pruner`` package from a local directory (see the module doc)."""
+    path = os.path.abspath(path)
+    if not os.path.isfile(os.path.join(path, "__init__.py")):
+        raise ValueError(f"--multi-metric-pruner-dir: no __init__.py in {path}")
+    root, name = os.path.split(path)
+    root, kind = os.path.split(root)
+    try:
+        import optunahub
+    except ImportError:
+        optunahub = None
+    if optunahub is not None:
+        return optunahub.load_local_module(f"{kind}/{name}", registry_root=root)
+    mod_name = f"optunahub_registry.package.{kind}.{name}"
+    spec = importlib.util.spec_from_file_location(mod_name, os.path.join(path, "__init__.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def load():
@@ -48,10 +83,14 @@ def load():
     return err, cost, tim, ref
 
 
-def run_study(arm: str, seed: int, n_trials: int, err, cost, tim) -> pd.DataFrame:
+def run_study(arm: str, seed: int, n_trials: int, err, cost, tim, mmp=None) -> pd.DataFrame:
     import optuna
 
     from mohb_jax.integrations.optuna import MOHBPruner, MOHBTrial
+
+    if arm == MMP_ARM and mmp is None:
+        raise ValueError(f"arm {MMP_ARM!r} needs the multi_metric_pruner module")
+    wrap = mmp.MultiMetricPrunerTrial if arm == MMP_ARM else MOHBTrial
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     C, F = err.shape
@@ -61,7 +100,7 @@ def run_study(arm: str, seed: int, n_trials: int, err, cost, tim) -> pd.DataFram
     def objective(trial):
         r = trial.suggest_int("row", 0, C - 1)
         steps = range(1, F + 1) if arm != "none" else [F]
-        t = MOHBTrial(trial) if arm != "none" else None
+        t = wrap(trial) if arm != "none" else None
         for s in steps:
             e, c = float(err[r, s - 1]), float(cost[r, s - 1])
             rows.append((trial.number, s, e, c, clock[0] + float(tim[r, s - 1])))
@@ -74,7 +113,13 @@ def run_study(arm: str, seed: int, n_trials: int, err, cost, tim) -> pd.DataFram
         return e, c
 
     pruner = None
-    if arm != "none":
+    if arm == MMP_ARM:
+        pruner = mmp.MultiMetricPruner(
+            optuna.pruners.MedianPruner(),
+            metric_directions={"err": "minimize", "cost": "minimize"},
+            joint=True,
+        )
+    elif arm != "none":
         pruner = MOHBPruner(
             {"err": "minimize", "cost": "minimize"},
             min_resource=1,
@@ -117,23 +162,25 @@ def ci(v, rng, n=2000):
     return f"{v.mean():.4f} [{lo:.4f}, {hi:.4f}]"
 
 
-def bench(n_studies: int, n_trials: int, out: str | None = None) -> str:
+def bench(n_studies: int, n_trials: int, out: str | None = None, mmp=None) -> str:
     """Run (or, with ``out``, continue and extend) the studies; report the ones finished."""
     err, cost, tim, ref = load()
+    arms = ARMS + ((MMP_ARM,) if mmp is not None else ())
     done = pd.read_csv(out) if out and os.path.exists(out) else None
     frames = [] if done is None else [done]
     have = set() if done is None else set(zip(done.method, done.seed, strict=True))
     for s in range(n_studies):
-        for a in ARMS:  # arms interleaved per study seed: a partial run stays balanced
+        for a in arms:  # arms interleaved per study seed: a partial run stays balanced
             if (a, s) in have:
                 continue
-            f = run_study(a, s, n_trials, err, cost, tim)
+            f = run_study(a, s, n_trials, err, cost, tim, mmp)
             frames.append(f)
             if out:
                 f.to_csv(out, mode="a", header=not os.path.exists(out), index=False)
     df = pd.concat(frames, ignore_index=True)
+    df = df[df.method.isin(arms)]
     full = df.groupby("seed").method.nunique()
-    df = df[df.seed.isin(full[full == len(ARMS)].index)]
+    df = df[df.seed.isin(full[full == len(arms)].index)]
     n_studies = df.seed.nunique()
     trial_marks = sorted({10, 25, n_trials})
     total_none = df[df.method == "none"].groupby("seed").time.max().median()
@@ -147,17 +194,18 @@ def bench(n_studies: int, n_trials: int, out: str | None = None) -> str:
         + " | ".join(f"HV @ {m} trials" for m in trial_marks)
         + " | "
         + " | ".join(f"HV @ {f:.0f} s" for f in time_marks)
-        + " | results | real s per study |",
-        "|---|" + "---|" * (len(trial_marks) + len(time_marks) + 2),
+        + " | results | pruned trials | real s per study |",
+        "|---|" + "---|" * (len(trial_marks) + len(time_marks) + 3),
     ]
-    for arm in ARMS:
+    for arm in arms:
         a = df[df.method == arm]
-        by_trials, by_time, n_res, wall = [], [], [], []
+        by_trials, by_time, n_res, n_pruned, wall = [], [], [], [], []
         for _, g in a.groupby("seed"):
             g = g.assign(trial1=g.trial + 1)
             by_trials.append(hv_at(g, ref, [m - 0.5 for m in trial_marks], "trial1"))
             by_time.append(hv_at(g, ref, time_marks, "time"))
             n_res.append(len(g))
+            n_pruned.append(int((g.groupby("trial").step.max() < g.step.max()).sum()))
             wall.append(g.wall_s.iloc[0])
         bt, bm = np.array(by_trials), np.array(by_time)
         cells = [ci(bt[:, j], rng) for j in range(bt.shape[1])]
@@ -165,9 +213,56 @@ def bench(n_studies: int, n_trials: int, out: str | None = None) -> str:
         lines.append(
             f"| {arm} | "
             + " | ".join(cells)
-            + f" | {np.median(n_res):.0f} | {np.median(wall):.2f} |"
+            + f" | {np.median(n_res):.0f} | {np.median(n_pruned):.0f} | {np.median(wall):.2f} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + ["", *to_target(df, ref, arms)])
+
+
+def to_target(df: pd.DataFrame, ref, arms) -> list[str]:
+    """Simulated time and trials to a target HV (the 25 % quantile of the no-pruning arm's
+    final HV), with median speed-ups [95 % bootstrap CI] against each baseline arm."""
+    from mohb_jax import metrics
+
+    traces = {}
+    for x, order in (("time", ["method", "seed", "time"]), ("trial1", ["method", "seed"])):
+        d = df.assign(trial1=df.trial + 1).sort_values(order, kind="stable")
+        if x != "time":  # the HV-vs-trials trace is in trial order: its times may go back
+            d = d.drop(columns="time")
+        traces[x] = metrics.hypervolume_traces(
+            d, objectives=["err", "cost"], ref=list(ref), directions=["min", "min"], keep=[x]
+        )
+    fin = traces["time"].groupby(["method", "seed"]).hv.last().unstack(0)
+    target = float(np.quantile(fin["none"], 0.25))
+    bases = [b for b in (MMP_ARM, "none") if b in arms]
+    lines = [
+        f"target HV = {target:.5f} (25 % quantile of the no-pruning arm's final HV); "
+        "speed-up = baseline's median / arm's median (censored runs count as never)",
+        "",
+        "| arm | median simulated s to target (reached) | "
+        + " | ".join(f"time speed-up vs {b} [95 % CI]" for b in bases)
+        + " | median trials to target | "
+        + " | ".join(f"trials speed-up vs {b} [95 % CI]" for b in bases)
+        + " |",
+        "|---|---|" + "---|" * (2 * len(bases) + 1),
+    ]
+    sp = {
+        (x, b): metrics.speedups(traces[x], baseline=b, target=target, x=x).set_index("method")
+        for x in ("time", "trial1")
+        for b in bases
+    }
+    for arm in arms:
+        cells = []
+        for x in ("time", "trial1"):
+            r0 = sp[(x, bases[0])].loc[arm]
+            cells.append(
+                f"{r0.x_to_target:.0f}"
+                + (f" ({r0.reached_frac * r0.n_seeds:.0f}/{r0.n_seeds})" if x == "time" else "")
+            )
+            for b in bases:
+                r = sp[(x, b)].loc[arm]
+                cells.append(f"{r.speedup:.2f} [{r.lo:.2f}, {r.hi:.2f}]")
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def overhead() -> str:
@@ -222,15 +317,84 @@ def overhead() -> str:
     return "\n".join(lines)
 
 
+def overhead_prune(mmp) -> str:
+    """``prune()`` per call, ours against ``multi_metric_pruner(MedianPruner)`` (joint mode), on
+    the same study state: n finished trials of 9 reports written by ``MultiMetricPrunerTrial``
+    (the layout both read), and one running trial reporting steps 1..9; after each report both
+    pruners decide on the same frozen trial."""
+    import optuna
+
+    from mohb_jax.integrations.optuna import MOHBPruner
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    rng = np.random.default_rng(0)
+    names = {"err": "minimize", "cost": "minimize"}
+    lines = [
+        "| finished trials | theirs: prune() ms wall (CPU) | ours: prune() ms wall (CPU) "
+        "| CPU ratio theirs / ours | ours: first call s (replays every trial; compiles) "
+        "| rung results ours parsed from their data |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n in (50, 200, 800):
+        theirs = mmp.MultiMetricPruner(optuna.pruners.MedianPruner(), metric_directions=names,
+                                       joint=True)  # fmt: skip
+        ours = MOHBPruner(names, min_resource=1, max_resource=9, reduction_factor=3)
+        study = optuna.create_study(directions=["minimize", "minimize"], pruner=theirs)
+        for _ in range(n):
+            t = study.ask()
+            w = mmp.MultiMetricPrunerTrial(t)
+            for s in range(1, 10):
+                w.report({"err": float(rng.random()), "cost": float(rng.random())}, s)
+            study.tell(t, list(rng.random(2)))
+        t = study.ask()
+        w = mmp.MultiMetricPrunerTrial(t)
+        w.report({"err": float(rng.random()), "cost": float(rng.random())}, 1)
+        frozen = study._storage.get_trial(t._trial_id)
+        t0 = time.perf_counter()
+        ours.prune(study, frozen)
+        first = time.perf_counter() - t0
+        parsed = len(ours._done)
+        wall = {"theirs": 0.0, "ours": 0.0}
+        cpu = {"theirs": 0.0, "ours": 0.0}
+        k = 0
+        for s in range(2, 10):
+            w.report({"err": float(rng.random()), "cost": float(rng.random())}, s)
+            frozen = study._storage.get_trial(t._trial_id)
+            for who, p in (("theirs", theirs), ("ours", ours)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                p.prune(study, frozen)
+                wall[who] += time.perf_counter() - t0
+                cpu[who] += time.process_time() - c0
+            k += 1
+        ms = {w_: (wall[w_] / k * 1e3, cpu[w_] / k * 1e3) for w_ in wall}
+        lines.append(
+            f"| {n} | {ms['theirs'][0]:.2f} ({ms['theirs'][1]:.2f}) "
+            f"| {ms['ours'][0]:.2f} ({ms['ours'][1]:.2f}) "
+            f"| {ms['theirs'][1] / max(ms['ours'][1], 1e-9):.1f}x | {first:.2f} | {parsed} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--studies", type=int, default=60)
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--overhead", action="store_true")
     ap.add_argument("--out", help="CSV of finished studies: appended to, and reused when rerun")
+    ap.add_argument(
+        "--multi-metric-pruner-dir",
+        help="a local copy of OptunaHub's pruners/multi_metric_pruner package: adds its arm",
+    )
     a = ap.parse_args()
+    mmp = load_multi_metric_pruner(a.multi_metric_pruner_dir) if a.multi_metric_pruner_dir else None
     print(os.popen("uptime").read().strip())
-    print(overhead() if a.overhead else bench(a.studies, a.trials, a.out))
+    if a.overhead:
+        print(overhead())
+        if mmp is not None:
+            print()
+            print(overhead_prune(mmp))
+    else:
+        print(bench(a.studies, a.trials, a.out, mmp))
     print(os.popen("uptime").read().strip())
 
 
