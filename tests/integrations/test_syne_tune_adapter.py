@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("syne_tune")
 
 from brute_rung import brute_position  # noqa: E402
+from readme_blocks import readme_block  # noqa: E402
 from syne_tune import StoppingCriterion, Tuner  # noqa: E402
 from syne_tune.optimizer.schedulers.asha import Bracket  # noqa: E402
 from syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority import (  # noqa: E402
@@ -216,3 +217,19 @@ def test_scheduler_with_local_backend_pauses_and_resumes(tmp_path, monkeypatch):
         start = g.resumed_from.min()
         # resumed after its checkpoint, not from scratch, and past the level it was paused at
         assert g.epoch.min() == start + 1 and start >= before.max() >= 1
+
+
+def test_readme_syne_tune_snippet_runs():
+    """The README's Syne Tune lines, as written: MOASHA with our priority, then our scheduler
+    (the block rebinds ``scheduler``, so its MOASHA part is also run alone)."""
+    from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA
+
+    code = readme_block("Inside Optuna and Syne Tune", "JaxNonDominatedPriority")
+    ns: dict = {}
+    exec(compile(code, "README.md", "exec"), ns)  # noqa: S102 - our own README
+    assert isinstance(ns["scheduler"], MOHBScheduler)
+    moasha_part = code[: code.index("scheduler = MOHBScheduler")]
+    ns = {}
+    exec(compile(moasha_part, "README.md", "exec"), ns)  # noqa: S102
+    assert isinstance(ns["scheduler"], MOASHA)
+    assert isinstance(ns["scheduler"].multiobjective_priority, JaxNonDominatedPriority)
