@@ -155,6 +155,11 @@ def hv_at(df: pd.DataFrame, ref, xs, col):
     return out
 
 
+def table_header(columns: list[str]) -> list[str]:
+    """A markdown table's two header lines: ``arm`` then ``columns``."""
+    return ["| arm | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+
+
 def ci(v, rng, n=2000):
     v = np.asarray(v)
     b = [rng.choice(v, len(v)).mean() for _ in range(n)]
@@ -190,12 +195,11 @@ def bench(n_studies: int, n_trials: int, out: str | None = None, mmp=None) -> st
         f"{n_studies} studies x {n_trials} trials per arm; time marks = fractions of the median "
         f"simulated time of a no-pruning study ({total_none:.0f} s)",
         "",
-        "| arm | "
-        + " | ".join(f"HV @ {m} trials" for m in trial_marks)
-        + " | "
-        + " | ".join(f"HV @ {f:.0f} s" for f in time_marks)
-        + " | results | pruned trials | real s per study |",
-        "|---|" + "---|" * (len(trial_marks) + len(time_marks) + 3),
+        *table_header(
+            [f"HV @ {m} trials" for m in trial_marks]
+            + [f"HV @ {f:.0f} s" for f in time_marks]
+            + ["results", "pruned trials", "real s per study"]
+        ),
     ]
     for arm in arms:
         a = df[df.method == arm]
@@ -240,12 +244,12 @@ def to_target(df: pd.DataFrame, ref, arms, target_arm: str) -> list[str]:
         f"target HV = {target:.5f} (25 % quantile of {target_arm}'s final HV); "
         "speed-up = baseline's median / arm's median (censored runs count as never)",
         "",
-        "| arm | median simulated s to target (reached) | "
-        + " | ".join(f"time speed-up vs {b} [95 % CI]" for b in bases)
-        + " | median trials to target | "
-        + " | ".join(f"trials speed-up vs {b} [95 % CI]" for b in bases)
-        + " |",
-        "|---|---|" + "---|" * (2 * len(bases) + 1),
+        *table_header(
+            ["median simulated s to target (reached)"]
+            + [f"time speed-up vs {b} [95 % CI]" for b in bases]
+            + ["median trials to target"]
+            + [f"trials speed-up vs {b} [95 % CI]" for b in bases]
+        ),
     ]
     sp = {
         (x, b): metrics.speedups(traces[x], baseline=b, target=target, x=x).set_index("method")
