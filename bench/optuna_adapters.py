@@ -198,7 +198,7 @@ def bench(n_studies: int, n_trials: int, out: str | None = None, mmp=None) -> st
         *table_header(
             [f"HV @ {m} trials" for m in trial_marks]
             + [f"HV @ {f:.0f} s" for f in time_marks]
-            + ["results", "pruned trials", "real s per study"]
+            + ["results", "trials stopped early", "real s per study"]
         ),
     ]
     for arm in arms:
