@@ -27,7 +27,7 @@ installed, else with ``importlib`` the same way (a package imported from that di
 
 Usage (from the repository root, any venv with Optuna)::
 
-    python bench/optuna_adapters.py --studies 60 --trials 50 --out /tmp/optuna_studies.csv \
+    python bench/optuna_adapters.py --studies 60 --trials 50 --out OUT.csv \
         [--multi-metric-pruner-dir DIR]
     python bench/optuna_adapters.py --overhead [--multi-metric-pruner-dir DIR]
 """
