@@ -15,10 +15,13 @@ Algorithms (all exact; chosen statically from the shape by ``_choose_method``; s
 method        used for                     cost
 ============  ===========================  =============================================
 sort1d        M = 1                        one sort + bisection, O(N log N)
-dense         M = 2, N <= 1024;            fused O(N²·M) domination build, bit-packed:
-              M >= 3, N <= 8192            N²/32 word ops per front (XLA CPU sort is slow,
-                                           so this beats sorting at rung sizes)
-peel2d        M = 2, N > 1024              lexicographic sort + one parallel prefix-min
+dense         M = 2, one problem,          fused O(N²·M) domination build, bit-packed:
+              N <= 1024; M >= 3,           N²/32 word ops per front (XLA CPU sort is slow,
+              N <= 8192                    so this beats sorting at rung sizes)
+sweep2d       M = 2: a batch of problems   lexicographic sort (bitonic network for a
+              with N <= 1024; one problem  batch) + one sweep keeping each front's minimum
+              with N > 1024                f2, O(N log N) per problem, N sequential steps
+peel2d        (forced only)                lexicographic sort + one parallel prefix-min
                                            per front, O(F·N) for F fronts
 blocked       M >= 3, N > 8192             lexicographic sort + longest dominance chain in
                                            C×C tiles: O(N²·M) time, O(N·M + C²) memory
