@@ -87,9 +87,9 @@ def main():
     n = 1 << 24
     x = jnp.asarray(rng.random(n, dtype=np.float32))
     y = jnp.asarray(rng.random(n, dtype=np.float32))
-    fused = jax.jit(lambda x, y: jnp.sum((x <= y) & (y <= x * 1.5)))
+    fused = jax.jit(lambda x, y: jnp.sum(jnp.where(x <= y, y - x, 0.0)))
     t = med(lambda: fused(x, y))
-    print(f"fused compare-and-count: {n / t / 1e9:.2f} G elements/s (4 ops each)")
+    print(f"fused compare-select-sum over 2 x 2^24 floats: {n / t / 1e9:.2f} G elements/s")
 
     # 4. moocore's cost per call on a rung-sized problem
     p2 = rng.random((256, 2))
