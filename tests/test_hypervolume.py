@@ -428,7 +428,7 @@ def test_large_single_3d_and_4d_fronts_vs_moocore():
         assert got == pytest.approx(hv_moocore(y, np.ones(m)), rel=1e-12)
 
 
-@pytest.mark.parametrize("n,m", [(100, 3), (700, 3), (5000, 3), (300, 4)])
+@pytest.mark.parametrize("n,m", [(100, 3), (700, 3), (5000, 3), (100, 4)])
 def test_single_problem_probe_filter_and_compaction_vs_moocore(n, m):
     """One problem with many dominated points: the probe filter drops them and the survivors
     are compacted to 64 / 256 / 2048 rows before the sweep; with ties, duplicates, points

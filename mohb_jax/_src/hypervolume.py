@@ -429,7 +429,10 @@ def _hv4_contrib(Y, valid, R):
     clipped to that box (the HV4D+ idea of Guerreiro & Fonseca, 2018, who update the
     contributions incrementally; here all N clipped problems run as one batch of 3-D sweeps).
     Clipping to a box collapses most earlier points onto its faces, so the batch's
-    staircases stay small. O(N²·S) vector work.
+    staircases stay small, and most clipped points are dominated: the clipped batch goes
+    through the rungs' probe filter and compaction (1e3 points on the front ``y = x/|x|``:
+    11.6 s -> 1.35 s; on ``1 - x/|x|`` no change; compile time about doubles). O(N²·S) vector
+    work.
     """
     m, n, b = Y.shape
     w, rest = _bitonic_sort(Y[3], (Y[0], Y[1], Y[2], valid))
@@ -447,7 +450,7 @@ def _hv4_contrib(Y, valid, R):
     C = C.transpose(0, 2, 1, 3).reshape(3, n, n * b)  # (3, N, K·B)
     ve = earlier.transpose(1, 0, 2).reshape(n, n * b)
     Rk = jnp.broadcast_to(R[:3, None, :], (3, n, b)).reshape(3, n * b)
-    inner = _hv_core(C, ve, Rk, prefilter=False).reshape(n, b)
+    inner = _hv_core(C, ve, Rk).reshape(n, b)  # with the probe filter of a batch of rungs
     box = jnp.prod(R[:3, None, :] - P, axis=0)
     c = jnp.where(keep, box - inner, 0)
     V = jnp.cumsum(c, axis=0)
