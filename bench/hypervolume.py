@@ -12,6 +12,7 @@ First calls (compilation) are excluded and reported separately.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -261,7 +262,10 @@ def main():
                 res[(m, n)] = {"ours": float(cells[2]) / 1e3, "moocore": float(cells[3]) / 1e3}
         plot_scaling(res, "bench/hv_scaling.png", " [rows of a partial run]")
         return
-    print(f"jax {jax.__version__}, moocore {moocore.__version__}, devices {jax.devices()}")
+    print(
+        f"jax {jax.__version__}, moocore {moocore.__version__}, devices {jax.devices()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}"
+    )
     if "batch" in a.only:
         section_batch(a.reps)
     if "single" in a.only:

@@ -428,6 +428,34 @@ def test_large_single_3d_and_4d_fronts_vs_moocore():
         assert got == pytest.approx(hv_moocore(y, np.ones(m)), rel=1e-12)
 
 
+@pytest.mark.parametrize("n,m", [(100, 3), (700, 3), (5000, 3), (100, 4)])
+def test_single_problem_probe_filter_and_compaction_vs_moocore(n, m):
+    """One problem with many dominated points: the probe filter drops them and the survivors
+    are compacted to 64 / 256 / 2048 rows before the sweep; with ties, duplicates, points
+    outside the reference box and masked rows."""
+    rng = np.random.default_rng(n + m)
+    y = rng.random((n, m))
+    y[: n // 5] = np.round(y[: n // 5] * 4) / 4
+    y[n // 5 : n // 5 + 10] = y[:10]  # exact duplicates
+    y[-5:] = 1.5
+    mask = rng.random(n) > 0.1
+    with jax.enable_x64():
+        got = float(hypervolume(jnp.asarray(y), jnp.ones(m), jnp.asarray(mask)))
+    assert got == pytest.approx(hv_moocore(y[mask], np.ones(m)), rel=1e-12)
+
+
+@pytest.mark.parametrize("m", [3, 4])
+@given(data=st.data())
+def test_single_problem_filtered_sweep_vs_moocore(m, data):
+    """Random single problems of up to 90 points (padded to 128, so survivors are compacted
+    to 64 rows when they fit) against moocore."""
+    y = data.draw(points_strategy(90, m))
+    ref = np.full(m, 5.0)
+    with jax.enable_x64():
+        got = float(hypervolume(jnp.asarray(y), jnp.asarray(ref)))
+    assert got == pytest.approx(hv_moocore(y, ref), rel=1e-12, abs=1e-12)
+
+
 def test_float64_input_keeps_its_precision_without_x64():
     """HV depends on ref - y only: the boundary subtracts in float64 before rounding."""
     y = np.array([[1000.001, 1.0], [1000.002, 0.5], [1000.004, 0.25]])

@@ -334,6 +334,7 @@ _METHOD_M = {
     "dense": st.integers(1, 5),
     "sort1d": st.just(1),
     "peel2d": st.just(2),
+    "sweep2d": st.just(2),
     "blocked": st.integers(1, 5),
 }
 
@@ -350,6 +351,42 @@ def test_each_method_matches_oracle(method, data):
     np.testing.assert_array_equal(r, oracle_ranks(y.astype(np.float32), mask))
 
 
+@given(
+    st.one_of(
+        batched_points(st.integers(2, 5), 13, m=2, allow_posinf=True),
+        batched_points(st.integers(2, 3), 40, m=2, allow_posinf=True),
+    )
+)
+def test_batched_2d_sweep_matches_oracle(ym):
+    """The batch-vectorized sort-and-sweep (the default for batches of 2-D rungs): every
+    problem of a batch against brute force, with ties, duplicates and +inf."""
+    y, mask = ym
+    r = np.asarray(_impl._nondominated_ranks(_keys(y), jnp.asarray(mask)))
+    for i in range(y.shape[0]):
+        np.testing.assert_array_equal(r[i], oracle_ranks(y[i].astype(np.float32), mask[i]))
+
+
+@given(padded_points((64,), m=st.just(2), allow_posinf=True))
+def test_single_2d_sweep_matches_oracle(ym):
+    """The one-problem sweep with a binary search (the default for one large 2-D problem)."""
+    y, mask = ym
+    r = jax.jit(_impl._ranks_2d_sweep_single)(_keys(y), jnp.asarray(mask))
+    np.testing.assert_array_equal(np.asarray(r), oracle_ranks(y.astype(np.float32), mask))
+
+
+def test_batched_2d_sweep_overflows_to_more_front_slots():
+    """A batch whose one problem is a chain of 300 fronts (more than the 48 and 256 slots
+    tried first) next to a one-front problem: both exact (moocore as the oracle)."""
+    n = 300
+    x = np.arange(n, dtype=np.float32)
+    chain = np.stack([x, x], -1)
+    front = np.stack([x, n - x], -1)
+    y = np.stack([chain, front])
+    r = np.asarray(pareto.nondominated_ranks(y))
+    np.testing.assert_array_equal(r[0], moocore.pareto_rank(chain))
+    np.testing.assert_array_equal(r[1], moocore.pareto_rank(front))
+
+
 @given(padded_points((64,), m=st.integers(2, 4), allow_posinf=True))
 def test_blocked_with_many_blocks(ym):
     y, mask = ym
@@ -360,7 +397,7 @@ def test_blocked_with_many_blocks(ym):
 def test_dispatch_covers_shapes():
     assert _impl._choose_method(256, 1) == "sort1d"
     assert _impl._choose_method(256, 2) == "dense"
-    assert _impl._choose_method(100_000, 2) == "peel2d"
+    assert _impl._choose_method(100_000, 2) == "sweep2d"
     assert _impl._choose_method(100_000, 3) == "blocked"
     with pytest.raises(ValueError, match="M == 2"):
         _impl._nondominated_ranks(jnp.zeros((1, 4, 3), jnp.int32), jnp.ones((1, 4), bool), "peel2d")
@@ -375,7 +412,7 @@ def test_large_single_problems_match_moocore():
         np.testing.assert_array_equal(
             np.asarray(pareto.pareto_mask(y)), moocore.is_nondominated(y, keep_weakly=True)
         )
-        for method in ("peel2d",) if m == 2 else ("blocked",):
+        for method in ("peel2d", "sweep2d") if m == 2 else ("blocked",):
             r = np.asarray(
                 _impl._nondominated_ranks(_keys(y)[None], jnp.ones((1, n), bool), method)
             )

@@ -14,8 +14,14 @@ Algorithms (all exact ones are the textbook "dimension sweep" family; this file'
   so far in a fixed-capacity sorted array (Beume, Fonseca, Lopez-Ibanez, Paquete & Vahrenhold,
   "On the complexity of computing the hypervolume indicator", IEEE TEC 13(5), 2009, describe the
   same sweep with a balanced tree). Each point adds its exclusive 2-D area times its height
-  ``r3 - y3``. O(N) work per point on the array, O(N^2) in total, vectorized over the batch.
-* ``M >= 4``: slicing along the last objective ("HSO", While, Hingston, Barone & Huband, IEEE TEC
+  ``r3 - y3``. O(S) work per point for a staircase of S slots, vectorized over the batch.
+  The points strictly dominated by a few probe points (minimizers of fixed weightings) are
+  dropped first and the survivors compacted, so the sort and the sequential sweep run over
+  the survivors only (1e4 uniform points: 156; a rung of 256 uniform points: at most ~70).
+* ``M = 4``: the same probe filter, then a sweep over the fourth objective adding each point's
+  3-D contribution (the HV4D+ idea of Guerreiro & Fonseca, IEEE TEC 22(3), 2018), all clipped
+  3-D problems as one batch: O(N^2 S) vector work.
+* ``M >= 5``: slicing along the last objective ("HSO", While, Hingston, Barone & Huband, IEEE TEC
   10(1), 2006): ``HV_M = sum_k (z_{k+1} - z_k) * HV_{M-1}(first k points in z order)``; the
   ``M - 1`` problems of all prefixes run as one batch. Cost O(N^(M-1)); we refuse problems whose
   ``N^(M-1)`` exceeds :data:`MAX_SLICING_WORK` with a ``ValueError`` that points at
@@ -58,6 +64,7 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, Bool, Float
 
+from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
     bucket_size,
     check_points,
@@ -95,39 +102,9 @@ class PrecisionWarning(UserWarning):
 # batch-last building blocks: arrays are (N, B) per objective, N a power of two
 # ---------------------------------------------------------------------------------------------
 def _bitonic_sort(key: Array, payloads: tuple[Array, ...]) -> tuple[Array, tuple[Array, ...]]:
-    """Sort ``key`` (N, *B) ascending along axis 0 (N a power of two), permuting ``payloads``.
-
-    A bitonic network (Batcher 1968): log2(N)(log2(N)+1)/2 stages of compare-exchange between
-    elements ``i`` and ``i xor j``; each stage is a reshape plus element-wise selects, so XLA fuses
-    it and vectorizes over the trailing batch axis. Not stable (equal keys may swap).
-    """
-    n = key.shape[0]
-    bshape = key.shape[1:]
-    idx = np.arange(n)
-    k = 2
-    while k <= n:
-        j = k // 2
-        while j >= 1:
-            shp = (n // (2 * j), 2, j, *bshape)
-            asc = ((idx.reshape(n // (2 * j), 2, j)[:, 0, :] & k) == 0).reshape(
-                n // (2 * j), j, *([1] * len(bshape))
-            )
-            kk = key.reshape(shp)
-            a, c = kk[:, 0], kk[:, 1]
-            swap = jnp.where(asc, a > c, a < c)
-            key = jnp.stack([jnp.where(swap, c, a), jnp.where(swap, a, c)], 1).reshape(key.shape)
-            new = []
-            for p in payloads:
-                pp = p.reshape(shp)
-                pa, pc = pp[:, 0], pp[:, 1]
-                new.append(
-                    jnp.stack([jnp.where(swap, pc, pa), jnp.where(swap, pa, pc)], 1).reshape(
-                        p.shape
-                    )
-                )
-            payloads = tuple(new)
-            j //= 2
-        k *= 2
+    """Sort ``key`` (N, *B) ascending along axis 0 (N a power of two), permuting ``payloads``
+    (a bitonic network: :func:`mohb_jax._src.sortnet.bitonic_sort`). Not stable."""
+    (key,), payloads = bitonic_sort((key,), payloads)
     return key, payloads
 
 
@@ -260,8 +237,14 @@ def _staircase_adaptive(x1, x2, valid, r1, r2) -> Array:
 # ---------------------------------------------------------------------------------------------
 # exact HV of a batch: Y (M, N, B) with rows not counting already set to R (M, B)
 # ---------------------------------------------------------------------------------------------
-def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
-    """Exact HV of each batch column. ``Y`` (M, N, B), ``valid`` (N, B), ``R`` (M, B); N pow2."""
+def _hv_core(Y: Array, valid: Array, R: Array, prefilter: bool = True) -> Array:
+    """Exact HV of each batch column. ``Y`` (M, N, B), ``valid`` (N, B), ``R`` (M, B); N pow2.
+
+    For M = 3 and 4 (``prefilter``) the points strictly dominated by a few probe points are
+    dropped first and, when every problem's survivors fit in 64, 256 or 2048 rows (a batch of
+    3-D rungs: 32, 64 or 128 rows, with 4 probes, which cost less than the sweep steps they
+    save: 80 -> 50 ms at 1000 x 256), compacted into that many rows, so the sort and the
+    sweep run over the survivors only."""
     m, n, b = Y.shape
     valid = valid & jnp.all(Y < R[:, None, :], axis=0)
     Y = jnp.where(valid[None], Y, R[:, None, :])
@@ -269,6 +252,23 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
         return jnp.max(R[0][None] - Y[0], axis=0)
     if m == 2:
         return _hv2_kernel(Y[0], Y[1], R[0], R[1])
+    if prefilter and m in (3, 4):
+        rungs = m == 3 and b > 1
+        valid = valid & ~_dominated_by_probes(Y, valid, R, 4 if rungs else _N_PROBES)
+        Y = jnp.where(valid[None], Y, R[:, None, :])
+        count = jnp.max(jnp.sum(valid, axis=0))
+        sizes = [c for c in ((32, 64, 128) if rungs else _COMPACT_SIZES) if c < n]
+
+        def smallest(i):  # the smallest compacted size that holds every problem's survivors
+            if i == len(sizes):
+                return _hv_core(Y, valid, R, prefilter=False)
+            return lax.cond(
+                count <= sizes[i],
+                lambda: _hv_core(*_compact(Y, valid, R, sizes[i]), R, prefilter=False),
+                lambda: smallest(i + 1),
+            )
+
+        return smallest(0)
     if m == 3 and b == 1:
         return _hv3_single(Y[0, :, 0], Y[1, :, 0], Y[2, :, 0], valid[:, 0], R[:, 0])[None]
     if m == 4:
@@ -291,6 +291,52 @@ def _hv_core(Y: Array, valid: Array, R: Array) -> Array:
     return jnp.sum(dz * A, axis=0)
 
 
+_N_PROBES = 8
+_COMPACT_SIZES = (64, 256, 2048)
+
+
+def _compact(Y: Array, valid: Array, R: Array, size: int) -> tuple[Array, Array]:
+    """The valid rows of each column moved to the first ``size`` rows (in order); the caller
+    guarantees every column has at most ``size`` of them. Returns ``(Y (M, size, B), valid)``."""
+    m, n, b = Y.shape
+    row = jnp.where(valid, jnp.cumsum(valid, axis=0, dtype=jnp.int32) - 1, size)  # size: drop
+    col = jnp.broadcast_to(jnp.arange(b, dtype=jnp.int32)[None], (n, b))
+    out = jnp.broadcast_to(R[:, None, :], (m, size, b))
+    out = out.at[:, row, col].set(Y, mode="drop")
+    vout = jnp.zeros((size, b), bool).at[row, col].set(True, mode="drop")
+    return out, vout
+
+
+def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int = _N_PROBES) -> Array:
+    """(N, B): rows strictly dominated by one of a few probe points of their problem.
+
+    The probes are the minimizers of ``_N_PROBES`` fixed positive weightings of the
+    range-normalized objectives (each a valid point, so dropping what it dominates never
+    changes the HV). On typical data a handful of good points dominate most others, so the
+    sort and the sequential sweep that follow run over the few survivors (1e4 uniform 3-D
+    points: 156 survivors; 256: at most 61); on a front nothing is dropped and the cost is
+    O(N·probes). Computed batch-first, so every reduction runs along the contiguous axis.
+    """
+    m, n, b = Y.shape
+    Yt = jnp.moveaxis(Y, 1, 2)  # (M, B, N)
+    vt = valid.T
+    lo = jnp.min(jnp.where(vt[None], Yt, R[:, :, None]), axis=2)  # (M, B)
+    span = jnp.where(R > lo, R - lo, 1)
+    Z = (Yt - lo[..., None]) / span[..., None]
+    w = np.random.default_rng(0).random((n_probes, m)) + 0.05
+    w[0] = 1.0
+    r = min(n_probes - 1, m)
+    w[1 : 1 + r] = (0.05 + 0.95 * np.eye(m))[:r]  # near-axis weightings: the extreme points
+    dominated = jnp.zeros((b, n), bool)
+    for k in range(n_probes):
+        score = jnp.where(vt, sum(float(w[k, j]) * Z[j] for j in range(m)), jnp.inf)
+        first = jnp.argmin(score, axis=1)  # (B,)
+        p = jnp.take_along_axis(Yt, first[None, :, None], axis=2)  # (M, B, 1)
+        ok = jnp.take_along_axis(vt, first[:, None], axis=1)  # (B, 1)
+        dominated = dominated | (ok & jnp.all(p <= Yt, axis=0) & jnp.any(p < Yt, axis=0))
+    return dominated.T
+
+
 def _hv3_single(x1, x2, x3, valid, r):
     """Exact 3-D HV of one problem: a sweep over the third objective, O(N log N + N·S).
 
@@ -310,6 +356,7 @@ def _hv3_single(x1, x2, x3, valid, r):
     r1, r2, r3 = r[0], r[1], r[2]
     key = jnp.where(valid, x3, r3)
     s3, s1, s2, sv = lax.sort((key, x1, x2, valid), num_keys=1)
+    nv = jnp.sum(valid, dtype=jnp.int32)
     caps = sorted({min(c, n) for c in (64, 512, 4096)} | {n})
 
     def sweep(cap, stop_on_overflow):
@@ -350,18 +397,15 @@ def _hv3_single(x1, x2, x3, valid, r):
             return (xs, ys, cnt, hv, over), None
 
         init = (xs0, ys0, jnp.int32(0), jnp.zeros((), x1.dtype), jnp.bool_(False))
-        if not stop_on_overflow:
-            (_, _, _, hv, over), _ = lax.scan(step, init, jnp.arange(n))
-            return hv, over
 
         def body(c):
             k, inner = c
             inner, _ = step(inner, k)
             return k + 1, inner
 
-        def cond(c):
+        def cond(c):  # the valid rows come first: stop after the last one
             k, inner = c
-            return (k < n) & ~inner[4]
+            return ((k < nv) & ~inner[4]) if stop_on_overflow else (k < nv)
 
         _, (_, _, _, hv, over) = lax.while_loop(cond, body, (jnp.int32(0), init))
         return hv, over
@@ -385,7 +429,10 @@ def _hv4_contrib(Y, valid, R):
     clipped to that box (the HV4D+ idea of Guerreiro & Fonseca, 2018, who update the
     contributions incrementally; here all N clipped problems run as one batch of 3-D sweeps).
     Clipping to a box collapses most earlier points onto its faces, so the batch's
-    staircases stay small. O(N²·S) vector work.
+    staircases stay small, and most clipped points are dominated: the clipped batch goes
+    through the rungs' probe filter and compaction (1e3 points on the front ``y = x/|x|``:
+    11.6 s -> 1.35 s; on ``1 - x/|x|`` no change; compile time about doubles). O(N²·S) vector
+    work.
     """
     m, n, b = Y.shape
     w, rest = _bitonic_sort(Y[3], (Y[0], Y[1], Y[2], valid))
@@ -403,7 +450,7 @@ def _hv4_contrib(Y, valid, R):
     C = C.transpose(0, 2, 1, 3).reshape(3, n, n * b)  # (3, N, K·B)
     ve = earlier.transpose(1, 0, 2).reshape(n, n * b)
     Rk = jnp.broadcast_to(R[:3, None, :], (3, n, b)).reshape(3, n * b)
-    inner = _hv_core(C, ve, Rk).reshape(n, b)
+    inner = _hv_core(C, ve, Rk).reshape(n, b)  # with the probe filter of a batch of rungs
     box = jnp.prod(R[:3, None, :] - P, axis=0)
     c = jnp.where(keep, box - inner, 0)
     V = jnp.cumsum(c, axis=0)

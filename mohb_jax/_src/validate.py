@@ -34,6 +34,11 @@ def check_points(y, mask=None, *, name: str = "y", allow_posinf: bool = True, mi
     a = np.asarray(y)
     if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
         raise ValueError(f"{name} must be a real numeric array; got dtype {a.dtype}")
+    if a.size and np.issubdtype(a.dtype, np.floating):
+        # fast path, one vectorized pass: NaN propagates through min, -inf is the min
+        lo = a.min()
+        if not np.isnan(lo) and lo != -np.inf and (allow_posinf or a.max() != np.inf):
+            return
     bad = np.isnan(a) | (a == -np.inf)
     if not allow_posinf:
         bad |= a == np.inf
