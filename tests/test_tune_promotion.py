@@ -40,9 +40,7 @@ def test_promotions_resume_from_checkpoint_and_failures_do_not_stall(tmp_path, m
     assert replay(tmp_path / "run").frame["decision"].equals(df["decision"])
 
 
-def test_asha_promotion_variant_resumes_paused_trials_from_their_checkpoints(
-    tmp_path, monkeypatch
-):
+def test_asha_promotion_variant_resumes_paused_trials_from_their_checkpoints(tmp_path, monkeypatch):
     """MO-ASHA's promotion variant on real processes: results at a rung pause their trial, a
     free worker later promotes one, and the promoted job resumes from the checkpoint."""
     marks = tmp_path / "marks.txt"

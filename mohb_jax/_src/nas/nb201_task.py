@@ -72,8 +72,8 @@ def nb201_search_table(data_dir: str | Path | None = None):
         ValueError: inconsistent arrays.
     """
     from mohb_jax._src.nas.nb201_net import op_count_flops
-    from mohb_jax._src.tables.table import table_from_arrays
     from mohb_jax._src.tables.sources._common import read_npz as _npz
+    from mohb_jax._src.tables.table import table_from_arrays
 
     d = nb201_data_dir(data_dir)
     z = _npz(
