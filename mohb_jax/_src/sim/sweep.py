@@ -598,7 +598,8 @@ def simulate(
 
     Raises:
         ValueError: unknown benchmark, method, task or objective; ``n_workers < 1``;
-            ``budget <= 0``; seeds negative, too large, duplicated or empty.
+            ``budget <= 0``; seeds negative, too large, duplicated or empty; ``n_devices``
+            not a positive integer or more than the devices there are.
 
     References:
         Salinas et al., arXiv 2106.05680 (method); Schmucker et al., arXiv 2106.12639 (MO-ASHA).
