@@ -17,7 +17,8 @@ results).
 Sweeps use every core: before JAX starts, ``sweep`` asks for one CPU device per available core
 (``--devices N`` for fewer; an ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` in the
 environment is respected) and shards the seeds over them; the frames are bit-identical for any
-number of devices.
+number of devices. (``main(argv)`` called from Python leaves JAX's configuration alone and uses
+the devices the process has.)
 
 Compiled programs are cached on disk (JAX's persistent compilation cache in
 ``$MOHB_JAX_CACHE/xla``, default ``~/.cache/mohb_jax/xla``; ``MOHB_JAX_NO_COMPILE_CACHE=1``
@@ -608,9 +609,16 @@ def _enable_compile_cache() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``mohb-jax``; returns the exit status (see ``EXIT_CODES``)."""
+    """Entry point of ``mohb-jax``; returns the exit status (see ``EXIT_CODES``).
+
+    ``argv`` None (the command line): ``sweep`` first gives JAX one CPU device per core
+    (``--devices``). A list (a call from Python): the process's JAX devices are used as they
+    are, and ``--devices N`` must not exceed them.
+    """
     args = _parser().parse_args(argv)
-    if args.command == "sweep":
+    if args.command == "sweep" and argv is None:
+        # the command line owns its process: one CPU device per core before JAX starts. A
+        # Python caller of main(argv) keeps its process's JAX configuration (and devices).
         _request_cpu_devices(args.devices)
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
