@@ -9,6 +9,11 @@ Parts (``--parts``, default all):
 * ``syne``: Syne Tune 0.16's own simulator (``/work/shared/tools/syne_tune_sim.py``, in
   ``.st-venv``) on the same table, budget and workers, a handful of seeds, run in the same
   session right after ours: seconds per seed and the ratio.
+* ``cores``: every core. TrimTuner cnn, ``epsnet`` on (acc, cost), 4 workers, budget 100x:
+  seeds / s of the compiled sweep on 1 CPU device and on one device per core (each in a fresh
+  process: the device count is fixed when JAX starts; compile excluded, results frame
+  excluded), interleaved round by round with Syne Tune's MOASHA (rank bug fixed) on one seed;
+  prints the all-cores / 1-core speed-up and both ratios against Syne Tune, with the load.
 * ``quality``: epsnet vs crowding vs scalarize vs single vs random on real tables: final HV,
   time- and cost-to-target speed-ups over random search with 95 % bootstrap CIs
   (see :mod:`mohb_jax._src.sim.metrics` for the definitions).
@@ -18,6 +23,8 @@ Usage::
     .venv/bin/python bench/sweep.py --parts throughput syne --seeds 1 100 1000
     .venv/bin/python bench/sweep.py --parts quality --quality-seeds 200 \\
         --tables trimtuner_cnn trimtuner_rnn nasbench201 embedded
+    nice -n 10 .venv/bin/python bench/sweep.py --parts cores --cores-seeds 1000 \\
+        --st-seeds 0 1 2 --st-python .st-venv/bin/python
 """
 
 from __future__ import annotations
@@ -126,6 +133,83 @@ def end_to_end(table: str, n: int, batch: str = "auto") -> dict:
     res = {"table": table, "seeds": n, "batch": batch, **json.loads(r.stdout.splitlines()[-1])}
     print(json.dumps(res), flush=True)
     return res
+
+
+CORES_WORKER = """
+import json, sys, time
+from mohb_jax.sim import make_sweep, use_cpu_cores
+n_dev, n_seeds, chunk = (int(a) for a in sys.argv[1:4])
+use_cpu_cores(n_dev)
+import jax, numpy as np
+sw = make_sweep("trimtuner_cnn", method="epsnet", n_workers=4, budget="100x",
+                objectives=["acc", "cost_usd"], chunk_size=chunk)
+cs = sw.effective_chunk(n_seeds)
+list(sw.run_chunks(np.arange(10_000_000, 10_000_000 + cs), progress=False))  # compile + warm
+t0, c0 = time.perf_counter(), time.process_time()
+n_jobs = sum(int(o.n_jobs.sum()) for _, o in sw.run_chunks(np.arange(n_seeds), progress=False))
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({"devices": len(sw.devices), "seeds": n_seeds, "chunk": cs, "run_s": wall,
+                  "cpu_s": cpu, "seeds_per_s": n_seeds / wall, "jobs": n_jobs,
+                  "us_per_job": wall / n_jobs * 1e6, "compile_s": sw.compile_seconds}))
+"""
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+
+
+def ours_on_cores(n_dev: int, n_seeds: int, chunk: int) -> dict:
+    """Seeds / s of the TrimTuner cnn sweep on ``n_dev`` CPU devices, in a fresh process."""
+    r = subprocess.run(
+        [sys.executable, "-c", CORES_WORKER, str(n_dev), str(n_seeds), str(chunk)],
+        capture_output=True,
+        text=True,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr[-3000:])
+    return json.loads(r.stdout.splitlines()[-1])
+
+
+def cores(st_seeds, *, n_seeds: int, chunk: int, n_cores: int | None = None) -> dict:
+    """1 CPU device vs one per core, interleaved with Syne Tune's MOASHA, round by round."""
+    from mohb_jax._src.sim.sweep import _available_cores
+
+    n_all = n_cores or _available_cores()
+    rows, ratios = [], {"one": [], "all": [], "all_vs_one": []}
+    for i, st in enumerate(st_seeds):
+        order = (1, n_all) if i % 2 == 0 else (n_all, 1)
+        got = {}
+        for n in order:
+            la = load()
+            got[n] = {**ours_on_cores(n, n_seeds, chunk), "load_before": la, "load_after": load()}
+            print(json.dumps({"round": i, **got[n]}), flush=True)
+        la = load()
+        st_res = syne_tune([st], schedulers=("moasha2fix",))
+        theirs = 1.0 / st_res[0]["run_s_median"] if st_res else float("nan")
+        row = {
+            "round": i,
+            "st_seed": st,
+            "ours_1_core": got[1]["seeds_per_s"],
+            f"ours_{n_all}_cores": got[n_all]["seeds_per_s"],
+            "syne_tune_moasha": theirs,
+            "ratio_1_core": got[1]["seeds_per_s"] / theirs,
+            "ratio_all_cores": got[n_all]["seeds_per_s"] / theirs,
+            "all_vs_one": got[n_all]["seeds_per_s"] / got[1]["seeds_per_s"],
+            "load_st": la,
+        }
+        rows.append(row)
+        ratios["one"].append(row["ratio_1_core"])
+        ratios["all"].append(row["ratio_all_cores"])
+        ratios["all_vs_one"].append(row["all_vs_one"])
+        print(json.dumps(row), flush=True)
+    summary = {k: float(np.median(v)) for k, v in ratios.items()}
+    print(
+        f"median over {len(rows)} rounds: ours 1 core / Syne Tune MOASHA {summary['one']:.0f}x, "
+        f"ours {n_all} cores / Syne Tune MOASHA {summary['all']:.0f}x, "
+        f"{n_all} cores / 1 core {summary['all_vs_one']:.2f}x (load now {load()})",
+        flush=True,
+    )
+    return {"rows": rows, "median": summary}
 
 
 def syne_tune(seeds, schedulers=("moasha2fix", "asha"), timeout=600) -> list[dict]:
@@ -301,7 +385,13 @@ def main():
         "--quality-tables", nargs="+", default=["trimtuner_cnn", "trimtuner_rnn", "embedded"]
     )
     ap.add_argument("--out", default=str(REPO / "bench" / "out_sweep"))
+    ap.add_argument("--cores-seeds", type=int, default=1000, help="seeds per run of 'cores'")
+    ap.add_argument("--cores", type=int, default=None, help="'cores': devices of the all-core run")
+    ap.add_argument("--st-python", default=None, help="Python of the Syne Tune venv")
     args = ap.parse_args()
+    if args.st_python is not None:
+        global ST_PY
+        ST_PY = Path(args.st_python)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     import jax
@@ -324,6 +414,10 @@ def main():
         allres["e2e"] = [end_to_end("embedded", args.e2e_seeds)]
     if "interleaved" in args.parts:
         allres["interleaved"] = side_by_side(args.st_seeds, chunk=args.chunk)
+    if "cores" in args.parts:
+        allres["cores"] = cores(
+            args.st_seeds, n_seeds=args.cores_seeds, chunk=args.chunk, n_cores=args.cores
+        )
     if "syne" in args.parts:
         # ours on the same setting as the Syne Tune tool: TrimTuner cnn, objectives error +
         # cost (its moasha2), 4 workers, 100 x mean T(60k) / 4 simulated seconds

@@ -14,6 +14,12 @@ input (nothing simulated, nothing written); 3 the sweep ran and its results were
 they cannot be summarized (e.g. a budget too small for any result; also ``plot`` on empty
 results).
 
+Sweeps use every core: before JAX starts, ``sweep`` asks for one CPU device per available core
+(``--devices N`` for fewer; an ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` in the
+environment is respected) and shards the seeds over them; the frames are bit-identical for any
+number of devices. (``main(argv)`` called from Python leaves JAX's configuration alone and uses
+the devices the process has.)
+
 Compiled programs are cached on disk (JAX's persistent compilation cache in
 ``$MOHB_JAX_CACHE/xla``, default ``~/.cache/mohb_jax/xla``; ``MOHB_JAX_NO_COMPILE_CACHE=1``
 turns it off), so a repeated sweep skips compilation. Flags follow Syne Tune's benchmarking
@@ -152,6 +158,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--eta", type=int, default=None, help="reduction factor (driver default)")
     s.add_argument("--baseline", default=None, help="speed-up baseline (default: random)")
     s.add_argument("--chunk-size", type=int, default=None, dest="chunk_size")
+    s.add_argument(
+        "--devices",
+        default="all",
+        help="devices (CPU: cores) the seeds are sharded over: a positive integer or 'all' "
+        "(default: one CPU device per available core). Same frames for any value",
+    )
     s.add_argument(
         "--ray",
         default=None,
@@ -345,6 +357,7 @@ def _check_sweep(args):
         raise BadInput(f"--baseline {baseline!r} is not among the methods {args.method}")
     if args.n_workers < 1:
         raise BadInput(f"--n-workers must be at least 1; got {args.n_workers}")
+    n_devices = _n_devices(args.devices)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise BadInput(f"--chunk-size must be positive; got {args.chunk_size}")
     if args.ray is not None:
@@ -390,6 +403,10 @@ def _check_sweep(args):
         except ValueError as e:
             raise BadInput(f"--objectives: {e}") from None
     budget_seconds(table, args.budget, task_i, args.n_workers)
+    if args.ray is None:
+        from mohb_jax._src.sim.sweep import select_devices
+
+        select_devices(n_devices)  # more than exist: a clear error before any simulation
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise BadInput(f"--out {out} exists and is not a folder; name a folder for the results")
@@ -397,7 +414,48 @@ def _check_sweep(args):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise BadInput(f"--out {out}: cannot create the folder ({e})") from None
-    return table, task, seeds, objectives, out
+    return table, task, seeds, objectives, out, n_devices
+
+
+def _n_devices(spec) -> int | None:
+    """``--devices``: None for 'all', else a positive int (BadInput otherwise)."""
+    if spec is None or str(spec).strip().lower() == "all":
+        return None
+    try:
+        n = int(str(spec))
+    except ValueError:
+        raise BadInput(f"--devices must be a positive integer or 'all'; got {spec!r}") from None
+    if n < 1:
+        raise BadInput(f"--devices must be a positive integer or 'all'; got {spec!r}")
+    return n
+
+
+def _device_count(n_devices) -> str:
+    from mohb_jax._src.sim.sweep import select_devices
+
+    devs = select_devices(n_devices)
+    return f"{len(devs)} {devs[0].platform} device(s)"
+
+
+def _request_cpu_devices(argv_devices) -> None:
+    """Before JAX's first operation: one CPU device per core (or ``--devices N``), unless
+    ``XLA_FLAGS`` already fixes the count or JAX is already running (then the devices that
+    exist are used and ``select_devices`` checks ``--devices`` against them)."""
+    import os
+
+    from jax._src import xla_bridge
+
+    if xla_bridge.backends_are_initialized():
+        return
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return
+    from mohb_jax._src.sim.sweep import use_cpu_cores
+
+    try:
+        n = _n_devices(argv_devices)
+    except BadInput:
+        return  # reported by _check_sweep with the other arguments
+    use_cpu_cores(n)
 
 
 def _cmd_sweep(args) -> int:
@@ -405,8 +463,10 @@ def _cmd_sweep(args) -> int:
     from mohb_jax._src.sim.report import NoResultsError, annotate, write_report
     from mohb_jax._src.sim.sweep import compare
 
-    table, task, seeds, objectives, out = _check_sweep(args)
+    table, task, seeds, objectives, out, n_devices = _check_sweep(args)
     opts = {}
+    if n_devices is not None:
+        opts["n_devices"] = n_devices
     if args.eta is not None:
         opts["eta"] = args.eta
     if args.ray is not None:
@@ -418,6 +478,7 @@ def _cmd_sweep(args) -> int:
     print(
         f"mohb-jax sweep: {table.name}, methods {args.method}, {len(seeds)} seeds, "
         f"{args.n_workers} workers, budget {args.budget}"
+        + ("" if args.ray is not None else f", on {_device_count(n_devices)}")
     )
 
     def run(objectives, **extra):
@@ -548,8 +609,17 @@ def _enable_compile_cache() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``mohb-jax``; returns the exit status (see ``EXIT_CODES``)."""
+    """Entry point of ``mohb-jax``; returns the exit status (see ``EXIT_CODES``).
+
+    ``argv`` None (the command line): ``sweep`` first gives JAX one CPU device per core
+    (``--devices``). A list (a call from Python): the process's JAX devices are used as they
+    are, and ``--devices N`` must not exceed them.
+    """
     args = _parser().parse_args(argv)
+    if args.command == "sweep" and argv is None:
+        # the command line owns its process: one CPU device per core before JAX starts. A
+        # Python caller of main(argv) keeps its process's JAX configuration (and devices).
+        _request_cpu_devices(args.devices)
     if args.command in ("sweep", "plot"):
         _enable_compile_cache()
     cmds = {"benchmarks": _cmd_benchmarks, "sweep": _cmd_sweep, "plot": _cmd_plot}

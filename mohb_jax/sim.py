@@ -1,9 +1,9 @@
 """Vectorized simulation of tuning methods on offline tables, and saving its results.
 
-``simulate`` runs many seeds of one method at once (``vmap`` over seeds, chunked, sharded over
-devices when there are several); ``compare`` runs several methods on the same seeds. Results
-are one tidy long DataFrame; :mod:`mohb_jax.metrics` turns it into anytime hypervolume curves,
-time-to-target and speed-ups.
+``simulate`` runs many seeds of one method at once (mapped over seeds, chunked, sharded over
+all devices: call ``use_cpu_cores()`` first to get one CPU device per core); ``compare`` runs
+several methods on the same seeds. Results are one tidy long DataFrame;
+:mod:`mohb_jax.metrics` turns it into anytime hypervolume curves, time-to-target and speed-ups.
 
 Example::
 
@@ -24,6 +24,7 @@ from mohb_jax._src.sim.sweep import (
     parse_seeds,
     reference_point_for,
     simulate,
+    use_cpu_cores,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "save_results",
     "simulate",
     "to_syne_tune",
+    "use_cpu_cores",
 ]

@@ -6,9 +6,20 @@ only one shape is ever compiled (the last chunk is padded with copies of its las
 results are dropped). Within a chunk the seeds run either in lock step (``jax.vmap``) or one
 after another in the compiled program (``jax.lax.map``, optionally over vmapped groups); on
 CPU the latter is faster for the event-loop driver (measured, ``bench/results_sweep.md``) and
-is the default there. When several devices exist the chunk is sharded over them with
-``jax.sharding`` (GSPMD for the vmapped batch, ``jax.shard_map`` around ``lax.map``; no
-hand-made multiprocessing).
+is the default there.
+
+Every core: a chunk is sharded over all devices of the backend by default (``n_devices=``
+picks fewer) with ``jax.sharding``: GSPMD for the vmapped batch, ``jax.shard_map`` around
+``lax.map``, so each device runs its share of the seeds' event loops in parallel with the
+others. On a CPU, JAX shows one device unless told otherwise before its first operation:
+:func:`use_cpu_cores` (``jax.config.update("jax_num_cpu_devices", n)``; the ``mohb-jax``
+command line does it, one device per core) or
+``XLA_FLAGS=--xla_force_host_platform_device_count=n`` in the environment. Sharding was
+chosen over a process pool of seed chunks (the chunk-and-merge of
+:meth:`mohb_jax.tune.RayExecutor.simulate`, which runs chunks as Ray tasks) because it needs
+no second compilation or import per process, no copy of the table per process and no
+pickling of results; the measured 1-vs-2-device speed-up is in ``bench/results_sweep.md``.
+The accelerator path is the same code (``vmap`` over seeds, no host callback).
 
 Seed convention: seed ``s`` runs with ``jax.random.key(s)``; the batched run of a seed is
 bit-identical to its single-seed run, in every batching mode (tested).
@@ -21,6 +32,7 @@ References:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -45,6 +57,8 @@ __all__ = [
     "resolve_table",
     "reference_point_for",
     "budget_seconds",
+    "use_cpu_cores",
+    "select_devices",
 ]
 
 MAX_SEED = 2**32 - 1
@@ -168,6 +182,86 @@ def reference_point_for(table, objectives: Sequence[str]) -> np.ndarray:
         v = np.asarray(table.values[..., j], dtype=np.float64)[np.asarray(table.mask)]
         ref.append(float(reference_point_rule(v[:, None])[0]))
     return np.asarray(ref, dtype=np.float64)
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def use_cpu_cores(n: int | None = None) -> int:
+    """Make JAX's CPU backend show ``n`` devices (default: one per available core).
+
+    Sweeps shard their seeds over the devices that exist; on a CPU that is one device (one
+    core for the event loops) unless this is called **before JAX's first operation** (it sets
+    ``jax.config.update("jax_num_cpu_devices", n)``), or
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=n`` is in the environment before
+    Python starts. Afterwards the number of CPU devices can no longer change.
+
+    Args:
+        n: devices (and so event loops in parallel); None = the cores this process may use
+            (``os.sched_getaffinity``).
+
+    Returns:
+        The number of CPU devices JAX has (or will have).
+
+    Raises:
+        ValueError: ``n`` is not a positive integer, or JAX's CPU backend is already running
+            with another number of devices (the message says how to set it).
+    """
+    from jax._src import xla_bridge
+
+    if n is None:
+        n = _available_cores()
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"number of CPU devices must be a positive integer; got {n!r}")
+    n = int(n)
+    if not xla_bridge.backends_are_initialized():
+        jax.config.update("jax_num_cpu_devices", n)
+        return n
+    have = len(jax.devices("cpu"))
+    if have != n:
+        raise ValueError(
+            f"JAX's CPU backend already runs with {have} device(s), so it cannot use {n}: "
+            "call mohb_jax.sim.use_cpu_cores(n) before any JAX operation, or start Python "
+            f"with XLA_FLAGS=--xla_force_host_platform_device_count={n}"
+        )
+    return have
+
+
+def select_devices(n_devices: int | None = None, devices: Sequence[Any] | None = None) -> list:
+    """The devices a sweep shards its seeds over: the first ``n_devices`` of ``devices``
+    (default ``jax.devices()``, the default backend's); all of them when ``n_devices`` is None.
+
+    Raises:
+        ValueError: ``n_devices`` is not a positive integer or exceeds the devices there are
+            (the message says how to get more CPU devices).
+    """
+    devices = list(devices) if devices is not None else jax.devices()
+    if not devices:
+        raise ValueError("no devices to run the sweep on")
+    if n_devices is None:
+        return devices
+    if isinstance(n_devices, bool) or not isinstance(n_devices, (int, np.integer)):
+        raise ValueError(f"n_devices must be a positive integer or None; got {n_devices!r}")
+    if n_devices < 1:
+        raise ValueError(f"n_devices must be at least 1; got {n_devices}")
+    if n_devices > len(devices):
+        hint = ""
+        if devices[0].platform == "cpu":
+            hint = (
+                f"; for more CPU devices call mohb_jax.sim.use_cpu_cores({int(n_devices)}) "
+                "before any JAX operation, or set "
+                f"XLA_FLAGS=--xla_force_host_platform_device_count={int(n_devices)} before "
+                "starting Python"
+            )
+        raise ValueError(
+            f"n_devices={int(n_devices)} but only {len(devices)} {devices[0].platform} "
+            f"device(s) exist{hint}"
+        )
+    return devices[: int(n_devices)]
 
 
 def self_backend(devices) -> str:
@@ -377,13 +471,16 @@ def make_sweep(
     objectives: Sequence[str] | None = None,
     chunk_size: int | None = None,
     devices: Sequence[Any] | None = None,
+    n_devices: int | None = None,
     max_chunk_bytes: int = 256 * 2**20,
     batch: str | int = "auto",
     **method_options,
 ) -> Sweep:
-    """Build (but do not run) a :class:`Sweep`; arguments as in :func:`simulate`."""
+    """Build (but do not run) a :class:`Sweep`; arguments as in :func:`simulate`
+    (``devices``: the devices to choose ``n_devices`` from, default ``jax.devices()``)."""
     from .driver import make_simulator
 
+    devices = select_devices(n_devices, devices)  # before any work: a bad value fails fast
     table = resolve_table(table)
     if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1:
         raise ValueError(f"n_workers must be a positive integer; got {n_workers!r}")
@@ -413,7 +510,6 @@ def make_sweep(
         )
     except (KeyError, TypeError) as e:  # unknown method / option: say which
         raise ValueError(f"cannot build method {method!r} with options {opts}: {e}") from e
-    devices = list(devices) if devices is not None else jax.devices()
     if chunk_size is None:
         key = jax.random.key(0)
         shapes = jax.eval_shape(sim.run, key, sim.data)
@@ -449,13 +545,14 @@ def simulate(
     chunk_size: int | None = None,
     progress: bool = True,
     batch: str | int = "auto",
+    n_devices: int | None = None,
     executor=None,
     **method_options,
 ) -> pd.DataFrame:
     """Simulate a tuning method on an offline table for many seeds at once.
 
-    The single-seed driver is ``vmap``-ped over seeds inside one ``jit`` (sharded over devices
-    when there are several), in chunks of ``chunk_size`` seeds; for the same seed the rows are
+    The single-seed driver is mapped over seeds inside one ``jit`` (sharded over all devices by
+    default: see ``n_devices``), in chunks of ``chunk_size`` seeds; for the same seed the rows are
     exactly those of the single-seed run.
 
     Args:
@@ -478,6 +575,12 @@ def simulate(
             than ``"vmap"`` for the event-loop driver (a vmapped ``while_loop`` runs as long
             as its slowest seed and turns every conditional into a select; see
             ``bench/results_sweep.md``), and ``"vmap"`` on accelerators.
+        n_devices: how many devices share the seeds (each runs its part of every chunk, in
+            parallel; frames are bit-identical for any number); None (default) = all devices
+            of the default backend. On a CPU that is one per core only if
+            :func:`use_cpu_cores` ran before JAX's first operation (or
+            ``XLA_FLAGS=--xla_force_host_platform_device_count=<cores>`` was set); the
+            ``mohb-jax`` command line does it.
         executor: None (this process) or an executor with a ``simulate`` method, e.g.
             :class:`mohb_jax.tune.RayExecutor`: chunks of ``chunk_size`` seeds (default 64)
             run as tasks on its cluster; the frame is bit-identical to this process's.
@@ -495,13 +598,18 @@ def simulate(
 
     Raises:
         ValueError: unknown benchmark, method, task or objective; ``n_workers < 1``;
-            ``budget <= 0``; seeds negative, too large, duplicated or empty.
+            ``budget <= 0``; seeds negative, too large, duplicated or empty; ``n_devices``
+            not a positive integer or more than the devices there are.
 
     References:
         Salinas et al., arXiv 2106.05680 (method); Schmucker et al., arXiv 2106.12639 (MO-ASHA).
     """
     seeds_arr = parse_seeds(seeds)
-    if executor is not None:
+    if executor is None:
+        select_devices(n_devices)  # fail before loading the table
+    else:
+        if n_devices is not None:
+            method_options["n_devices"] = n_devices
         if isinstance(table, str):
             from mohb_jax._src.tables.registry import load_benchmark
 
@@ -527,6 +635,7 @@ def simulate(
         objectives=objectives,
         chunk_size=chunk_size,
         batch=batch,
+        n_devices=n_devices,
         **method_options,
     )
     return sw.frame(seeds_arr, progress=progress)
