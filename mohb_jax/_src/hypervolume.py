@@ -851,6 +851,7 @@ def _curve_core(Y, valid, R, capacity: int, surv=None):
             Sp.reshape(m, capacity, capacity * b),
             pref.transpose(1, 0, 2).reshape(capacity, capacity * b),
             Rp,
+            prefilter=False,
         ).reshape(capacity, b)
         over = jnp.zeros((b,), bool)
     over = over | (total > capacity)
