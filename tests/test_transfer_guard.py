@@ -152,3 +152,66 @@ def test_several_guard_fidelities_keep_separate_memories():
     assert np.asarray(st.g_n).tolist() == [1, 1]
     # each was compared with an empty memory of its own fidelity: two neutral credits
     np.testing.assert_allclose(np.asarray(st.credit)[0], [4.0 + 1.0, 1.0 + 1.0])
+
+
+def _lowest_fidelity_prior(tb, task, objectives):
+    """Each config's mean copula value on ``task`` itself at the lowest fidelity: the exact
+    prior for the guard's comparisons there."""
+    from mohb_jax.transfer import task_copula_rows
+
+    c, z = task_copula_rows(tb, task, objectives, fidelity=0)
+    mu = np.zeros((tb.n_configs, len(objectives)), np.float32)
+    n = np.bincount(c, minlength=tb.n_configs)
+    for j in range(len(objectives)):
+        mu[:, j] = np.bincount(c, z[:, j], minlength=tb.n_configs) / np.maximum(n, 1)
+    return mu
+
+
+def test_simulate_records_the_trust_per_seed_over_time():
+    """``simulate`` gives each result the guard's trust when its job started: it rises from
+    its starting value for an exact prior and falls for an inverted one; no column without a
+    guard."""
+    import mohb_jax
+    from mohb_jax import tables
+
+    tb = tables.load_benchmark("embedded")
+    objectives = tuple(tb.default_objectives)
+    mu = _lowest_fidelity_prior(tb, "digits", objectives)
+    sd = np.full_like(mu, 0.2)
+    t = tb.task_index("digits")
+    allowed = np.asarray(tb.mask[t]).all(axis=-1).any(axis=-1)
+    opts = dict(x=np.asarray(tb.encoded, np.float32), allowed=allowed, update=False)
+    opts |= dict(n_candidates=32, queue_size=4)
+    trust0 = float(guard_trust(copula_searcher(mu, sd, **opts).init(jax.random.key(0))))
+    finals = {}
+    for sign in (1.0, -1.0):
+        df = mohb_jax.simulate(
+            tb,
+            method="epsnet",
+            task="digits",
+            objectives=objectives,
+            seeds=4,
+            budget="30x",
+            progress=False,
+            searcher=copula_searcher(sign * mu, sd, **opts),
+        )
+        assert "searcher_trust" in df.columns
+        tr = df["searcher_trust"].to_numpy()
+        assert np.isfinite(tr).all() and ((tr >= 0) & (tr <= 1)).all()
+        per_seed = df.sort_values("time").groupby("seed")["searcher_trust"]
+        first, last = per_seed.first().to_numpy(), per_seed.last().to_numpy()
+        np.testing.assert_allclose(first, trust0, rtol=1e-5)  # no evidence at the first job
+        finals[sign] = last
+    assert (finals[1.0] > trust0).all(), finals
+    assert (finals[-1.0] < 0.5).all(), finals
+    df = mohb_jax.simulate(
+        tb,
+        method="epsnet",
+        task="digits",
+        objectives=objectives,
+        seeds=2,
+        budget="30x",
+        progress=False,
+        searcher=copula_searcher(mu, sd, guard=False, **opts),
+    )
+    assert "searcher_trust" not in df.columns

@@ -317,6 +317,9 @@ def copula_searcher(
     guard_fidelity: int | Sequence[int] = 0,
     guard_memory: int = 64,
     guard_prior: tuple[float, float] = (4.0, 1.0),
+    guard_credit: str = "dominance",
+    guard_discount: float = 1.0,
+    guard_floor: float = 0.0,
 ) -> Searcher:
     """Multi-objective copula Thompson-sampling searcher over a finite table of configurations.
 
@@ -400,6 +403,12 @@ def copula_searcher(
                 "guard_fidelity must be a non-negative fidelity index or a sequence of distinct "
                 f"ones; got {guard_fidelity!r}"
             )
+        if guard_credit not in ("dominance", "front"):
+            raise ValueError(f"guard_credit must be 'dominance' or 'front'; got {guard_credit!r}")
+        if not (0.0 < float(guard_discount) <= 1.0):
+            raise ValueError(f"guard_discount must be in (0, 1]; got {guard_discount!r}")
+        if not (0.0 <= float(guard_floor) < 1.0):
+            raise ValueError(f"guard_floor must be in [0, 1); got {guard_floor!r}")
         gp = np.asarray(guard_prior, np.float64)
         if gp.shape != (2,) or not (np.all(np.isfinite(gp)) and np.all(gp > 0)):
             raise ValueError(
@@ -574,6 +583,8 @@ def copula_searcher(
             sd = jnp.sqrt(mean * (1.0 - mean) / (a + b + 1.0))
             draw = mean + sd * jax.random.normal(k_arm, (2,), mean.dtype)
             use_prior = draw[0] >= draw[1]
+            if guard_floor > 0.0:  # the random arm's share never drops below the floor
+                use_prior &= jax.random.uniform(jax.random.fold_in(k_arm, 1)) >= guard_floor
             config, ok, state = lax.cond(use_prior, from_prior, from_random, key, state)
             arm_id = jnp.where(use_prior, 1, 2).astype(jnp.int8)
             state = state._replace(
@@ -598,16 +609,23 @@ def copula_searcher(
         yb = y_cmp[None, :]
         beats = jnp.all(mem <= yb, -1) & jnp.any(mem < yb, -1)  # [G]
         beaten = jnp.all(yb <= mem, -1) & jnp.any(yb < mem, -1)
-        n = jnp.maximum(jnp.sum(valid), 1)
-        wins = jnp.sum(beaten & valid) - jnp.sum(beats & valid)
-        s = 0.5 + 0.5 * wins / n
+        if guard_credit == "front":  # 1 iff it enters the front of the recent results
+            s = 1.0 - jnp.any(beats & valid).astype(jnp.float32)
+        else:
+            n = jnp.maximum(jnp.sum(valid), 1)
+            wins = jnp.sum(beaten & valid) - jnp.sum(beats & valid)
+            s = 0.5 + 0.5 * wins / n
         s = jnp.where(jnp.all(jnp.isfinite(y)), s, 0.0).astype(jnp.float32)
         row = (state.arm[config] - 1).astype(jnp.int32)
         add = jnp.where(at, jnp.stack([s, 1.0 - s]), 0.0)
         slot = state.g_n[li] % G
         keep = at & jnp.all(jnp.isfinite(y_cmp) | (y_cmp == jnp.inf))
+        cr = state.credit
+        if guard_discount < 1.0:  # forget older evidence (the pseudo-counts stay)
+            c0 = jnp.asarray(credit0, jnp.float32)
+            cr = jnp.where(at, c0 + jnp.float32(guard_discount) * (cr - c0), cr)
         return state._replace(
-            credit=state.credit.at[row].add(add),
+            credit=cr.at[row].add(add),
             g_y=state.g_y.at[li, slot].set(jnp.where(keep, y_cmp, state.g_y[li, slot])),
             g_valid=state.g_valid.at[li, slot].set(state.g_valid[li, slot] | keep),
             g_n=state.g_n.at[li].add(keep.astype(jnp.int32)),
@@ -636,7 +654,15 @@ def copula_searcher(
             since_refresh=state.since_refresh + keep.astype(jnp.int32),
         )
 
-    return Searcher(init=init, propose=propose, observe=observe)
+    if not guard:
+        return Searcher(init=init, propose=propose, observe=observe)
+    return Searcher(
+        init=init,
+        propose=propose,
+        observe=observe,
+        diagnostic=guard_trust,
+        diagnostic_name="searcher_trust",
+    )
 
 
 def guard_trust(state: CopulaSearcherState) -> Float[Array, "..."]:
