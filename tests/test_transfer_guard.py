@@ -50,9 +50,10 @@ def run_many(s, y, n, seeds=6):
 
 
 def test_exact_prior_is_trusted():
+    # the bandit alone (no floor on the random arm's share): it follows an exact prior
     x, y, z = target_problem()
     sd = np.full_like(z, 0.2)
-    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16)
+    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16, guard_floor=0.0)
     st, cs, ok, arm = run_many(s, y, 80)
     assert ok.all()
     trust = np.asarray(guard_trust(st))
@@ -60,6 +61,20 @@ def test_exact_prior_is_trusted():
     assert (arm[:, 40:] == 1).mean() > 0.85  # late proposals come from the prior
     # and the picks are much better than random ones (expected normalized rank 0.5)
     assert quality(y, cs.ravel()) < 0.3
+
+
+def test_floor_keeps_a_random_share_under_an_exact_prior():
+    """With the default floor (0.25), about a quarter of the proposals stay random draws even
+    when the prior is exact and trusted; the picks are still much better than random ones."""
+    x, y, z = target_problem()
+    sd = np.full_like(z, 0.2)
+    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16)
+    st, cs, ok, arm = run_many(s, y, 80, seeds=8)
+    assert ok.all()
+    assert (np.asarray(guard_trust(st)) > 0.85).all()
+    late_random = (arm[:, 40:] == 2).mean()  # ~0.25 (+ the bandit's own rare random picks)
+    assert 0.17 < late_random < 0.36, late_random
+    assert quality(y, cs.ravel()) < 0.35
 
 
 def test_inverted_prior_converges_to_random_search():
@@ -138,6 +153,9 @@ def test_bad_guard_options():
         copula_searcher(z, sd, x=x, guard_fidelity=-1)
     with pytest.raises(ValueError, match="guard_prior"):
         copula_searcher(z, sd, x=x, guard_prior=(1.0, 0.0))
+    for bad in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="guard_floor"):
+            copula_searcher(z, sd, x=x, guard_floor=bad)
 
 
 def test_several_guard_fidelities_keep_separate_memories():
