@@ -201,18 +201,22 @@ def test_simulate_records_the_trust_per_seed_over_time():
     opts = dict(x=np.asarray(tb.encoded, np.float32), allowed=allowed, update=False)
     opts |= dict(n_candidates=32, queue_size=4)
     trust0 = float(guard_trust(copula_searcher(mu, sd, **opts).init(jax.random.key(0))))
-    finals = {}
-    for sign in (1.0, -1.0):
-        df = mohb_jax.simulate(
+
+    def run(searcher, seeds):
+        return mohb_jax.simulate(
             tb,
             method="epsnet",
             task="digits",
             objectives=objectives,
-            seeds=4,
+            seeds=seeds,
             budget="30x",
             progress=False,
-            searcher=copula_searcher(sign * mu, sd, **opts),
+            searcher=searcher,
         )
+
+    finals = {}
+    for sign in (1.0, -1.0):
+        df = run(copula_searcher(sign * mu, sd, **opts), 4)
         assert "searcher_trust" in df.columns
         tr = df["searcher_trust"].to_numpy()
         assert np.isfinite(tr).all() and ((tr >= 0) & (tr <= 1)).all()
@@ -222,14 +226,4 @@ def test_simulate_records_the_trust_per_seed_over_time():
         finals[sign] = last
     assert (finals[1.0] > trust0).all(), finals
     assert (finals[-1.0] < 0.5).all(), finals
-    df = mohb_jax.simulate(
-        tb,
-        method="epsnet",
-        task="digits",
-        objectives=objectives,
-        seeds=2,
-        budget="30x",
-        progress=False,
-        searcher=copula_searcher(mu, sd, guard=False, **opts),
-    )
-    assert "searcher_trust" not in df.columns
+    assert "searcher_trust" not in run(copula_searcher(mu, sd, guard=False, **opts), 2).columns
