@@ -50,10 +50,9 @@ def run_many(s, y, n, seeds=6):
 
 
 def test_exact_prior_is_trusted():
-    # the bandit alone (no floor on the random arm's share): it follows an exact prior
     x, y, z = target_problem()
     sd = np.full_like(z, 0.2)
-    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16, guard_floor=0.0)
+    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16)
     st, cs, ok, arm = run_many(s, y, 80)
     assert ok.all()
     trust = np.asarray(guard_trust(st))
@@ -64,11 +63,11 @@ def test_exact_prior_is_trusted():
 
 
 def test_floor_keeps_a_random_share_under_an_exact_prior():
-    """With the default floor (0.25), about a quarter of the proposals stay random draws even
-    when the prior is exact and trusted; the picks are still much better than random ones."""
+    """With ``guard_floor=0.25``, about a quarter of the proposals stay random draws even when
+    the prior is exact and trusted; the picks are still much better than random ones."""
     x, y, z = target_problem()
     sd = np.full_like(z, 0.2)
-    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16)
+    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16, guard_floor=0.25)
     st, cs, ok, arm = run_many(s, y, 80, seeds=8)
     assert ok.all()
     assert (np.asarray(guard_trust(st)) > 0.85).all()
