@@ -52,27 +52,25 @@ public, built from the single-objective copula Thompson sampling of Salinas, She
    value when the result's job started) when the searcher has a guard.
 
    Why a floor, and why it is off by default: the bandit alone does not remove the loss on the
-   LCBench surrogate task 7593
-   (final HV −1.7 % vs random search at 100 seeds), and the reason is not that it misjudges
-   the prior. There the prior's picks really are better at the lowest fidelity (the guard's
-   trust rises to ≈ 0.96), but the 1 000-configuration table is exhausted after 20-30 % of the
-   budget, so what the searcher decides is only the *order* in which MO-ASHA sees every
-   configuration; a good-first order makes later arrivals lose their rung comparisons, fewer
-   trials are promoted (8 results per seed at the highest fidelity instead of random search's
-   21), the run stops sooner (nothing is left to run) and the front at high fidelity is
-   thinner. No credit measured on single picks sees this: a set-aware credit (1 when a result
-   enters the front of the recent results at its rung) did worse (−2.3 %), a neutral start
-   (``guard_prior=(1, 1)``) −1.5 %, a random share growing with the fraction of the table
-   already proposed −1.4 %. A constant random share works and trades final HV on 7593 against
-   the speed-up elsewhere (100 seeds each; speed-up kept = share of the unguarded searcher's
-   time-to-target speed-up): floor 0 → 7593 −1.7 ± 0.4 %, 84 % kept on LCBench 3945, 97 % on
-   NAS-Bench-201 cifar10, 93 % on cifar100; floor 0.1 → −1.3 %, –, –, 78 %; floor 0.25 →
-   −0.8 ± 0.4 %, 81 %, 86 %, 72 %; floor 0.5 → −0.3 ± 0.4 % (within noise), 61 %, 61 %, –
-   (``bench/results_transfer.md`` §5c, with floors 0 and 0.25 on up to 19 tasks). No floor
-   meets both "never below random" and "≥ 80 % of the speed-up kept" on these tasks. 0.25
-   still leaves 7593 below random (−1.0 ± 0.2 % at 400 seeds) while it gives up a third or
-   more of the speed-up where the prior is very good (NAS-Bench-201 cifar100 /
-   ImageNet16-120, FCNet naval_propulsion, LCBench 126025), so the default is 0; pass
+   LCBench surrogate task 7593 (final HV −1.7 % vs random search at 100 seeds), and the reason is
+   not that it misjudges the prior. There the prior's picks really are better at the lowest
+   fidelity (the guard's trust rises to ≈ 0.96), but the 1 000-configuration table is exhausted
+   after 20-30 % of the budget, so what the searcher decides is only the *order* in which MO-ASHA
+   sees every configuration; a good-first order makes later arrivals lose their rung comparisons,
+   fewer trials are promoted (8 results per seed at the highest fidelity instead of random search's
+   21), the run stops sooner (nothing is left to run) and the front at high fidelity is thinner. No
+   credit measured on single picks sees this: a set-aware credit (1 when a result enters the front
+   of the recent results at its rung) did worse (−2.3 %), a neutral start (``guard_prior=(1, 1)``)
+   −1.5 %, a random share growing with the fraction of the table already proposed −1.4 %. A
+   constant random share works and trades final HV on 7593 against the speed-up elsewhere (100
+   seeds each; speed-up kept = share of the unguarded searcher's time-to-target speed-up): floor 0
+   → 7593 −1.7 ± 0.4 %, 84 % kept on LCBench 3945, 97 % on NAS-Bench-201 cifar10, 93 % on cifar100;
+   floor 0.1 → −1.3 %, –, –, 78 %; floor 0.25 → −0.8 ± 0.4 %, 81 %, 86 %, 72 %; floor 0.5 → −0.3 ±
+   0.4 % (within noise), 61 %, 61 %, – (``bench/results_transfer.md`` §5c, with floors 0 and 0.25
+   on up to 19 tasks). No floor meets both "never below random" and "≥ 80 % of the speed-up kept"
+   on these tasks. 0.25 still leaves 7593 below random (−1.0 ± 0.2 % at 400 seeds) while it keeps
+   less than 80 % of the speed-up on 8 of 18 tasks (e.g. NAS-Bench-201 cifar100 72 %, LCBench
+   126025 66 %, FCNet naval_propulsion 31 %; the bandit alone: 3 of 18), so the default is 0; pass
    ``guard_floor=0.5`` when final HV matters more than time to a good front.
 
    Why this guard and not a rank correlation between the prior and the observed values (the
