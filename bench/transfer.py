@@ -192,8 +192,12 @@ SEARCHERS = {
     "copula": {"lengthscale": None, "noise": 0.1, "guard": False},
     "copula_fit": {"lengthscale": "grid", "noise": "grid", "guard": False},  # type-II ML grid
     # the default searcher: copula_fit plus the guard against negative transfer (a bandit over
-    # {prior, random} credited by rung outcomes)
+    # {prior, random} credited by rung outcomes; no floor on the random arm's share)
     "guarded": {"lengthscale": "grid", "noise": "grid", "guard": True},
+    # the same, spelled out (results_transfer.md §5c ran it while the default floor was 0.25)
+    "guarded_nofloor": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.0},
+    "guarded_floor25": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.25},
+    "guarded_floor50": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.5},
     # the guard credited at every fidelity (each result against recent ones at its fidelity)
     "guarded_all": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_fidelity": "all"},
 }

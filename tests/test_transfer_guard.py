@@ -62,6 +62,20 @@ def test_exact_prior_is_trusted():
     assert quality(y, cs.ravel()) < 0.3
 
 
+def test_floor_keeps_a_random_share_under_an_exact_prior():
+    """With ``guard_floor=0.25``, about a quarter of the proposals stay random draws even when
+    the prior is exact and trusted; the picks are still much better than random ones."""
+    x, y, z = target_problem()
+    sd = np.full_like(z, 0.2)
+    s = copula_searcher(z, sd, x=x, n_candidates=64, queue_size=8, capacity=16, guard_floor=0.25)
+    st, cs, ok, arm = run_many(s, y, 80, seeds=8)
+    assert ok.all()
+    assert (np.asarray(guard_trust(st)) > 0.85).all()
+    late_random = (arm[:, 40:] == 2).mean()  # ~0.25 (+ the bandit's own rare random picks)
+    assert 0.17 < late_random < 0.36, late_random
+    assert quality(y, cs.ravel()) < 0.35
+
+
 def test_inverted_prior_converges_to_random_search():
     x, y, z = target_problem(1)
     sd = np.full_like(z, 0.2)
@@ -138,6 +152,9 @@ def test_bad_guard_options():
         copula_searcher(z, sd, x=x, guard_fidelity=-1)
     with pytest.raises(ValueError, match="guard_prior"):
         copula_searcher(z, sd, x=x, guard_prior=(1.0, 0.0))
+    for bad in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="guard_floor"):
+            copula_searcher(z, sd, x=x, guard_floor=bad)
 
 
 def test_several_guard_fidelities_keep_separate_memories():
@@ -152,3 +169,60 @@ def test_several_guard_fidelities_keep_separate_memories():
     assert np.asarray(st.g_n).tolist() == [1, 1]
     # each was compared with an empty memory of its own fidelity: two neutral credits
     np.testing.assert_allclose(np.asarray(st.credit)[0], [4.0 + 1.0, 1.0 + 1.0])
+
+
+def _lowest_fidelity_prior(tb, task, objectives):
+    """Each config's mean copula value on ``task`` itself at the lowest fidelity: the exact
+    prior for the guard's comparisons there."""
+    from mohb_jax.transfer import task_copula_rows
+
+    c, z = task_copula_rows(tb, task, objectives, fidelity=0)
+    mu = np.zeros((tb.n_configs, len(objectives)), np.float32)
+    n = np.bincount(c, minlength=tb.n_configs)
+    for j in range(len(objectives)):
+        mu[:, j] = np.bincount(c, z[:, j], minlength=tb.n_configs) / np.maximum(n, 1)
+    return mu
+
+
+def test_simulate_records_the_trust_per_seed_over_time():
+    """``simulate`` gives each result the guard's trust when its job started: it rises from
+    its starting value for an exact prior and falls for an inverted one; no column without a
+    guard."""
+    import mohb_jax
+    from mohb_jax import tables
+
+    tb = tables.load_benchmark("embedded")
+    objectives = tuple(tb.default_objectives)
+    mu = _lowest_fidelity_prior(tb, "digits", objectives)
+    sd = np.full_like(mu, 0.2)
+    t = tb.task_index("digits")
+    allowed = np.asarray(tb.mask[t]).all(axis=-1).any(axis=-1)
+    opts = dict(x=np.asarray(tb.encoded, np.float32), allowed=allowed, update=False)
+    opts |= dict(n_candidates=32, queue_size=4)
+    trust0 = float(guard_trust(copula_searcher(mu, sd, **opts).init(jax.random.key(0))))
+
+    def run(searcher, seeds):
+        return mohb_jax.simulate(
+            tb,
+            method="epsnet",
+            task="digits",
+            objectives=objectives,
+            seeds=seeds,
+            budget="30x",
+            progress=False,
+            searcher=searcher,
+        )
+
+    finals = {}
+    for sign in (1.0, -1.0):
+        df = run(copula_searcher(sign * mu, sd, **opts), 4)
+        assert "searcher_trust" in df.columns
+        tr = df["searcher_trust"].to_numpy()
+        assert np.isfinite(tr).all() and ((tr >= 0) & (tr <= 1)).all()
+        per_seed = df.sort_values("time").groupby("seed")["searcher_trust"]
+        first, last = per_seed.first().to_numpy(), per_seed.last().to_numpy()
+        np.testing.assert_allclose(first, trust0, rtol=1e-5)  # no evidence at the first job
+        finals[sign] = last
+    assert (finals[1.0] > trust0).all(), finals
+    assert (finals[-1.0] < 0.5).all(), finals
+    assert "searcher_trust" not in run(copula_searcher(mu, sd, guard=False, **opts), 2).columns

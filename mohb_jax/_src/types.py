@@ -53,8 +53,15 @@ class Searcher(NamedTuple):
             False when no configuration is left (finite tables, without replacement).
         observe: ``observe(state, config, fidelity_index, y: float[M]) -> state``; called with
             every result (minimization, as the scheduler sees it). May ignore it.
+        diagnostic: optional ``diagnostic(state) -> float32[]``, a scalar the searcher reports
+            about itself (jittable, no side effects); the simulator records it at every job
+            start (the copula searcher's guard reports its trust in the transfer prior). ``None``
+            (the default): nothing to report.
+        diagnostic_name: the results column the simulator records ``diagnostic`` in.
     """
 
     init: Callable[[PRNGKey], SearcherState]
     propose: Callable[[PRNGKey, SearcherState], tuple[Int[Array, ""], Bool[Array, ""], Any]]
     observe: Callable[[SearcherState, Int[Array, ""], Int[Array, ""], Float[Array, " m"]], Any]
+    diagnostic: Callable[[SearcherState], Float[Array, ""]] | None = None
+    diagnostic_name: str = "searcher_diagnostic"

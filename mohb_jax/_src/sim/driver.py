@@ -41,6 +41,10 @@ Event model (exact event times; documented choices):
   left to run). Jobs still running at the budget report their intermediate results up to it.
 * Output: ``run`` returns *job records* (:class:`SimOutput`); ``to_frame`` expands them into
   one row per result from the table (times and costs with the same float32 operations).
+  A searcher with a ``diagnostic`` (:class:`~mohb_jax._src.types.Searcher`) has it evaluated
+  on its state at every job start; ``to_frame`` gives each result the value of its job's
+  start in the column ``searcher.diagnostic_name`` (for the copula searcher's guard,
+  ``searcher_trust``: what the searcher knew when it dispatched the job, so causal in time).
 * Capacity: ``max_trials`` and ``max_jobs`` are static. By default they are upper bounds
   derived from the budget (the number of trials / results that could possibly fit, given the
   cheapest first-rung job and the cheapest fidelity step in the table), capped by the number of
@@ -107,6 +111,7 @@ class SimOutput(NamedTuple):
     base: Float[Array, " j"]  # table time already trained at the start (0: from scratch)
     worker: Int[Array, " j"]
     decision: Int[Array, " j"]  # index into DECISIONS; -1: still running at the end
+    diagnostic: Float[Array, " j"]  # the searcher's diagnostic at the job's start (NaN: none)
     valid: Bool[Array, " j"]
     n_jobs: Int[Array, ""]
     n_trials: Int[Array, ""]
@@ -332,12 +337,13 @@ def make_simulator(
         schedule, searcher, n_objectives=len(objectives), max_trials=N, normalize=normalize
     )
     lc = make_lifecycle(sched, W, independent_fidelities=indep)
-    run = jax.jit(_make_run(lc, N, J, checkpoint))
+    run = jax.jit(_make_run(lc, N, J, checkpoint, searcher.diagnostic))
     host = (np.asarray(data.tcum), np.asarray(data.price))
+    diag_name = searcher.diagnostic_name if searcher.diagnostic is not None else None
 
     def to_frame(out: SimOutput, *, seed: int = 0) -> pd.DataFrame:
         """Results DataFrame of one run (see the module docstring); raises on overflow."""
-        return _to_frame(out, seed, table, ti, N, J, indep, *host)
+        return _to_frame(out, seed, table, ti, N, J, indep, *host, diag_name=diag_name)
 
     return Simulator(
         run=run,
@@ -362,7 +368,7 @@ def make_simulator(
 # ------------------------------------------------------------------------------------------
 
 
-def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
+def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool, diagnostic=None):
     """The jitted run: the event clock, table lookups and job records around the lifecycle.
 
     Everything a real dispatcher would also have to decide (which worker asks with which key,
@@ -370,6 +376,11 @@ def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
     function only advances simulated time and records jobs.
     """
     W = lc.n_workers
+
+    def diag_of(run: RunState):
+        if diagnostic is None:
+            return jnp.float32(jnp.nan)
+        return jnp.asarray(diagnostic(run.sched.searcher), jnp.float32)
 
     def base_time(tc, a, continuing):
         """Time already trained when a job starts: ``T[a]`` if it resumes from the checkpoint
@@ -416,6 +427,7 @@ def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
             start=rec(out.start, carry.clock),
             base=rec(out.base, base),
             worker=rec(out.worker, w),
+            diagnostic=rec(out.diagnostic, diag_of(carry.run)),
             valid=rec(out.valid, True),
             n_jobs=out.n_jobs + take_ok.astype(jnp.int32),
             overflow_jobs=out.overflow_jobs | (take & ~room),
@@ -495,6 +507,7 @@ def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
             base=zf,
             worker=zi,
             decision=zi,
+            diagnostic=jnp.full((J,), jnp.nan, jnp.float32),
             valid=jnp.zeros((J,), bool),
             n_jobs=jnp.int32(0),
             n_trials=jnp.int32(0),
@@ -537,7 +550,9 @@ def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool):
 # ------------------------------------------------------------------------------------------
 
 
-def _to_frame(out: SimOutput, seed, table: Table, task: int, N, J, indep, tcum, price):
+def _to_frame(
+    out: SimOutput, seed, table: Table, task: int, N, J, indep, tcum, price, *, diag_name=None
+):
     o = jax.tree_util.tree_map(np.asarray, out)
     if np.ndim(o.n_jobs) != 0:
         raise ValueError(
@@ -595,4 +610,6 @@ def _to_frame(out: SimOutput, seed, table: Table, task: int, N, J, indep, tcum, 
     cols["cost"] = np.cumsum(cost[jj, ff])
     cols["worker"] = o.worker[vj]
     cols["decision"] = pd.Categorical.from_codes(dec[jj, ff], categories=list(DECISIONS))
+    if diag_name is not None:
+        cols[diag_name] = o.diagnostic[vj].astype(np.float64)
     return pd.DataFrame(cols)

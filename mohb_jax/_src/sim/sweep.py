@@ -592,7 +592,10 @@ def simulate(
         seed, trial, config, bracket, rung, fidelity_index, fidelity``, the configs'
         hyperparameter columns (prefixed ``hp_`` only where a name clashes), the objectives in
         the table's units and directions, ``time`` (simulated seconds), ``cost`` (cumulative
-        $; NaN without a hardware catalog), ``worker``, ``decision``. ``df.attrs["mohb_jax"]``
+        $; NaN without a hardware catalog), ``worker``, ``decision``; with a searcher that
+        reports a diagnostic, one more column (the copula searcher's guard: ``searcher_trust``,
+        its trust in the transfer prior when the result's job started; per seed, over time).
+        ``df.attrs["mohb_jax"]``
         holds the metadata that :func:`mohb_jax.sim.save_results` writes (versions, seeds,
         reference point, options).
 
