@@ -109,3 +109,43 @@ def test_two_devices_bit_identical_and_cli_uses_them(tmp_path):
     one = pd.read_parquet(ref)
     cli = pd.read_parquet(out / "results.parquet")
     pd.testing.assert_frame_equal(cli[one.columns], one)
+
+
+_COPULA_ON_TWO_DEVICES = """
+import warnings
+import jax
+import numpy as np
+import mohb_jax
+from mohb_jax import tables, transfer
+
+assert len(jax.devices()) == 2
+tb = tables.load_benchmark("embedded")
+fit = transfer.fit_source(tb, tb.tasks[0])
+s = transfer.copula_searcher_for(tb, fit, n_candidates=16)
+a = mohb_jax.simulate(tb, task=tb.tasks[1], searcher=s, seeds=4, budget="10x", progress=False)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    b = mohb_jax.simulate(
+        tb, task=tb.tasks[1], searcher=s, seeds=4, budget="10x", progress=False, n_devices=2
+    )
+assert any("deadlocks" in str(x.message) for x in w), [str(x.message) for x in w]
+r = mohb_jax.simulate(tb, task=tb.tasks[1], seeds=4, budget="10x", progress=False)
+print(*(f.attrs["mohb_jax"]["devices"] for f in (a, b, r)))
+print(bool(a.equals(b)))
+"""
+
+
+def test_lapack_program_runs_on_one_device_instead_of_hanging(tmp_path):
+    # Several XLA:CPU devices running a program with LAPACK custom calls (the copula searcher's
+    # GP) deadlocked; such a run must finish, on one device, and say so when 2 were asked for.
+    r = subprocess.run(
+        [sys.executable, "-c", _COPULA_ON_TWO_DEVICES],
+        env={**_env(tmp_path), "XLA_FLAGS": "--xla_force_host_platform_device_count=2"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.strip().splitlines()
+    assert lines[-2].split() == ["1", "1", "2"], lines
+    assert lines[-1] == "True"

@@ -264,6 +264,34 @@ def select_devices(n_devices: int | None = None, devices: Sequence[Any] | None =
     return devices[: int(n_devices)]
 
 
+def _devices_for_custom_calls(sim, devices: list, *, explicit: bool) -> list:
+    """One CPU device for a run whose compiled program calls out of XLA (``custom_call``:
+    LAPACK's Cholesky and triangular solves, as the copula searcher's Gaussian process uses).
+
+    Several XLA:CPU devices running such a program at once were observed to deadlock (every
+    thread waiting, no progress: the copula searcher on LCBench, jax 0.10.2); a program of
+    XLA operations only (the built-in schedulers, random search) shards safely. Such a run
+    uses one device (with a ``RuntimeWarning`` when ``n_devices > 1`` was asked for), so a
+    sweep of several methods never hangs or stops half-way.
+    """
+    if len(devices) < 2 or self_backend(devices) != "cpu":
+        return devices
+    text = jax.jit(sim.run).lower(jax.random.key(0), sim.data).as_text()
+    if "custom_call" not in text:
+        return devices
+    if explicit:
+        import warnings
+
+        warnings.warn(
+            f"n_devices={len(devices)}: this run's program calls out of XLA (custom calls such "
+            "as LAPACK's, e.g. the copula searcher's Gaussian process), which deadlocks when "
+            "several CPU devices run it at once; running it on one device",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return devices[:1]
+
+
 def self_backend(devices) -> str:
     """Platform of the devices a sweep runs on ("cpu", "gpu", "tpu")."""
     return str(list(devices)[0].platform) if devices else jax.default_backend()
@@ -510,6 +538,7 @@ def make_sweep(
         )
     except (KeyError, TypeError) as e:  # unknown method / option: say which
         raise ValueError(f"cannot build method {method!r} with options {opts}: {e}") from e
+    devices = _devices_for_custom_calls(sim, devices, explicit=n_devices is not None)
     if chunk_size is None:
         key = jax.random.key(0)
         shapes = jax.eval_shape(sim.run, key, sim.data)
@@ -580,7 +609,8 @@ def simulate(
             of the default backend. On a CPU that is one per core only if
             :func:`use_cpu_cores` ran before JAX's first operation (or
             ``XLA_FLAGS=--xla_force_host_platform_device_count=<cores>`` was set); the
-            ``mohb-jax`` command line does it.
+            ``mohb-jax`` command line does it. A run whose program calls LAPACK (the copula
+            searcher's Gaussian process) uses one CPU device: several deadlock on it.
         executor: None (this process) or an executor with a ``simulate`` method, e.g.
             :class:`mohb_jax.tune.RayExecutor`: chunks of ``chunk_size`` seeds (default 64)
             run as tasks on its cluster; the frame is bit-identical to this process's.
