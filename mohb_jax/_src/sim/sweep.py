@@ -276,7 +276,7 @@ def _devices_for_custom_calls(sim, devices: list, *, explicit: bool) -> list:
     """
     if len(devices) < 2 or self_backend(devices) != "cpu":
         return devices
-    text = jax.jit(sim.run).lower(jax.random.key(0), sim.data).as_text()
+    text = sim.run.lower(jax.random.key(0), sim.data).as_text()  # sim.run is jitted
     if "custom_call" not in text:
         return devices
     if explicit:
@@ -638,9 +638,7 @@ def simulate(
         Salinas et al., arXiv 2106.05680 (method); Schmucker et al., arXiv 2106.12639 (MO-ASHA).
     """
     seeds_arr = parse_seeds(seeds)
-    if executor is None:
-        select_devices(n_devices)  # fail before loading the table
-    else:
+    if executor is not None:
         if n_devices is not None:
             method_options["n_devices"] = n_devices
         if isinstance(table, str):
