@@ -208,7 +208,9 @@ def _mean_sem(v):
     return f"{v.mean():.4g} ± {v.std(ddof=1) / np.sqrt(len(v)):.2g}"
 
 
-def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
+def bench_sweep(
+    specs, seeds: int, n_candidates: int, searchers, out_dir=None, on_exhausted: str = "idle"
+):
     import pandas as pd
 
     import mohb_jax
@@ -254,6 +256,7 @@ def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None):
                     seeds=seeds,
                     budget=budget,
                     progress=False,
+                    on_exhausted=on_exhausted,
                     **kw,
                 )
                 meta = df.attrs["mohb_jax"]
@@ -395,6 +398,12 @@ def main():
     ap.add_argument("--searchers", nargs="*", default=["random", "copula"])
     ap.add_argument("--tasks", nargs="*", default=None, help="restrict the sweep's tasks")
     ap.add_argument("--out", default=None, help="directory for per-seed parquet summaries")
+    ap.add_argument(
+        "--on-exhausted",
+        default="idle",
+        choices=["idle", "resume"],
+        help="what a worker does once the table's configurations are used up (every arm)",
+    )
     args = ap.parse_args()
     print(f"# bench/transfer.py {' '.join(args.sections)}  ({time.strftime('%Y-%m-%d %H:%M')})")
     print(f"jax {jax.__version__}, devices {jax.devices()}")
@@ -436,7 +445,9 @@ def main():
         if "corr" in args.sections:
             bench_corr(run)
         if "sweep" in args.sections:
-            bench_sweep(run, args.seeds, args.n_candidates, args.searchers, args.out)
+            bench_sweep(
+                run, args.seeds, args.n_candidates, args.searchers, args.out, args.on_exhausted
+            )
 
 
 if __name__ == "__main__":

@@ -112,6 +112,7 @@ class MethodSpec:
         max_trials: int,
         normalize: bool = True,
         dtype=jnp.float32,
+        on_exhausted: str = "idle",
     ) -> Scheduler:
         """The scheduler of this method on ``schedule`` (see :func:`make_scheduler`)."""
         return make_scheduler(
@@ -124,6 +125,7 @@ class MethodSpec:
             variant=self.variant,
             normalize=normalize,
             dtype=dtype,
+            on_exhausted=on_exhausted,
         )
 
 
@@ -230,6 +232,7 @@ def make_method(
     n_brackets: int | None = None,
     normalize: bool = True,
     dtype=jnp.float32,
+    on_exhausted: str = "idle",
 ) -> Scheduler:
     """Build the scheduler of a named method (see the module docstring for the names).
 
@@ -244,6 +247,8 @@ def make_method(
         rule, variant, n_brackets: overrides (see :func:`resolve_method`).
         normalize: min-max normalize objectives for ε-net distances.
         dtype: float dtype of the recorded objectives.
+        on_exhausted: ``"idle"`` or ``"resume"`` (ASHA methods; see
+            :data:`mohb_jax.schedulers.ON_EXHAUSTED`).
 
     Returns:
         The :class:`~mohb_jax.schedulers.Scheduler`.
@@ -259,4 +264,5 @@ def make_method(
         max_trials=max_trials,
         normalize=normalize,
         dtype=dtype,
+        on_exhausted=on_exhausted,
     )

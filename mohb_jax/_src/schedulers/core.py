@@ -100,6 +100,27 @@ from mohb_jax._src.validate import is_concrete
 RULES = ("epsnet", "crowding", "scalarize", "single", "random")
 VARIANTS = ("stopping", "promotion")
 
+#: what a free ASHA worker does once the searcher has no configuration left to propose
+#: (a finite table or candidate set used up):
+#:
+#: * ``"idle"``: nothing; the run ends when the running trials end (Syne Tune's MOASHA
+#:   samples with replacement instead, so it never gets there).
+#: * ``"resume"``: it resumes a trial that was stopped (stopping variant) or is paused and was
+#:   not promoted (promotion variant), trained on from its last rung to the next one, where
+#:   ``tell`` decides as for any result (it may stop there again). Which one: from the
+#:   *lowest* level that has such a trial (the decisions taken on the least training, where a
+#:   slow starter is most likely to have been stopped), the one fewest results *of that
+#:   level* dominate (a domination count, kept up to date at every ``tell`` in O(N·M), so the
+#:   choice costs O(K·N) and no ranking), ties by the lowest trial id (the searcher's earlier
+#:   pick). Without it a run on an exhausted table leaves its workers idle for the rest of the
+#:   budget, and a searcher that proposes good configurations first loses many of them at the
+#:   first rung, where they are ranked against each other (measured on the LCBench surrogate,
+#:   task 7593, in ``bench/results_transfer.md``; resuming from the highest level first was
+#:   measured there too and recovered only half of the loss). The domination count is the
+#:   ranking of Fonseca & Fleming (ICGA 1993), used here only to order trials the rule
+#:   already stopped.
+ON_EXHAUSTED = {"idle": "workers stay idle", "resume": "resume the best stopped trials"}
+
 # decisions
 CONTINUE, STOP, DONE, PAUSED = 0, 1, 2, 3
 DECISIONS = ("continue", "stop", "done", "paused")
@@ -140,6 +161,8 @@ class SchedulerState(NamedTuple):
     dom: Array  # uint32[K, ceil(N/32), 32*ceil(N/32)]: packed "row i dominates row j" per level
     #             (bit i%32 of dom[k, i//32, j]), kept up to date by ``record`` for the
     #             epsnet stopping decision; uint32[0] when unused
+    dcount: Int[Array, "k n"]  # int32[K, N] results at the same level that dominate the
+    #                            trial's (kept only with on_exhausted="resume"; int32[0] else)
     exhausted: Bool[Array, ""]  # the searcher had no configuration left
     overflow: Bool[Array, ""]  # a new trial was needed but max_trials were already started
     hb: HBState
@@ -323,6 +346,7 @@ def make_scheduler(
     variant: str = "stopping",
     normalize: bool = True,
     dtype=jnp.float32,
+    on_exhausted: str = "idle",
 ) -> Scheduler:
     """Build a scheduler closed over its static hyperparameters.
 
@@ -340,12 +364,16 @@ def make_scheduler(
         variant: ASHA's ``"stopping"`` or ``"promotion"`` variant (ignored by Hyperband).
         normalize: min-max normalize objectives for ε-net distances (``rung_rank``).
         dtype: float dtype of the recorded objectives.
+        on_exhausted: what an ASHA worker does once the searcher has no configuration left:
+            ``"idle"`` (default; the run ends when the running trials end) or ``"resume"``
+            (it resumes a stopped or paused trial, see :data:`ON_EXHAUSTED`). Synchronous
+            Hyperband accepts only ``"idle"``.
 
     Returns:
         A :class:`Scheduler`.
 
     Raises:
-        ValueError: unknown method / rule / variant, non-positive sizes.
+        ValueError: unknown method / rule / variant / on_exhausted, non-positive sizes.
     """
     if method not in SCHEDULERS:
         raise ValueError(
@@ -360,6 +388,15 @@ def make_scheduler(
         raise ValueError(
             f"need n_objectives >= 1 and max_trials >= 1; got {n_objectives}, {max_trials}"
         )
+    if on_exhausted not in ON_EXHAUSTED:
+        raise ValueError(
+            f"unknown on_exhausted {on_exhausted!r}; choose one of {tuple(ON_EXHAUSTED)}"
+        )
+    if on_exhausted != "idle" and method != "asha":
+        raise ValueError(
+            f"on_exhausted={on_exhausted!r} needs method 'asha'; synchronous Hyperband waits "
+            "for its rungs and never resumes a trial it did not keep"
+        )
     if rule == "random" and (schedule.n_levels > 1 or schedule.n_brackets > 1):
         # no early stopping: one rung at the schedule's maximum level (make_schedule's rule)
         schedule = make_schedule(
@@ -369,7 +406,15 @@ def make_scheduler(
             single_rung=True,
         )
     sched = SCHEDULERS[method](
-        schedule, searcher, int(n_objectives), int(max_trials), rule, variant, normalize, dtype
+        schedule,
+        searcher,
+        int(n_objectives),
+        int(max_trials),
+        rule,
+        variant,
+        normalize,
+        dtype,
+        on_exhausted == "resume",
     )
     return sched._replace(tell=_checked_tell(sched.tell, int(n_objectives)))
 
@@ -407,7 +452,15 @@ def _checked_tell(tell, n_objectives: int):
 
 
 def _common(
-    schedule: Schedule, searcher: Searcher, M: int, N: int, rule, normalize, dtype, all_positions
+    schedule: Schedule,
+    searcher: Searcher,
+    M: int,
+    N: int,
+    rule,
+    normalize,
+    dtype,
+    all_positions,
+    resume=False,
 ):
     K, B = schedule.n_levels, schedule.n_brackets
     levels = jnp.asarray(schedule.levels, jnp.int32)
@@ -440,6 +493,7 @@ def _common(
             promoted=jnp.zeros((K, N), bool),
             searcher=searcher.init(k_search),
             dom=jnp.zeros((K, NW, NP) if incremental else (0,), jnp.uint32),
+            dcount=jnp.zeros((K, N) if resume else (0,), jnp.int32),
             exhausted=jnp.bool_(False),
             overflow=jnp.bool_(False),
             hb=HBState(*(jnp.int32(0) for _ in range(6)))._replace(
@@ -535,6 +589,21 @@ def _common(
         else:
             p = bucketed_rank(rank, sub, yk, in_group)
         pos_k = jnp.where(in_group, p, state.pos[k])
+        if resume:
+            # domination counts at level k (all groups: the same fidelity): t's own, and +1
+            # for every recorded row t dominates (O(N·M); see ON_EXHAUSTED)
+            if rule in ("single", "random"):
+                s0 = _order_keys(yk[:, :1])
+                by_t, on_t = s0[t] < s0, s0 < s0[t]
+                by_t, on_t = by_t[:, 0], on_t[:, 0]
+            else:
+                kk = _order_keys(yk)
+                by_t = dominates(kk[t][None, :], kk)
+                on_t = dominates(kk, kk[t][None, :])
+            oth = rec & (trial != t)
+            dc = state.dcount[k] + (by_t & oth).astype(jnp.int32)
+            dc = dc.at[t].set(jnp.sum(on_t & oth, dtype=jnp.int32))
+            state = state._replace(dcount=state.dcount.at[k].set(dc))
         state = state._replace(
             key=key,
             y=state.y.at[k].set(yk),
@@ -564,9 +633,9 @@ def _common(
     return K, B, levels, draw_bracket, eta, init, new_trial, record, observe
 
 
-def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
+def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype, resume) -> Scheduler:
     K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
-        schedule, searcher, M, N, rule, normalize, dtype, variant == "promotion"
+        schedule, searcher, M, N, rule, normalize, dtype, variant == "promotion", resume
     )
     trial_ids = jnp.arange(N, dtype=jnp.int32)
     groups = jnp.arange(B, dtype=jnp.int32)
@@ -611,8 +680,35 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
                 promoted=state.promoted.at[kstar, t].set(state.promoted[kstar, t] | has),
                 status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
             )
-            return select_tree(has, pjob, njob), state
+            njob = select_tree(has, pjob, njob)
+        if resume:
+            idle = ~njob.valid & state.exhausted & ~state.overflow
+            njob, state = jax.lax.cond(idle, resume_stopped, lambda s: (njob, s), state)
         return njob, state
+
+    def resume_stopped(state: SchedulerState):
+        """The stopped / unpromoted paused trial to resume (see ON_EXHAUSTED); O(K·N)."""
+        held = (state.status == STOPPED) | (state.status == PAUSED_S)
+        below_max = (jnp.arange(K) < K - 1)[:, None]
+        cand = state.recorded & ~state.promoted & held[None, :] & below_max
+        any_k = jnp.any(cand, axis=1)
+        has = jnp.any(any_k)
+        k = jnp.argmax(any_k).astype(jnp.int32)  # lowest level
+        t = jnp.argmin(jnp.where(cand[k], state.dcount[k], N + 1)).astype(jnp.int32)
+        b = state.bracket[t]
+        job = Job(
+            trial=t,
+            config=state.config[t],
+            fidelity=levels[jnp.minimum(k + 1, K - 1)],
+            bracket=b,
+            rung=k + 1 - b,
+            valid=has,
+        )
+        state = state._replace(
+            promoted=state.promoted.at[k, t].set(state.promoted[k, t] | has),
+            status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
+        )
+        return select_tree(has, job, no_job()), state
 
     def tell(state: SchedulerState, job: Job, y):
         state, p, n, k = record(state, job, y)
@@ -640,7 +736,8 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Sch
     return Scheduler(init, ask, tell, observe, schedule, "asha", rule, variant, N, M)
 
 
-def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype) -> Scheduler:
+def _make_hyperband(schedule, searcher, M, N, rule, variant, normalize, dtype, resume) -> Scheduler:
+    del resume  # make_scheduler refuses it for Hyperband
     K, B, levels, draw_bracket, eta, init, new_trial, record, observe = _common(
         schedule, searcher, M, N, rule, normalize, dtype, True
     )

@@ -238,6 +238,7 @@ def make_simulator(
     n_brackets: int | None = None,
     r_min: float | None = None,
     normalize: bool = True,
+    on_exhausted: str = "idle",
 ) -> Simulator:
     """Build the single-seed simulator of a scheduler on a table.
 
@@ -265,6 +266,9 @@ def make_simulator(
             Syne Tune and Li et al. 2020; all for Hyperband).
         r_min: smallest rung level (default: the smallest fidelity).
         normalize: min-max normalize objectives for ε-net distances.
+        on_exhausted: ``"idle"`` (default) or ``"resume"``: what a free worker does once the
+            searcher has proposed every configuration (ASHA methods; see
+            :data:`mohb_jax.schedulers.ON_EXHAUSTED`).
 
     Returns:
         A :class:`Simulator`.
@@ -334,7 +338,12 @@ def make_simulator(
     if searcher is None:
         searcher = random_searcher(allowed)
     sched = spec.build(
-        schedule, searcher, n_objectives=len(objectives), max_trials=N, normalize=normalize
+        schedule,
+        searcher,
+        n_objectives=len(objectives),
+        max_trials=N,
+        normalize=normalize,
+        on_exhausted=on_exhausted,
     )
     lc = make_lifecycle(sched, W, independent_fidelities=indep)
     run = jax.jit(_make_run(lc, N, J, checkpoint, searcher.diagnostic))
