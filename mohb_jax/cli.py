@@ -155,6 +155,15 @@ def _parser() -> argparse.ArgumentParser:
         "prior fit on the table's other tasks (leave-one-task-out) proposes configurations "
         "by Thompson sampling of the Pareto front instead of at random",
     )
+    s.add_argument(
+        "--on-exhausted",
+        choices=["auto", "idle"],
+        default="auto",
+        dest="on_exhausted",
+        help="once the table's configurations are all proposed, a free worker resumes the "
+        "stopped trial fewest results dominate ('auto': ASHA methods that stop trials) or "
+        "stays idle ('idle'; the run then ends when the running trials end)",
+    )
     s.add_argument("--eta", type=int, default=None, help="reduction factor (driver default)")
     s.add_argument("--baseline", default=None, help="speed-up baseline (default: random)")
     s.add_argument("--chunk-size", type=int, default=None, dest="chunk_size")
@@ -469,6 +478,8 @@ def _cmd_sweep(args) -> int:
         opts["n_devices"] = n_devices
     if args.eta is not None:
         opts["eta"] = args.eta
+    if args.on_exhausted == "idle":
+        opts["on_exhausted"] = "idle"
     if args.ray is not None:
         from mohb_jax._src.tune.ray_executor import RayExecutor
 

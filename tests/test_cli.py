@@ -61,6 +61,8 @@ def test_sweep_end_to_end_then_plot(tmp_path, capsys):
     meta = json.loads((out / "results.json").read_text())
     assert meta["methods"] == ["epsnet", "random"] and meta["benchmark"] == "embedded"
     assert meta["objectives"] == ["val_error", "cost_usd"]
+    effective = {m: o["on_exhausted"] for m, o in meta["options"].items()}
+    assert effective == {"epsnet": "resume", "random": "idle"}
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["method"]) == ["epsnet", "random"] and (summary["seeds"] == 4).all()
     sp = pd.read_csv(out / "speedups.csv")

@@ -194,3 +194,32 @@ def test_bad_on_exhausted_is_refused():
             on_exhausted="resume",
         )
     assert set(ON_EXHAUSTED) == {"idle", "resume"}
+
+
+def test_simulator_defaults_resume_only_where_trials_are_stopped():
+    got = {
+        m: make_simulator(TABLE, method=m, budget=50.0).scheduler.on_exhausted
+        for m in ("epsnet", "moasha", "single", "random", "mohb", "hyperband")
+    }
+    assert got == {
+        "epsnet": "resume",
+        "moasha": "resume",
+        "single": "resume",
+        "random": "idle",
+        "mohb": "idle",
+        "hyperband": "idle",
+    }
+    assert make_simulator(TABLE, budget=50.0, on_exhausted="idle").scheduler.on_exhausted == "idle"
+
+
+def test_cli_on_exhausted_idle_reaches_the_simulator(tmp_path, capsys):
+    import json
+
+    from mohb_jax.cli import main
+
+    out = tmp_path / "o"
+    argv = "sweep --benchmark embedded --method epsnet --seeds 0:2 --n-workers 2 --budget 5x"
+    argv += " --no-progress --no-plot --on-exhausted idle --out"
+    assert main(argv.split() + [str(out)]) == 0, capsys.readouterr().out
+    meta = json.loads((out / "results.json").read_text())
+    assert meta["options"]["epsnet"]["on_exhausted"] == "idle"

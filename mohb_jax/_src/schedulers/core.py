@@ -191,6 +191,7 @@ class Scheduler(NamedTuple):
     variant: str
     max_trials: int
     n_objectives: int
+    on_exhausted: str = "idle"  # see ON_EXHAUSTED
 
 
 # --------------------------------------------------------------------------------------------
@@ -416,7 +417,9 @@ def make_scheduler(
         dtype,
         on_exhausted == "resume",
     )
-    return sched._replace(tell=_checked_tell(sched.tell, int(n_objectives)))
+    return sched._replace(
+        tell=_checked_tell(sched.tell, int(n_objectives)), on_exhausted=on_exhausted
+    )
 
 
 def check_result(y, n_objectives: int) -> None:

@@ -238,7 +238,7 @@ def make_simulator(
     n_brackets: int | None = None,
     r_min: float | None = None,
     normalize: bool = True,
-    on_exhausted: str = "idle",
+    on_exhausted: str | None = None,
 ) -> Simulator:
     """Build the single-seed simulator of a scheduler on a table.
 
@@ -266,9 +266,12 @@ def make_simulator(
             Syne Tune and Li et al. 2020; all for Hyperband).
         r_min: smallest rung level (default: the smallest fidelity).
         normalize: min-max normalize objectives for ε-net distances.
-        on_exhausted: ``"idle"`` (default) or ``"resume"``: what a free worker does once the
-            searcher has proposed every configuration (ASHA methods; see
-            :data:`mohb_jax.schedulers.ON_EXHAUSTED`).
+        on_exhausted: what a free worker does once the searcher has proposed every
+            configuration of the table: ``"resume"`` a stopped trial (the default for the
+            ASHA methods that stop trials) or ``"idle"`` (the default for ``random`` and the
+            Hyperband methods, which accept only it); see
+            :data:`mohb_jax.schedulers.ON_EXHAUSTED`. A table is finite: without resuming, a
+            run that uses it up early leaves its workers idle for the rest of the budget.
 
     Returns:
         A :class:`Simulator`.
@@ -337,6 +340,9 @@ def make_simulator(
 
     if searcher is None:
         searcher = random_searcher(allowed)
+    if on_exhausted is None:
+        stops = spec.scheduler == "asha" and spec.rule != "random"
+        on_exhausted = "resume" if stops else "idle"
     sched = spec.build(
         schedule,
         searcher,

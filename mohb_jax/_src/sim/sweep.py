@@ -538,6 +538,7 @@ def make_sweep(
         )
     except (KeyError, TypeError) as e:  # unknown method / option: say which
         raise ValueError(f"cannot build method {method!r} with options {opts}: {e}") from e
+    opts["on_exhausted"] = sim.scheduler.on_exhausted  # the effective value, in the metadata
     devices = _devices_for_custom_calls(sim, devices, explicit=n_devices is not None)
     if chunk_size is None:
         key = jax.random.key(0)
