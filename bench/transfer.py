@@ -431,6 +431,8 @@ def main():
             "icml2020_deepar": ("icml2020_deepar", None, "100x"),
             "lcbench_surrogate": ("lcbench_surrogate", None, "100x"),
             "embedded": ("embedded", None, "100x"),
+            # 20 learners x 248 datasets (the first 4 as targets, the other 247 as sources)
+            "lcdb": ("lcdb", None, "100x"),
         }
         chosen = args.sweep_tables or list(specs)
         run = []

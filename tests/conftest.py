@@ -48,6 +48,7 @@ STRICT_RANK_MODULES = frozenset(
         "test_driver",
         "test_lifecycle",
         "test_objectives",
+        "test_on_exhausted",
         "test_schedulers",
         "test_sweep",
         "test_sweep_engine",

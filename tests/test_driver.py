@@ -76,7 +76,18 @@ def test_run_invariants(name):
     assert (df.loc[df["decision"] == "done", "fidelity_index"] == TABLE.n_fidelities - 1).all()
     last = df.groupby("trial").tail(1)
     ended = df[df["decision"].isin(["stop", "done"])]
-    assert set(ended.index) <= set(last.index)
+    if sim.scheduler.on_exhausted == "idle":
+        assert set(ended.index) <= set(last.index)
+    else:  # a stopped trial may resume, but only once every configuration was proposed
+        assert set(ended[ended["decision"] == "done"].index) <= set(last.index)
+        first = df.groupby("trial").head(1)  # when the last new trial started
+        t_full = (first["time"] - tcum(df)[first.index, first["fidelity_index"]]).max()
+        stopped = ended[ended["decision"] == "stop"]
+        after = df.merge(stopped[["trial", "time"]], on="trial", suffixes=("", "_stop"))
+        after = after[after["time"] > after["time_stop"]]
+        if len(after):
+            assert df["trial"].nunique() == int((TABLE.mask[0].all(-1).any(-1)).sum())
+            assert (after["time"] >= t_full - 1e-3).all()
     # cost: per-row increments re-derived from the table (checkpoints: pay from the last
     # reported fidelity of the trial); cumulative over all workers
     t = tcum(df)

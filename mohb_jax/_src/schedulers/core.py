@@ -596,9 +596,8 @@ def _common(
             # domination counts at level k (all groups: the same fidelity): t's own, and +1
             # for every recorded row t dominates (O(N·M); see ON_EXHAUSTED)
             if rule in ("single", "random"):
-                s0 = _order_keys(yk[:, :1])
+                s0 = _order_keys(yk[:, 0])
                 by_t, on_t = s0[t] < s0, s0 < s0[t]
-                by_t, on_t = by_t[:, 0], on_t[:, 0]
             else:
                 kk = _order_keys(yk)
                 by_t = dominates(kk[t][None, :], kk)
