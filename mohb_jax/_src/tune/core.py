@@ -75,7 +75,8 @@ class SchedulerCore:
     Args:
         config: the journal header's ``scheduler`` entry: ``method`` (a name of the method
             registry), ``rule``, ``variant``, ``n_brackets``, ``eta``, ``grid``,
-            ``max_trials``, ``n_objectives``, ``seed``.
+            ``max_trials``, ``n_objectives``, ``seed``, ``on_exhausted`` (absent in older
+            journals: ``"idle"``).
         searcher: the :class:`~mohb_jax._src.types.Searcher`.
         n_workers: W (fixes the ask keys).
     """
@@ -91,6 +92,7 @@ class SchedulerCore:
             rule=config["rule"],
             variant=config["variant"],
             n_brackets=config["n_brackets"],
+            on_exhausted=config.get("on_exhausted", "idle"),
         )
         self.schedule = self.sched.schedule
         self.lc = make_lifecycle(self.sched, int(n_workers))

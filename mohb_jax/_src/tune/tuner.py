@@ -628,6 +628,12 @@ class Tuner:
         variant: ASHA's ``"stopping"`` (default) or ``"promotion"``.
         eta: reduction factor.
         n_brackets: brackets (default: 1 for ASHA, all for Hyperband).
+        on_exhausted: once every candidate row was proposed, a free worker stays ``"idle"``
+            (default: the run ends when the running jobs end) or ``"resume"``s the stopped
+            trial fewest results of its rung dominate, from its checkpoint (ASHA methods;
+            :data:`mohb_jax.schedulers.ON_EXHAUSTED`). The simulator resumes by default (a
+            table is finite and idle simulated workers are an artifact); here a resumed
+            trial costs real time and money, so it is asked for.
         searcher: ``"random"`` or a callable ``(candidates, objective_names) -> Searcher``
             (:func:`copula_from_table` for the copula transfer searcher).
         n_workers: logical workers (each asks for a job when free).
@@ -662,6 +668,7 @@ class Tuner:
         variant: str | None = None,
         eta: float = 3,
         n_brackets: int | None = None,
+        on_exhausted: str = "idle",
         searcher="random",
         n_workers: int = 4,
         max_trials: int = 256,
@@ -686,6 +693,13 @@ class Tuner:
         if np.any(np.diff(grid) <= 0):
             raise ValueError(f"fidelity values must be strictly increasing; got {list(grid)}")
         m = resolve_method(method, rule, variant, n_brackets)
+        if on_exhausted not in ("idle", "resume"):
+            raise ValueError(f"on_exhausted must be 'idle' or 'resume'; got {on_exhausted!r}")
+        if on_exhausted == "resume" and m["scheduler"] != "asha":
+            raise ValueError(
+                f"on_exhausted='resume' needs an ASHA method; {method!r} is synchronous "
+                "Hyperband, which never resumes a trial it did not keep"
+            )
         for k, v in (("n_workers", n_workers), ("max_trials", max_trials), ("seed", seed)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (k != "seed"):
                 raise ValueError(
@@ -723,6 +737,7 @@ class Tuner:
                 "max_trials": cap,
                 "n_objectives": len(names),
                 "seed": int(seed),
+                "on_exhausted": on_exhausted,
             },
             "n_workers": int(n_workers),
             "objectives": {"names": list(names), "directions": list(dirs)},
