@@ -227,9 +227,7 @@ def _mean_sem(v):
     return f"{v.mean():.4g} ± {v.std(ddof=1) / np.sqrt(len(v)):.2g}"
 
 
-def bench_sweep(
-    specs, seeds: int, n_candidates: int, searchers, out_dir=None, on_exhausted=None
-):
+def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None, on_exhausted=None):
     import pandas as pd
 
     import mohb_jax
@@ -407,6 +405,39 @@ def bench_paired(out_dir):
         print("| " + " | ".join(row) + " |")
 
 
+def bench_identical(seeds: int = 6):
+    """Frames with on_exhausted idle vs resume on tasks whose table is not used up within the
+    budget: they must be equal row for row (the resume path only runs once it is)."""
+    import pandas as pd
+
+    import mohb_jax
+
+    print(f"\n## idle == resume where the table is not used up ({seeds} seeds)\n")
+    cases = [
+        ("nasbench201", "cifar10"),
+        ("fcnet", "naval_propulsion"),
+        ("icml2020_deepar", "electricity"),
+    ]
+    for name, task in cases:
+        tb = load_table(name)
+        obj = tuple(tb.default_objectives)
+        fit = transfer.fit_source(tb, task, obj)
+        for lab in ("random", "guarded"):
+            fr = {}
+            for oe in ("idle", "resume"):
+                kw = {}
+                if SEARCHERS[lab] is not None:
+                    kw["searcher"] = transfer.copula_searcher_for(
+                        tb, fit, n_candidates=128, **SEARCHERS[lab]
+                    )
+                fr[oe] = mohb_jax.simulate(
+                    tb, task=task, objectives=obj, seeds=seeds, progress=False,
+                    on_exhausted=oe, **kw,
+                )  # fmt: skip
+            pd.testing.assert_frame_equal(fr["idle"], fr["resume"])
+            print(f"- {name} {task} {lab}: identical ({len(fr['idle'])} rows)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sections", nargs="*", default=["copula", "fit"])
@@ -433,6 +464,8 @@ def main():
         bench_fit(args.tables)
     if "fittime" in args.sections:
         bench_fittime()
+    if "identical" in args.sections:
+        bench_identical()
     if "paired" in args.sections:
         bench_paired(args.out or "bench/out_transfer")
     if "sweep" in args.sections or "corr" in args.sections:
