@@ -616,7 +616,8 @@ def simulate(
             :class:`mohb_jax.tune.RayExecutor`: chunks of ``chunk_size`` seeds (default 64)
             run as tasks on its cluster; the frame is bit-identical to this process's.
         **method_options: passed to the driver's ``make_simulator`` (``eta``, ``variant``,
-            ``searcher``, ...).
+            ``searcher``, ``on_exhausted`` (default: ``"resume"`` stopped trials once every
+            configuration was proposed, for the ASHA methods that stop trials), ...).
 
     Returns:
         One tidy long DataFrame, one row per reported result: ``benchmark, task, method,
