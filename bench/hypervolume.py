@@ -216,6 +216,35 @@ def section_scaling(reps, out="bench/hv_scaling.png"):
     plot_scaling(res, out)
 
 
+def section_hv3(reps, sizes=(100, 1000, 10_000, 100_000)):
+    """3-D single problems, sphere front and uniform, ours vs moocore interleaved: median and
+    min / max of each, and the ratio of the medians (float64)."""
+    rng = np.random.default_rng(5)
+    print("\n## 3-D single problems, float64: ours vs moocore interleaved (median [min, max])")
+    print("| data | n | mohb_jax ms | moocore ms | ratio (medians) |")
+    print("|---|---|---|---|---|")
+    with jax.enable_x64():
+        for n in sizes:
+            for name, y in (("front", sphere_front(rng, n, 3)), ("uniform", rng.random((n, 3)))):
+                ref = np.ones(3)
+                _, hv = timed(lambda: hypervolume(y, ref))  # compile
+                err = abs(float(hv) - moocore.hypervolume(y, ref=ref))
+                times = {"ours": [], "moocore": []}
+                for _ in range(reps):
+                    times["ours"].append(timed(lambda: hypervolume(y, ref))[0])
+                    times["moocore"].append(timed(lambda: moocore.hypervolume(y, ref=ref))[0])
+                med = {k: statistics.median(v) for k, v in times.items()}
+                cell = {
+                    k: f"{med[k] * 1e3:.3g} [{min(v) * 1e3:.3g}, {max(v) * 1e3:.3g}]"
+                    for k, v in times.items()
+                }
+                print(
+                    f"| {name} | {n} | {cell['ours']} | {cell['moocore']} | "
+                    f"{med['ours'] / med['moocore']:.2f} |  (|diff| {err:.1e}, "
+                    f"load {os.getloadavg()[0]:.1f})"
+                )
+
+
 def plot_scaling(res: dict, out: str, title_note: str = ""):
     """Log-log plot of ``res[(m, n)] = {"ours": s, "moocore": s}``."""
     import matplotlib
@@ -249,6 +278,13 @@ def main():
     )
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[100, 1000, 10_000, 100_000],
+        help="n of the hv3 section (3-D front and uniform, ours vs moocore)",
+    )
+    ap.add_argument(
         "--plot-from",
         help="redraw bench/hv_scaling.png from the scaling table printed by an earlier run",
     )
@@ -276,6 +312,8 @@ def main():
         section_jit_curve(max(3, a.reps // 2))
     if "scaling" in a.only:
         section_scaling(max(3, a.reps // 2))
+    if "hv3" in a.only:
+        section_hv3(a.reps, tuple(a.sizes))
 
 
 if __name__ == "__main__":
