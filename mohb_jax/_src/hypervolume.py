@@ -254,7 +254,10 @@ def _hv_core(Y: Array, valid: Array, R: Array, prefilter: bool = True) -> Array:
         return _hv2_kernel(Y[0], Y[1], R[0], R[1])
     if prefilter and m in (3, 4):
         rungs = m == 3 and b > 1
-        valid = valid & ~_dominated_by_probes(Y, valid, R, 4 if rungs else _N_PROBES)
+        # one 3-D problem: 2 probes (the O(N log N) sweep is cheap, the probes are not: on a
+        # front of 1e4 points, where nothing is dropped, 8 probes cost 1.5 ms of 5.9 ms)
+        n_probes = 4 if rungs else (2 if m == 3 else _N_PROBES)
+        valid = valid & ~_dominated_by_probes(Y, valid, R, n_probes)
         Y = jnp.where(valid[None], Y, R[:, None, :])
         count = jnp.max(jnp.sum(valid, axis=0))
         sizes = [c for c in ((32, 64, 128) if rungs else _COMPACT_SIZES) if c < n]
@@ -420,10 +423,8 @@ def _hv3_single(x1, x2, x3, valid, r):
 
         def update(uc):  # a dominated point never wins a later query: only p's inserted
             i, tree = uc
-            old = tree[i]
-            yo = Y[old]
-            better = (yk < yo) | ((yk == yo) & (k < old))
-            return i + (i & -i), tree.at[i].set(jnp.where(better, k, old))
+            old = tree[i]  # an earlier point (or none): on equal x2 it stays the minimum
+            return i + (i & -i), tree.at[i].set(jnp.where(yk < Y[old], k, old))
 
         _, tree = lax.while_loop(lambda u: ins & (u[0] <= n), update, (a + 1, tree))
         return k + 1, hv, tree, nxt
