@@ -579,3 +579,31 @@ def test_hv3_linked_list_sweep_tie_heavy_grids_vs_moocore():
         if rng.random() < 0.5:  # a front-like set: keep the points near the plane sum = const
             y = y[np.abs(y.sum(1) - y.sum(1).mean()) <= 1 / levels]
         assert _run_hv3(y, ref, pad=512) == pytest.approx(hv_moocore(y, ref), rel=1e-12)
+
+
+@pytest.mark.parametrize("x64", [True, False])
+@pytest.mark.parametrize("kind", ["random", "ties", "ulps", "zeros"])
+def test_sort_rows_vs_numpy(x64, kind):
+    """The sweep's sort order and ranks (packed integer keys, with the exact fallback when
+    float64 keys only differ in bits dropped for the index): stable argsort and
+    ``searchsorted(..., 'left')`` of NumPy. ``ulps``: values a few ulps apart, which collide
+    in the packed keys and must take the exact path."""
+    from mohb_jax._src.hypervolume import _sort_rows
+
+    rng = np.random.default_rng(7)
+    n = 1000
+    v = {
+        "random": rng.random((2, n)),
+        "ties": rng.integers(0, 5, (2, n)) / 5.0,
+        "ulps": 0.5 + rng.integers(0, 40, (2, n)) * np.finfo(float).eps,
+        "zeros": rng.choice([0.0, -0.0, -1.0, 1.0, -np.inf, np.inf], (2, n)),
+    }[kind]
+    with jax.enable_x64(x64):
+        dt = jnp.float64 if x64 else jnp.float32
+        vj = jnp.asarray(v, dt)
+        perm, rank = jax.jit(_sort_rows)(vj)
+        a = np.asarray(vj)
+    for row in range(2):
+        assert np.array_equal(np.asarray(perm[row]), np.argsort(a[row], kind="stable"))
+        srt = np.sort(a[row])
+        assert np.array_equal(np.asarray(rank[row]), np.searchsorted(srt, a[row], "left"))
