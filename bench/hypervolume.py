@@ -260,10 +260,8 @@ def section_hv3_profile(reps, sizes=(1000, 10_000, 100_000)):
 
     def prep(x1, x3, valid, r1):
         inf = jnp.array(jnp.inf, x1.dtype)
-        keys = jnp.stack([H._order_key(jnp.where(valid, x3, inf)), H._order_key(x1)])
-        srt = lax.sort(keys, dimension=1)
-        rank = jax.vmap(lambda s, k: jnp.searchsorted(s, k).astype(jnp.int32))(srt, keys)
-        return H._argsort_ranks(rank[0]), rank[1]
+        perms, rank = H._sort_rows(jnp.stack([jnp.where(valid, x3, inf), x1]))
+        return perms[0], rank[1]
 
     def empty(nv):
         return lax.while_loop(lambda c: c[0] < nv, lambda c: (c[0] + 1, c[1] + c[0]), (0, 0))[1]
