@@ -216,6 +216,88 @@ def section_scaling(reps, out="bench/hv_scaling.png"):
     plot_scaling(res, out)
 
 
+def section_hv3(reps, sizes=(100, 1000, 10_000, 100_000)):
+    """3-D single problems, sphere front and uniform, ours vs moocore interleaved: median and
+    min / max of each, and the ratio of the medians (float64)."""
+    rng = np.random.default_rng(5)
+    print("\n## 3-D single problems, float64: ours vs moocore interleaved (median [min, max])")
+    print("| data | n | mohb_jax ms | moocore ms | ratio (medians) |")
+    print("|---|---|---|---|---|")
+    with jax.enable_x64():
+        for n in sizes:
+            for name, y in (("front", sphere_front(rng, n, 3)), ("uniform", rng.random((n, 3)))):
+                ref = np.ones(3)
+                _, hv = timed(lambda: hypervolume(y, ref))  # compile
+                err = abs(float(hv) - moocore.hypervolume(y, ref=ref))
+                times = {"ours": [], "moocore": []}
+                for _ in range(reps):
+                    times["ours"].append(timed(lambda: hypervolume(y, ref))[0])
+                    times["moocore"].append(timed(lambda: moocore.hypervolume(y, ref=ref))[0])
+                med = {k: statistics.median(v) for k, v in times.items()}
+                cell = {
+                    k: f"{med[k] * 1e3:.3g} [{min(v) * 1e3:.3g}, {max(v) * 1e3:.3g}]"
+                    for k, v in times.items()
+                }
+                print(
+                    f"| {name} | {n} | {cell['ours']} | {cell['moocore']} | "
+                    f"{med['ours'] / med['moocore']:.2f} |  (|diff| {err:.1e}, "
+                    f"load {os.getloadavg()[0]:.1f})"
+                )
+
+
+def section_hv3_profile(reps, sizes=(1000, 10_000, 100_000)):
+    """Where one 3-D call's time goes (sphere fronts, float64): the public call, the jitted
+    kernel on prepared inputs, its parts (integer-key sorts and ranks; the sweep = the rest),
+    an empty ``while_loop`` of n iterations and the public call on 8 points (fixed cost)."""
+    from jax import lax
+
+    from mohb_jax._src import hypervolume as H
+
+    rng = np.random.default_rng(6)
+    print("\n## profile of one 3-D call (sphere front, float64), medians in ms")
+    print("| n | public call | moocore | kernel (_hv_core) | ranks + order | empty loop of n |")
+    print("|---|---|---|---|---|---|")
+
+    def prep(x1, x3, valid, r1):
+        inf = jnp.array(jnp.inf, x1.dtype)
+        perms, rank = H._sort_rows(jnp.stack([jnp.where(valid, x3, inf), x1]))
+        return perms[0], rank[1]
+
+    def empty(nv):
+        return lax.while_loop(lambda c: c[0] < nv, lambda c: (c[0] + 1, c[1] + c[0]), (0, 0))[1]
+
+    core = jax.jit(H._hv_core)
+    prep_j, empty_j = jax.jit(prep), jax.jit(empty)
+    with jax.enable_x64():
+        small = sphere_front(rng, 8, 3)
+        for n in sizes:
+            y = sphere_front(rng, n, 3)
+            ref = np.ones(3)
+            npad = H._pow2(n)
+            Y = np.zeros((3, npad, 1))
+            Y[:, :n, 0] = (y - 1).T
+            v = np.zeros((npad, 1), bool)
+            v[:n] = True
+            Yj, vj, Rj = jnp.asarray(Y), jnp.asarray(v), jnp.zeros((3, 1))
+            fns = {
+                "public": lambda: hypervolume(y, ref),
+                "moocore": lambda: moocore.hypervolume(y, ref=ref),
+                "kernel": lambda: core(Yj, vj, Rj),
+                "ranks": lambda: prep_j(Yj[0, :, 0], Yj[2, :, 0], vj[:, 0], Rj[0, 0]),
+                "empty": lambda: empty_j(jnp.int32(n)),
+                "public n=8": lambda: hypervolume(small, ref),
+            }
+            for f in fns.values():
+                jax.block_until_ready(f())
+            t = interleaved(fns, reps)
+            print(
+                f"| {n} | {t['public'] * 1e3:.3g} | {t['moocore'] * 1e3:.3g} | "
+                f"{t['kernel'] * 1e3:.3g} | {t['ranks'] * 1e3:.3g} | {t['empty'] * 1e3:.3g} |"
+                f"  (public call on 8 points: {t['public n=8'] * 1e3:.3g} ms; "
+                f"load {os.getloadavg()[0]:.1f})"
+            )
+
+
 def plot_scaling(res: dict, out: str, title_note: str = ""):
     """Log-log plot of ``res[(m, n)] = {"ours": s, "moocore": s}``."""
     import matplotlib
@@ -249,6 +331,13 @@ def main():
     )
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[100, 1000, 10_000, 100_000],
+        help="n of the hv3 section (3-D front and uniform, ours vs moocore)",
+    )
+    ap.add_argument(
         "--plot-from",
         help="redraw bench/hv_scaling.png from the scaling table printed by an earlier run",
     )
@@ -276,6 +365,10 @@ def main():
         section_jit_curve(max(3, a.reps // 2))
     if "scaling" in a.only:
         section_scaling(max(3, a.reps // 2))
+    if "hv3" in a.only:
+        section_hv3(a.reps, tuple(a.sizes))
+    if "hv3profile" in a.only:
+        section_hv3_profile(a.reps)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Oracles: inclusion-exclusion brute force written here (tiny N), moocore (C, exac
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import jax
@@ -476,3 +477,133 @@ def test_curve_under_jit_without_capacity_refuses_large_3d():
     # with a capacity it compiles and runs (an overflow would be NaN, never wrong)
     got = jax.jit(lambda a, r: hypervolume_curve(a, r, capacity=16))(y + 0.5, jnp.ones(3))
     assert float(got[-1]) == pytest.approx(0.125)
+
+
+# ------------------------------------------------------------------ the linked-list 3-D sweep
+@functools.cache
+def _hv3_kernel(x64: bool):
+    """The single-problem 3-D sweep alone (no probe filter), jitted once per dtype."""
+    from mohb_jax._src.hypervolume import _hv3_single
+
+    return jax.jit(lambda y, v, r: _hv3_single(y[:, 0], y[:, 1], y[:, 2], v, r))
+
+
+def _run_hv3(y, ref, mask=None, pad=128, x64=True):
+    """``_hv3_single`` on ``y`` padded to ``pad`` rows; rows outside the box are masked, as
+    ``_hv_core`` does before calling it."""
+    n = len(y)
+    yp = np.zeros((pad, 3))
+    yp[:n] = y
+    valid = np.zeros(pad, bool)
+    valid[:n] = np.all(y < ref, axis=1) if mask is None else mask & np.all(y < ref, axis=1)
+    yp[~valid] = ref
+    if x64:
+        with jax.enable_x64():
+            return float(_hv3_kernel(True)(jnp.asarray(yp), jnp.asarray(valid), jnp.asarray(ref)))
+    f32 = jnp.float32
+    return float(
+        _hv3_kernel(False)(jnp.asarray(yp, f32), jnp.asarray(valid), jnp.asarray(ref, f32))
+    )
+
+
+def _ties_strategy(n_max):
+    """Points on a 4-level grid (ties in every coordinate, duplicates) mixed with a few free
+    floats, some beyond the reference point (5) in one coordinate."""
+    coord = st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0, 6.0, -0.0]) | st.floats(0, 6, width=32)
+    return st.lists(st.lists(coord, min_size=3, max_size=3), min_size=1, max_size=n_max).map(
+        lambda rows: np.array(rows, float)
+    )
+
+
+@given(data=st.data())
+def test_hv3_linked_list_sweep_ties_vs_brute_force_and_moocore(data):
+    """The sweep's tie rule (a symbolic perturbation) must give the exact HV on grids with
+    equal coordinates and duplicate points: vs inclusion-exclusion (up to 9 points) and
+    moocore (up to 100 points, masked rows included)."""
+    ref = np.full(3, 5.0)
+    y = data.draw(_ties_strategy(9))
+    assert _run_hv3(y, ref) == pytest.approx(hv_incl_excl(y, ref), rel=1e-12, abs=1e-12)
+    y = data.draw(_ties_strategy(100))
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(y), max_size=len(y))))
+    want = hv_moocore(y[mask], ref) if mask.any() else 0.0
+    assert _run_hv3(y, ref, mask) == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_hv3_linked_list_sweep_degenerate_sets():
+    """Degenerate fronts: one point, all duplicates, equal z (one 2-D staircase), equal x,
+    collinear points, points on the reference planes, -0.0 next to 0.0, an empty problem."""
+    rng = np.random.default_rng(3)
+    ref = np.ones(3)
+    t = np.linspace(0, 0.9, 40)
+    cases = {
+        "one": np.array([[0.2, 0.3, 0.4]]),
+        "duplicates": np.tile([[0.2, 0.3, 0.4]], (50, 1)),
+        "equal z": np.c_[t, 0.9 - t, np.full(40, 0.5)],
+        "equal x": np.c_[np.full(40, 0.5), t, 0.9 - t],
+        "collinear": np.c_[t, t, t],
+        "anti-diagonal": np.c_[t, 0.9 - t, 0.9 - t],
+        "on ref planes": np.r_[rng.random((20, 3)) * 0.9, [[1.0, 0.1, 0.1], [0.1, 1.0, 0.1]]],
+        "signed zeros": np.array([[0.0, -0.0, 0.5], [-0.0, 0.0, 0.4], [0.0, 0.5, -0.0]]),
+        "grid": np.round(rng.random((120, 3)) * 3) / 3 * 0.9,
+        "empty": np.full((5, 3), 1.0),
+    }
+    for name, y in cases.items():
+        for x64 in (True, False):
+            got = _run_hv3(y, ref, x64=x64)
+            want = hv_moocore(y, ref)
+            assert got == pytest.approx(want, rel=1e-12 if x64 else 1e-6, abs=1e-7), name
+
+
+@pytest.mark.parametrize("x64", [True, False])
+def test_hv3_linked_list_sweep_large_front_packed_sort_keys(x64):
+    """N = 40 000 pads to 65 536 rows: the sweep order's packed (rank, index) keys no longer
+    fit in int32 (int64 keys with x64, a two-operand sort without); a front with ties."""
+    rng = np.random.default_rng(5)
+    x = np.abs(rng.standard_normal((40_000, 3)))
+    y = 1.0 - x / np.linalg.norm(x, axis=1, keepdims=True)
+    y[:4000] = np.round(y[:4000] * 16) / 16
+    got = _run_hv3(y, np.ones(3), pad=65536, x64=x64)
+    assert got == pytest.approx(hv_moocore(y, np.ones(3)), rel=1e-12 if x64 else 1e-5)
+
+
+def test_hv3_linked_list_sweep_tie_heavy_grids_vs_moocore():
+    """Many problems on coarse grids (2-6 levels per coordinate, 10-500 points): every kind
+    of tie the sweep's perturbation rule must order consistently (equal x, y or z between
+    staircase points, points that tie with their neighbours, repeated points)."""
+    rng = np.random.default_rng(17)
+    ref = np.ones(3)
+    for _ in range(40):
+        n = int(rng.integers(10, 500))
+        levels = int(rng.integers(2, 7))
+        y = rng.integers(0, levels, (n, 3)) / levels
+        if rng.random() < 0.5:  # a front-like set: keep the points near the plane sum = const
+            y = y[np.abs(y.sum(1) - y.sum(1).mean()) <= 1 / levels]
+        assert _run_hv3(y, ref, pad=512) == pytest.approx(hv_moocore(y, ref), rel=1e-12)
+
+
+@pytest.mark.parametrize("x64", [True, False])
+@pytest.mark.parametrize("kind", ["random", "ties", "ulps", "zeros"])
+def test_sort_rows_vs_numpy(x64, kind):
+    """The sweep's sort order and ranks (packed integer keys, with the exact fallback when
+    float64 keys only differ in bits dropped for the index): stable argsort and
+    ``searchsorted(..., 'left')`` of NumPy. ``ulps``: values a few ulps apart, which collide
+    in the packed keys and must take the exact path."""
+    from mohb_jax._src.hypervolume import _sort_rows
+
+    rng = np.random.default_rng(7)
+    n = 1000
+    v = {
+        "random": rng.random((2, n)),
+        "ties": rng.integers(0, 5, (2, n)) / 5.0,
+        "ulps": 0.5 + rng.integers(0, 40, (2, n)) * np.finfo(float).eps,
+        "zeros": rng.choice([0.0, -0.0, -1.0, 1.0, -np.inf, np.inf], (2, n)),
+    }[kind]
+    with jax.enable_x64(x64):
+        dt = jnp.float64 if x64 else jnp.float32
+        vj = jnp.asarray(v, dt)
+        perm, rank = jax.jit(_sort_rows)(vj)
+        a = np.asarray(vj)
+    for row in range(2):
+        assert np.array_equal(np.asarray(perm[row]), np.argsort(a[row], kind="stable"))
+        srt = np.sort(a[row])
+        assert np.array_equal(np.asarray(rank[row]), np.searchsorted(srt, a[row], "left"))
