@@ -405,6 +405,36 @@ def bench_paired(out_dir):
         print("| " + " | ".join(row) + " |")
 
 
+def bench_guard_paired(out_dir, arm: str = "guarded"):
+    """Paired per-seed final HV of ``arm`` minus random's, from the sweep's parquet summaries:
+    mean ± s.e.m. in % of random's mean and its 95 % t interval; "below" when the whole
+    interval is below 0 (the issue's "below random search beyond its CI")."""
+    import glob
+
+    import pandas as pd
+
+    print(
+        f"\n| table | task | seeds | {arm} − random final HV (paired, % of random) | 95 % CI "
+        "(%) | below random beyond the CI |"
+    )
+    print("|---|---|---|---|---|---|")
+    for f in sorted(glob.glob(f"{out_dir}/sweep_*.parquet")):
+        d = pd.read_parquet(f)
+        p = d.pivot(index="seed", columns="method", values="hv")
+        if arm not in p:
+            continue
+        dd = (p[arm] - p["random"]).to_numpy(np.float64)
+        n, base = len(dd), float(p["random"].mean())
+        sem = dd.std(ddof=1) / np.sqrt(n)
+        half = stats.t.ppf(0.975, n - 1) * sem
+        m = dd.mean()
+        row = [d.table.iloc[0], d.task.iloc[0], str(n)]
+        row += [f"{100 * m / base:+.3f} ± {100 * sem / base:.3f}"]
+        row += [f"[{100 * (m - half) / base:+.3f}, {100 * (m + half) / base:+.3f}]"]
+        row += ["**yes**" if m + half < 0 else "no"]
+        print("| " + " | ".join(row) + " |")
+
+
 def bench_identical(seeds: int = 6):
     """Frames with on_exhausted idle vs resume on tasks whose table is not used up within the
     budget: they must be equal row for row (the resume path only runs once it is)."""
@@ -464,6 +494,8 @@ def main():
         bench_fit(args.tables)
     if "fittime" in args.sections:
         bench_fittime()
+    if "guardpaired" in args.sections:
+        bench_guard_paired(args.out or "bench/out_transfer")
     if "identical" in args.sections:
         bench_identical()
     if "paired" in args.sections:
