@@ -66,8 +66,8 @@ def _values(seed: int, m: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_resumes_follow_the_brute_force_oracle(rule, m, seed):
     """One worker drives the stopping variant to the end; every ask after the table is used
-    up must resume the stopped trial of the lowest level that fewest results of that level
-    dominate (ties: lowest trial id), recomputed from the host's own record."""
+    up must resume the stopped trial that the smallest share of its level's results dominate
+    (ties: the higher level, then the lower trial id), recomputed from the host's record."""
     sched, ask, tell = _sched(rule, m, "resume")
     Y = _values(seed, m)
     st = sched.init(jax.random.key(seed))
@@ -85,12 +85,15 @@ def test_resumes_follow_the_brute_force_oracle(rule, m, seed):
             t, level = int(job.trial), int(job.bracket) + int(job.rung)
             if t in config_of:  # an existing trial: must be the oracle's resume
                 assert len(config_of) == N_CONFIGS, "a resume before the table was used up"
-                lo = min(stopped.values())
-                cand = sorted(u for u, k in stopped.items() if k == lo)
-                ys = np.stack(list(results[lo].values()))
-                counts = [_dominated_by(results[lo][u], ys, rule == "single") for u in cand]
-                want = cand[int(np.argmin(counts))]  # argmin: first (lowest id) on ties
-                assert (t, level) == (want, lo + 1)
+                # (share of the level's results dominating it, -level, trial id): smallest
+                best = None
+                for u, k in stopped.items():
+                    ys = np.stack(list(results[k].values()))
+                    d = _dominated_by(results[k][u], ys, rule == "single")
+                    share = np.float32(d) / np.float32(len(ys))  # float32, as documented
+                    key = (share, -k, u)
+                    best = key if best is None or key < best else best
+                assert (t, level) == (best[2], -best[1] + 1)
                 del stopped[t]
                 n_resumed += 1
             else:

@@ -107,18 +107,17 @@ VARIANTS = ("stopping", "promotion")
 #:   samples with replacement instead, so it never gets there).
 #: * ``"resume"``: it resumes a trial that was stopped (stopping variant) or is paused and was
 #:   not promoted (promotion variant), trained on from its last rung to the next one, where
-#:   ``tell`` decides as for any result (it may stop there again). Which one: from the
-#:   *lowest* level that has such a trial (the decisions taken on the least training, where a
-#:   slow starter is most likely to have been stopped), the one fewest results *of that
-#:   level* dominate (a domination count, kept up to date at every ``tell`` in O(N·M), so the
-#:   choice costs O(K·N) and no ranking), ties by the lowest trial id (the searcher's earlier
-#:   pick). Without it a run on an exhausted table leaves its workers idle for the rest of the
-#:   budget, and a searcher that proposes good configurations first loses many of them at the
-#:   first rung, where they are ranked against each other (measured on the LCBench surrogate,
-#:   task 7593, in ``bench/results_transfer.md``; resuming from the highest level first was
-#:   measured there too and recovered only half of the loss). The domination count is the
-#:   ranking of Fonseca & Fleming (ICGA 1993), used here only to order trials the rule
-#:   already stopped.
+#:   ``tell`` decides as for any result (it may stop there again). Which one: the trial whose
+#:   result the smallest share of its level's results dominate (a domination count divided by
+#:   the number of results at that level, float32; the counts are kept up to date at every
+#:   ``tell`` in O(N·M), so the choice costs O(K·N) and no ranking); ties: the higher level,
+#:   then the lower trial id (the searcher's earlier pick). Without it a run on an exhausted
+#:   table leaves its workers idle for the rest of the budget, and a searcher that proposes
+#:   good configurations first loses many of them at the first rung, where they are ranked
+#:   against each other (measured on the LCBench surrogate in ``bench/results_transfer.md``
+#:   §5d, with two other orders: the lowest level first, the highest level first). The
+#:   domination count is the ranking of Fonseca & Fleming (ICGA 1993), used here only to
+#:   order trials the rule already stopped.
 ON_EXHAUSTED = {"idle": "workers stay idle", "resume": "resume the best stopped trials"}
 
 # decisions
@@ -695,7 +694,12 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype, resume
         cand = state.recorded & ~state.promoted & held[None, :] & below_max
         any_k = jnp.any(cand, axis=1)
         has = jnp.any(any_k)
-        k = jnp.argmax(any_k).astype(jnp.int32)  # lowest level
+        # per level, the fewest dominators among its candidates, as a share of its results
+        n_k = jnp.maximum(jnp.sum(state.recorded, axis=1, dtype=jnp.int32), 1)
+        d_k = jnp.min(jnp.where(cand, state.dcount, N + 1), axis=1)
+        share = jnp.where(any_k, d_k.astype(jnp.float32) / n_k.astype(jnp.float32), jnp.inf)
+        tie = share == jnp.min(share)
+        k = (K - 1 - jnp.argmax(tie[::-1])).astype(jnp.int32)  # ties: the highest level
         t = jnp.argmin(jnp.where(cand[k], state.dcount[k], N + 1)).astype(jnp.int32)
         b = state.bracket[t]
         job = Job(
