@@ -161,8 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         dest="on_exhausted",
         help="once the table's configurations are all proposed, a free worker resumes the "
-        "stopped trial fewest results dominate ('auto': ASHA methods that stop trials) or "
-        "stays idle ('idle'; the run then ends when the running trials end)",
+        "stopped trial the smallest share of its rung dominates ('auto': ASHA methods that "
+        "stop trials) or stays idle ('idle'; the run then ends when the running trials end)",
     )
     s.add_argument("--eta", type=int, default=None, help="reduction factor (driver default)")
     s.add_argument("--baseline", default=None, help="speed-up baseline (default: random)")

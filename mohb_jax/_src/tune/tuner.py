@@ -630,10 +630,10 @@ class Tuner:
         n_brackets: brackets (default: 1 for ASHA, all for Hyperband).
         on_exhausted: once every candidate row was proposed, a free worker stays ``"idle"``
             (default: the run ends when the running jobs end) or ``"resume"``s the stopped
-            trial fewest results of its rung dominate, from its checkpoint (ASHA methods;
-            :data:`mohb_jax.schedulers.ON_EXHAUSTED`). The simulator resumes by default (a
-            table is finite and idle simulated workers are an artifact); here a resumed
-            trial costs real time and money, so it is asked for.
+            trial the smallest share of its rung's results dominate, from its checkpoint
+            (ASHA methods; :data:`mohb_jax.schedulers.ON_EXHAUSTED`). The simulator resumes
+            by default (a table is finite and idle simulated workers are an artifact); here a
+            resumed trial costs real time and money, so it is asked for.
         searcher: ``"random"`` or a callable ``(candidates, objective_names) -> Searcher``
             (:func:`copula_from_table` for the copula transfer searcher).
         n_workers: logical workers (each asks for a job when free).
