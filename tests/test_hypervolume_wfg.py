@@ -55,10 +55,10 @@ def hard_integer_points(rng, b, n, m, levels=4):
 @pytest.mark.parametrize("m", [5, 6, 8])
 def test_exact_vs_grid_counting(m):
     rng = np.random.default_rng(m)
-    levels = 4 if m < 8 else 3
-    y = hard_integer_points(rng, 4, 12, m, levels)
+    levels, n = (4, 12) if m < 8 else (3, 8)
+    y = hard_integer_points(rng, 4, n, m, levels)
     ref = np.full(m, float(levels))
-    mask = rng.random((4, 12)) < 0.8
+    mask = rng.random((4, n)) < 0.8
     mask[:, :5] = True  # keep the constructed hard rows
     garbage = np.where(mask[..., None], y, np.nan)  # masked rows may hold anything
     with jax.enable_x64():
@@ -103,7 +103,7 @@ def test_float32_inputs_are_close():
 
 def test_jit_vmap_and_batch_dims_agree():
     rng = np.random.default_rng(2)
-    y = rng.integers(0, 4, (2, 3, 16, 5)).astype(float)
+    y = rng.integers(0, 4, (2, 3, 8, 5)).astype(float)
     ref = np.full(5, 4.0)
     exp = np.array([[hv_grid(y[i, j], ref) for j in range(3)] for i in range(2)])
     with jax.enable_x64():

@@ -460,7 +460,7 @@ def _hv4_contrib(Y, valid, R):
 # ---------------------------------------------------------------------------------------------
 # WFG for M >= 5: one problem at a time, the recursion unrolled over the objectives
 # ---------------------------------------------------------------------------------------------
-_WFG_BUCKETS = (16, 64, 256, 1024, 4096, 16384)
+_WFG_BUCKETS = (8, 32, 128, 512, 2048, 8192)
 
 
 def _wfg_caps(cap: int) -> tuple[int, ...]:
@@ -492,27 +492,46 @@ def _compact_cols(P: Array, keep: Array, size: int, fill: Array) -> Array:
     return out.at[:, pos].set(P, mode="drop")
 
 
+_WFG3_ONEHOT_MAX = 32
+
+
 def _wfg3(P: Array, valid: Array, R: Array) -> Array:
     """3-D HV of one set (columns of ``P`` (3, n), the invalid ones equal to ``R``) as WFG's
     last level, all at once: ``sum_i (r3 - z_i) (box2(p_i) - HV2(limit(later points, p_i)))``
-    with the points in decreasing ``z`` order. The points are sorted by ``x`` once; limiting
-    by ``p_i`` (a componentwise max) keeps that order, so each 2-D HV is a running minimum
-    without a sort. O(n^2 log n) vector work."""
+    where the points later than ``p_i`` are those with a smaller ``z`` (ties by index). The
+    points are put in ``x`` order once (a one-hot permutation from comparison ranks for
+    small sets, where XLA:CPU's sort costs more than the O(n^2) compares; ``lax.sort``
+    beyond); limiting by ``p_i`` (a componentwise max) keeps that order, so each 2-D HV is a
+    running minimum. O(n^2 log n) vector work."""
     n = P.shape[1]
+    x, y, z = P[0], P[1], P[2]
     r1, r2, r3 = R[0], R[1], R[2]
-    zkey = jnp.where(valid, -P[2], jnp.inf)
-    _, xs, ys, zs, vs = lax.sort((zkey, P[0], P[1], P[2], valid), num_keys=1)
-    pos = jnp.arange(n, dtype=jnp.int32)  # rank in z order
-    xkey = jnp.where(vs, xs, jnp.inf)
-    _, xo, yo, po, vo = lax.sort((xkey, xs, ys, pos, vs), num_keys=1)
-    later = vo[None, :] & (po[None, :] > pos[:, None])  # (i, j): j comes after i in z order
-    lx = jnp.where(vo[None, :], jnp.maximum(xs[:, None], xo[None, :]), r1)
-    ly = jnp.where(later, jnp.maximum(ys[:, None], yo[None, :]), r2)
+    idx = jnp.arange(n, dtype=jnp.int32)
+    xkey = jnp.where(valid, x, jnp.inf)
+    if n <= _WFG3_ONEHOT_MAX:
+        before = (xkey[:, None] < xkey[None, :]) | (
+            (xkey[:, None] == xkey[None, :]) & (idx[:, None] < idx[None, :])
+        )  # (k, j): k sorts before j
+        rank = jnp.sum(before, axis=0, dtype=jnp.int32)
+        onehot = rank[:, None] == idx[None, :]  # (j, t): j goes to slot t
+
+        def perm(a):
+            return jnp.sum(jnp.where(onehot, a[:, None], jnp.zeros((), a.dtype)), axis=0)
+
+        xo, yo, zo, po = perm(x), perm(y), perm(z), perm(idx)
+        vo = jnp.any(onehot & valid[:, None], axis=0)
+    else:
+        _, xo, yo, zo, po, vo = lax.sort((xkey, x, y, z, idx, valid), num_keys=1)
+    later = vo[None, :] & (
+        (zo[None, :] < z[:, None]) | ((zo[None, :] == z[:, None]) & (po[None, :] > idx[:, None]))
+    )  # (i, t): the point in x-slot t comes after p_i
+    lx = jnp.where(vo[None, :], jnp.maximum(x[:, None], xo[None, :]), r1)
+    ly = jnp.where(later, jnp.maximum(y[:, None], yo[None, :]), r2)
     g = lax.associative_scan(jnp.minimum, ly, axis=1)
     nxt = jnp.concatenate([lx[:, 1:], jnp.broadcast_to(r1, (n, 1))], axis=1)
     hv2 = jnp.sum((nxt - lx) * (r2 - g), axis=1)
-    box = (r1 - xs) * (r2 - ys)
-    return jnp.sum(jnp.where(vs, (r3 - zs) * (box - hv2), 0))
+    box = (r1 - x) * (r2 - y)
+    return jnp.sum(jnp.where(valid, (r3 - z) * (box - hv2), 0))
 
 
 def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
