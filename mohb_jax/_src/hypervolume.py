@@ -475,13 +475,18 @@ def _bucket_index(count: Array, caps: tuple[int, ...]) -> Array:
 
 def _nondominated(P: Array, valid: Array) -> Array:
     """(n,) valid columns of ``P`` (d, n) that no other valid column weakly dominates; of equal
-    columns the first is kept. O(n^2 d) vector work."""
+    columns the first is kept. O(n^2 d) compares, written as one element-wise chain and a
+    row reduction so that XLA fuses it into a single pass (a (d, n, n) tensor and its
+    transpose cost ~10x more inside the WFG loop)."""
     n = P.shape[1]
-    le = jnp.all(P[:, :, None] <= P[:, None, :], axis=0)  # le[k, j]: P_k <= P_j
     idx = jnp.arange(n)
-    first = idx[:, None] < idx[None, :]
-    dom = le & (~le.T | first) & valid[:, None]  # k dominates j (or equals it and comes first)
-    return valid & ~jnp.any(dom, axis=0)
+    le = ge = None  # (j, k): P_k <= P_j, P_k >= P_j
+    for r in range(P.shape[0]):
+        pj, pk = P[r][:, None], P[r][None, :]
+        le = (pk <= pj) if le is None else le & (pk <= pj)
+        ge = (pk >= pj) if ge is None else ge & (pk >= pj)
+    dom = le & (~ge | (idx[None, :] < idx[:, None])) & valid[None, :]  # k dominates j
+    return valid & ~jnp.any(dom, axis=1)
 
 
 def _compact_cols(P: Array, keep: Array, size: int, fill: Array) -> Array:
@@ -559,30 +564,37 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
     Qpad = jnp.concatenate([Q, jnp.broadcast_to(Rq[:, None], (d - 1, cap + 1))], axis=1)
     vpad = jnp.concatenate([v, jnp.zeros((cap + 1,), bool)])
 
-    def limited(size, i, p):  # the non-dominated limited later points, compacted, cap slots
+    def limited(size, i, p):  # the limited later points and which are non-dominated
         L = jnp.maximum(p[:, None], lax.dynamic_slice_in_dim(Qpad, i + 1, size, axis=1))
         lv = lax.dynamic_slice_in_dim(vpad, i + 1, size)
-        L = jnp.where(lv[None], L, Rq[:, None])
         keep = _nondominated(L, lv)
-        out = _compact_cols(L, keep, size, Rq)
         if size < cap:
-            out = jnp.concatenate([out, jnp.broadcast_to(Rq[:, None], (d - 1, cap - size))], axis=1)
-        return out, jnp.sum(keep, dtype=jnp.int32)
+            L = jnp.concatenate([L, jnp.broadcast_to(Rq[:, None], (d - 1, cap - size))], axis=1)
+            keep = jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
+        return L, keep
 
-    def child(size, L, c):
-        return _wfg_level(L[:, :size], jnp.arange(size) < c, Rq)
+    def child(size, L, pos, c):
+        # compaction by a gather of the child's own bucket (the j-th kept column is the first
+        # whose running count reaches j) instead of a scatter over all cap columns
+        t = jnp.arange(1, size + 1, dtype=jnp.int32)
+        src = jnp.minimum(jnp.sum(pos[None, :] < t[:, None], axis=1, dtype=jnp.int32), cap - 1)
+        vc = jnp.arange(size) < c
+        Lc = jnp.where(vc[None], jnp.take(L, src, axis=1), Rq[:, None])
+        return _wfg_level(Lc, vc, Rq)
 
     def body(i, acc):
         p = Q[:, i]
         rest = count - i - 1
-        L, c = lax.switch(
+        L, keep = lax.switch(
             _bucket_index(rest, caps),
             [functools.partial(limited, s) for s in caps],
             i,
             p,
         )
+        pos = jnp.cumsum(keep, dtype=jnp.int32)
+        c = pos[-1]
         inner = lax.switch(
-            _bucket_index(c, caps), [functools.partial(child, s) for s in caps], L, c
+            _bucket_index(c, caps), [functools.partial(child, s) for s in caps], L, pos, c
         )
         box = jnp.prod(Rq - p)
         return acc + (R[d - 1] - z[i]) * (box - inner)
