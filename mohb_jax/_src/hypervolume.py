@@ -464,8 +464,9 @@ _WFG_BUCKETS = (8, 32, 128, 512, 2048, 8192)
 
 
 def _wfg_caps(cap: int) -> tuple[int, ...]:
-    """Static set sizes a child set of a ``cap``-slot set may be compacted into."""
-    return tuple(sorted({c for c in _WFG_BUCKETS if c < cap} | {cap}))
+    """Static set sizes a child set of a ``cap``-slot set may be compacted into (at most a
+    quarter of ``cap`` below it: every bucket is one more compiled branch per level)."""
+    return tuple(sorted({c for c in _WFG_BUCKETS if 4 * c <= cap} | {cap}))
 
 
 def _bucket_index(count: Array, caps: tuple[int, ...]) -> Array:
@@ -487,6 +488,21 @@ def _nondominated(P: Array, valid: Array) -> Array:
         ge = (pk >= pj) if ge is None else ge & (pk >= pj)
     dom = le & (~ge | (idx[None, :] < idx[:, None])) & valid[None, :]  # k dominates j
     return valid & ~jnp.any(dom, axis=1)
+
+
+def _probe_filter(P: Array, valid: Array) -> Array:
+    """(n,) valid columns of ``P`` (d, n) not strictly dominated by one of ``d + 1`` probe
+    columns, the minimizers of fixed positive weightings (each non-dominated, so what it
+    dominates can go). O(n d^2): it leaves the O(n^2) non-dominance test far fewer columns."""
+    d = P.shape[0]
+    keep = valid
+    for w in [np.ones(d)] + [0.05 + 0.95 * np.eye(d)[k] for k in range(d)]:
+        score = jnp.where(valid, sum(float(w[k]) * P[k] for k in range(d)), jnp.inf)
+        j = jnp.argmin(score)
+        q = P[:, j]
+        strict = jnp.all(q[:, None] <= P, axis=0) & jnp.any(q[:, None] < P, axis=0)
+        keep = keep & ~(strict & valid[j])
+    return keep
 
 
 def _compact_cols(P: Array, keep: Array, size: int, fill: Array) -> Array:
@@ -564,23 +580,31 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
     Qpad = jnp.concatenate([Q, jnp.broadcast_to(Rq[:, None], (d - 1, cap + 1))], axis=1)
     vpad = jnp.concatenate([v, jnp.zeros((cap + 1,), bool)])
 
-    def limited(size, i, p):  # the limited later points and which are non-dominated
-        L = jnp.maximum(p[:, None], lax.dynamic_slice_in_dim(Qpad, i + 1, size, axis=1))
-        lv = lax.dynamic_slice_in_dim(vpad, i + 1, size)
-        keep = _nondominated(L, lv)
-        if size < cap:
-            L = jnp.concatenate([L, jnp.broadcast_to(Rq[:, None], (d - 1, cap - size))], axis=1)
-            keep = jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
-        return L, keep
+    def pad(L, keep, size):
+        if size == cap:
+            return L, keep
+        L = jnp.concatenate([L, jnp.broadcast_to(Rq[:, None], (d - 1, cap - size))], axis=1)
+        return L, jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
 
-    def child(size, L, pos, c):
-        # compaction by a gather of the child's own bucket (the j-th kept column is the first
-        # whose running count reaches j) instead of a scatter over all cap columns
+    def gather(size, L, pos, c):
+        # the kept columns in the first of ``size`` slots: the j-th is the first column whose
+        # running count reaches j (a gather of ``size`` columns, not a scatter over ``cap``)
         t = jnp.arange(1, size + 1, dtype=jnp.int32)
         src = jnp.minimum(jnp.sum(pos[None, :] < t[:, None], axis=1, dtype=jnp.int32), cap - 1)
         vc = jnp.arange(size) < c
-        Lc = jnp.where(vc[None], jnp.take(L, src, axis=1), Rq[:, None])
-        return _wfg_level(Lc, vc, Rq)
+        return jnp.where(vc[None], jnp.take(L, src, axis=1), Rq[:, None]), vc
+
+    def limited(size, i, p):  # the limited later points, minus those a probe dominates
+        L = jnp.maximum(p[:, None], lax.dynamic_slice_in_dim(Qpad, i + 1, size, axis=1))
+        lv = lax.dynamic_slice_in_dim(vpad, i + 1, size)
+        return pad(L, _probe_filter(L, lv), size)
+
+    def prune(size, L, pos, c):  # the non-dominated ones among the probes' survivors
+        Lc, vc = gather(size, L, pos, c)
+        return pad(Lc, _nondominated(Lc, vc), size)
+
+    def child(size, L, pos, c):
+        return _wfg_level(*gather(size, L, pos, c), Rq)
 
     def body(i, acc):
         p = Q[:, i]
@@ -590,6 +614,11 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
             [functools.partial(limited, s) for s in caps],
             i,
             p,
+        )
+        pos = jnp.cumsum(keep, dtype=jnp.int32)
+        c = pos[-1]
+        L, keep = lax.switch(
+            _bucket_index(c, caps), [functools.partial(prune, s) for s in caps], L, pos, c
         )
         pos = jnp.cumsum(keep, dtype=jnp.int32)
         c = pos[-1]
