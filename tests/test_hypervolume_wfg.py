@@ -13,7 +13,7 @@ import moocore
 import numpy as np
 import pytest
 
-from mohb_jax.hypervolume import hypervolume, hypervolume_contributions
+from mohb_jax.hypervolume import hypervolume, hypervolume_contributions, hypervolume_curve
 
 
 def hv_grid(y: np.ndarray, ref: np.ndarray, mask: np.ndarray | None = None) -> float:
@@ -129,6 +129,16 @@ def test_contributions_five_objectives_vs_moocore():
     exp = np.array([tot - hv_moocore(np.delete(y, j, 0), ref) for j in range(12)])
     np.testing.assert_allclose(c, exp, atol=1e-13)
     assert c[4] == 0 and c[5] == 0
+
+
+def test_curve_five_objectives_vs_moocore_prefixes():
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 4, (12, 5)) / 3.0  # ties, duplicates, points on the reference
+    ref = np.ones(5)
+    with jax.enable_x64():
+        c = np.asarray(hypervolume_curve(jnp.asarray(y), jnp.asarray(ref)))
+    exp = [hv_moocore(y[: k + 1], ref) for k in range(12)]
+    np.testing.assert_allclose(c, exp, rtol=1e-12, atol=1e-15)
 
 
 def test_size_limits_follow_the_algorithm():
