@@ -7,6 +7,7 @@ First calls (compilation) are excluded and reported separately.
 
     .venv/bin/python bench/hypervolume.py            # all sections
     .venv/bin/python bench/hypervolume.py --only batch single curve --reps 7
+    .venv/bin/python bench/hypervolume.py --only many --reps 5   # M = 5, 6 (WFG)
 """
 
 from __future__ import annotations
@@ -183,6 +184,42 @@ def section_jit_curve(reps, n=100_000):
     )
 
 
+def section_many(reps, ms=(5, 6), ns=(50, 100, 200, 500), max_first=60.0):
+    """M >= 5 (WFG), single problems in float64: sphere fronts and uniform points, ours vs
+    moocore interleaved; median, min and max of ``reps`` calls each. A kind stops growing N
+    once a first call (compile + run) took more than ``max_first`` seconds."""
+    rng = np.random.default_rng(5)
+    print(f"\n## M >= 5 (WFG), single problems, float64, {reps} interleaved reps")
+    print("| M | kind | N | mohb_jax ms med (min-max) | moocore ms med (min-max) | ratio | load |")
+    print("|---|---|---|---|---|---|---|")
+    with jax.enable_x64():
+        for m in ms:
+            for kind in ("sphere", "uniform"):
+                for n in ns:
+                    y = sphere_front(rng, n, m) if kind == "sphere" else rng.random((n, m))
+                    ref = np.ones(m)
+                    yj, rj = jnp.asarray(y), jnp.asarray(ref)
+                    t0, hv = timed(lambda: hypervolume(yj, rj))
+                    exact = moocore.hypervolume(y, ref=ref)
+                    times = {"ours": [], "moocore": []}
+                    for _ in range(reps):
+                        times["ours"].append(timed(lambda: hypervolume(yj, rj))[0])
+                        times["moocore"].append(timed(lambda: moocore.hypervolume(y, ref=ref))[0])
+                    s = {k: (statistics.median(v), min(v), max(v)) for k, v in times.items()}
+                    cell = {
+                        k: f"{a * 1e3:.2f} ({b * 1e3:.2f}-{c * 1e3:.2f})"
+                        for k, (a, b, c) in s.items()
+                    }
+                    print(
+                        f"| {m} | {kind} | {n} | {cell['ours']} | {cell['moocore']} | "
+                        f"{s['ours'][0] / s['moocore'][0]:.0f} | {os.getloadavg()[0]:.1f} |"
+                        f"  <!-- first call {t0:.1f} s, |diff| {abs(float(hv) - exact):.1e} -->",
+                        flush=True,
+                    )
+                    if t0 > max_first:
+                        break
+
+
 def sphere_or_uniform(rng, n, m):
     return sphere_front(rng, n, m) if m >= 3 else rng.random((n, m))
 
@@ -327,7 +364,9 @@ def plot_scaling(res: dict, out: str, title_note: str = ""):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument(
-        "--only", nargs="*", default=["batch", "single", "curve", "jitcurve", "scaling"]
+        "--only",
+        nargs="*",
+        default=["batch", "single", "curve", "jitcurve", "scaling", "many"],
     )
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument(
@@ -369,6 +408,8 @@ def main():
         section_hv3(a.reps, tuple(a.sizes))
     if "hv3profile" in a.only:
         section_hv3_profile(a.reps)
+    if "many" in a.only:
+        section_many(a.reps)
 
 
 if __name__ == "__main__":

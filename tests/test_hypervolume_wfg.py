@@ -1,0 +1,149 @@
+"""Exact hypervolume for M >= 5 (the WFG kernel) against independent oracles.
+
+Oracles: grid counting on small integer points (every unit cell of the reference box counted
+when some point weakly dominates its lower corner: exact, and independent of any HV algorithm)
+and moocore (C, exact). Shapes are kept to a few padded sizes so the kernels compile once each.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import moocore
+import numpy as np
+import pytest
+
+from mohb_jax.hypervolume import hypervolume, hypervolume_contributions, hypervolume_curve
+
+
+def hv_grid(y: np.ndarray, ref: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """HV of integer points with an integer reference: the number of unit cells ``[c, c + 1)``
+    inside ``[0, ref)`` whose lower corner ``c`` is weakly dominated by a (valid) point."""
+    y = np.asarray(y, float)
+    if mask is not None:
+        y = y[mask]
+    axes = [np.arange(int(r)) for r in ref]
+    cells = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(ref))
+    dominated = np.zeros(len(cells), bool)
+    for p in y:
+        dominated |= np.all(p <= cells, axis=1)
+    return float(dominated.sum())
+
+
+def hv_moocore(y: np.ndarray, ref: np.ndarray) -> float:
+    y = np.asarray(y, float)
+    y = y[np.all(y < ref, axis=1)]
+    return float(moocore.hypervolume(y, ref=ref)) if len(y) else 0.0
+
+
+def sphere_front(rng, shape, m):
+    x = np.abs(rng.standard_normal((*shape, m)))
+    return 1.0 - x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def hard_integer_points(rng, b, n, m, levels=4):
+    """Integer points in [0, levels] with duplicates, dominated points, ties in every
+    objective, and points on or beyond the reference ``levels`` (they must not count)."""
+    y = rng.integers(0, levels, size=(b, n, m)).astype(float)
+    y[:, 1] = y[:, 0]  # a duplicate
+    y[:, 2] = np.minimum(y[:, 0] + 1, levels - 1)  # weakly dominated by row 0
+    y[:, 3, 0] = levels  # on the reference in one objective
+    y[:, 4, -1] = levels + 2  # beyond it
+    return y
+
+
+@pytest.mark.parametrize("m", [5, 6, 8])
+def test_exact_vs_grid_counting(m):
+    rng = np.random.default_rng(m)
+    levels, n = (4, 12) if m < 8 else (3, 8)
+    y = hard_integer_points(rng, 4, n, m, levels)
+    ref = np.full(m, float(levels))
+    mask = rng.random((4, n)) < 0.8
+    mask[:, :5] = True  # keep the constructed hard rows
+    garbage = np.where(mask[..., None], y, np.nan)  # masked rows may hold anything
+    with jax.enable_x64():
+        got = np.asarray(hypervolume(jnp.asarray(garbage), jnp.asarray(ref), jnp.asarray(mask)))
+        got_all = np.asarray(hypervolume(jnp.asarray(y), jnp.asarray(ref)))
+    exp = np.array([hv_grid(y[i], ref, mask[i]) for i in range(4)])
+    exp_all = np.array([hv_grid(y[i], ref) for i in range(4)])
+    assert np.all(exp > 0)
+    np.testing.assert_array_equal(got, exp)  # integer volumes: exact in float64
+    np.testing.assert_array_equal(got_all, exp_all)
+    np.testing.assert_allclose(exp_all, [hv_moocore(p, ref) for p in y], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "m,n,kind",
+    [(5, 60, "front"), (5, 60, "uniform"), (6, 100, "front"), (8, 16, "front"), (6, 16, "grid")],
+)
+def test_exact_vs_moocore(m, n, kind):
+    """N = 60 / 100 pad to 64 / 128: the sets use several buckets (8, 64 / 8, 32, 128).
+    M = 6 with 128 rows is what the former slicing kernel refused (N^(M-1) > 2^30)."""
+    rng = np.random.default_rng(100 * m + n)
+    if kind == "front":
+        y = sphere_front(rng, (2, n), m)
+    elif kind == "uniform":
+        y = rng.random((2, n, m))
+    else:
+        y = rng.integers(0, 3, (2, n, m)) / 2.0  # ties and points on the reference (1.0)
+    ref = np.ones(m)
+    with jax.enable_x64():
+        got = np.asarray(hypervolume(jnp.asarray(y), jnp.asarray(ref)))
+    exp = np.array([hv_moocore(p, ref) for p in y])
+    np.testing.assert_allclose(got, exp, rtol=1e-12, atol=1e-15)
+
+
+def test_float32_inputs_are_close():
+    y = sphere_front(np.random.default_rng(1), (3, 16), 5).astype(np.float32)
+    got = np.asarray(hypervolume(y, np.ones(5, np.float32)))
+    assert got.dtype == np.float32
+    exp = [hv_moocore(p.astype(float), np.ones(5)) for p in y]
+    np.testing.assert_allclose(got, exp, rtol=1e-4)
+
+
+def test_jit_vmap_and_batch_dims_agree():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 4, (2, 3, 8, 5)).astype(float)
+    ref = np.full(5, 4.0)
+    exp = np.array([[hv_grid(y[i, j], ref) for j in range(3)] for i in range(2)])
+    with jax.enable_x64():
+        yj, rj = jnp.asarray(y), jnp.asarray(ref)
+        batched = np.asarray(hypervolume(yj, rj))
+        vmapped = np.asarray(jax.vmap(jax.vmap(hypervolume, (0, None)), (0, None))(yj, rj))
+        mask = jnp.ones(y.shape[:-1], bool).at[..., 0].set(False)
+        masked = np.asarray(jax.jit(hypervolume)(yj, rj, mask))
+    for got in (batched, vmapped):
+        np.testing.assert_array_equal(got, exp)
+    exp_m = np.array([[hv_grid(y[i, j, 1:], ref) for j in range(3)] for i in range(2)])
+    np.testing.assert_array_equal(masked, exp_m)
+
+
+def test_contributions_five_objectives_vs_moocore():
+    rng = np.random.default_rng(3)
+    y = sphere_front(rng, (12,), 5)
+    y[5] = y[4]  # a duplicate: both contribute 0
+    ref = np.ones(5)
+    with jax.enable_x64():
+        c = np.asarray(hypervolume_contributions(jnp.asarray(y), jnp.asarray(ref)))
+    tot = hv_moocore(y, ref)
+    exp = np.array([tot - hv_moocore(np.delete(y, j, 0), ref) for j in range(12)])
+    np.testing.assert_allclose(c, exp, atol=1e-13)
+    assert c[4] == 0 and c[5] == 0
+
+
+def test_curve_five_objectives_vs_moocore_prefixes():
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 4, (12, 5)) / 3.0  # ties, duplicates, points on the reference
+    ref = np.ones(5)
+    with jax.enable_x64():
+        c = np.asarray(hypervolume_curve(jnp.asarray(y), jnp.asarray(ref)))
+    exp = [hv_moocore(y[: k + 1], ref) for k in range(12)]
+    np.testing.assert_allclose(c, exp, rtol=1e-12, atol=1e-15)
+
+
+def test_size_limits_follow_the_algorithm():
+    # WFG's memory (the N x N non-dominance test) bounds M >= 5: N^2 M <= 2^30 after padding
+    with pytest.raises(ValueError, match=r"M = 5 .*N\^2 \* M <= 2\^30.*hypervolume_mc"):
+        hypervolume(np.zeros((20_000, 5)), np.ones(5))
+    with pytest.raises(ValueError, match=r"M = 4 .*N\^3 <= 2\^30"):
+        hypervolume(np.zeros((1100, 4)), np.ones(4))
