@@ -663,24 +663,12 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype, resume
             kstar = (K - 1 - jnp.argmax(any_k[::-1])).astype(jnp.int32)  # highest level
             score = jnp.where(cand[kstar], state.pos[kstar], N + 1)
             t = jnp.argmin(score).astype(jnp.int32)  # ties: lowest trial id
-            b = state.bracket[t]
-            pjob = Job(
-                trial=t,
-                config=state.config[t],
-                fidelity=levels[jnp.minimum(kstar + 1, K - 1)],
-                bracket=b,
-                rung=kstar + 1 - b,
-                valid=has,
-            )
+            pjob, state = go_on(state, kstar, t, has)
         else:
             has = jnp.bool_(False)
         b = draw_bracket(state)
         njob, state = new_trial(key, state, b, b, ~has)
         if variant == "promotion":
-            state = state._replace(
-                promoted=state.promoted.at[kstar, t].set(state.promoted[kstar, t] | has),
-                status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
-            )
             njob = select_tree(has, pjob, njob)
         if resume:
             idle = ~njob.valid & state.exhausted & ~state.overflow
@@ -701,6 +689,12 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype, resume
         tie = share == jnp.min(share)
         k = (K - 1 - jnp.argmax(tie[::-1])).astype(jnp.int32)  # ties: the highest level
         t = jnp.argmin(jnp.where(cand[k], state.dcount[k], N + 1)).astype(jnp.int32)
+        job, state = go_on(state, k, t, has)
+        return select_tree(has, job, no_job()), state
+
+    def go_on(state: SchedulerState, k, t, valid):
+        """The job that trains trial ``t`` on from level ``k`` to ``k + 1``; if ``valid``, the
+        trial is marked promoted from ``k`` and running (a promotion or a resume)."""
         b = state.bracket[t]
         job = Job(
             trial=t,
@@ -708,13 +702,13 @@ def _make_asha(schedule, searcher, M, N, rule, variant, normalize, dtype, resume
             fidelity=levels[jnp.minimum(k + 1, K - 1)],
             bracket=b,
             rung=k + 1 - b,
-            valid=has,
+            valid=valid,
         )
         state = state._replace(
-            promoted=state.promoted.at[k, t].set(state.promoted[k, t] | has),
-            status=state.status.at[t].set(jnp.where(has, RUNNING, state.status[t])),
+            promoted=state.promoted.at[k, t].set(state.promoted[k, t] | valid),
+            status=state.status.at[t].set(jnp.where(valid, RUNNING, state.status[t])),
         )
-        return select_tree(has, job, no_job()), state
+        return job, state
 
     def tell(state: SchedulerState, job: Job, y):
         state, p, n, k = record(state, job, y)
