@@ -547,6 +547,16 @@ def _common(
         in_group = rec & (state.group == g)
         n = jnp.sum(in_group, dtype=jnp.int32)  # results in the rung, the newcomer included
         trial = jnp.arange(N)
+        if incremental or resume:
+            # whom t dominates / who dominates t at level k (exact, on order keys), computed
+            # once for the packed domination matrix and the domination counts
+            if rule in ("single", "random"):
+                s0 = _order_keys(yk[:, 0])
+                by_t, on_t = s0[t] < s0, s0 < s0[t]
+            else:
+                kk = _order_keys(yk)
+                by_t = dominates(kk[t][None, :], kk)
+                on_t = dominates(kk, kk[t][None, :])
         if rule in ("single", "random"):
             # exact O(N) update of the cached order by (y[0], trial id): the newcomer's
             # position is the number of rows before it; every row after it moves down by one
@@ -560,11 +570,9 @@ def _common(
             # the stopping variant needs only the newcomer's position, and only whether it is
             # below the cut: peel fronts down to its own, run the ε-net inside it until it is
             # taken, stop as soon as the position is known to be past the cut
-            kk = _order_keys(yk)
-            kt = kk[t]
             pad = jnp.zeros((NP - N,), bool)
-            col = jnp.concatenate([dominates(kk, kt[None, :]) & rec, pad])  # who dominates t
-            row = jnp.concatenate([dominates(kt[None, :], kk) & rec, pad])  # whom t dominates
+            col = jnp.concatenate([on_t & rec, pad])  # who dominates t
+            row = jnp.concatenate([by_t & rec, pad])  # whom t dominates
             d = state.dom[k]
             d = d.at[:, t].set(pack_rows(col))
             bit = jnp.left_shift(jnp.uint32(1), (t % 32).astype(jnp.uint32))
@@ -594,13 +602,6 @@ def _common(
         if resume:
             # domination counts at level k (all groups: the same fidelity): t's own, and +1
             # for every recorded row t dominates (O(N·M); see ON_EXHAUSTED)
-            if rule in ("single", "random"):
-                s0 = _order_keys(yk[:, 0])
-                by_t, on_t = s0[t] < s0, s0 < s0[t]
-            else:
-                kk = _order_keys(yk)
-                by_t = dominates(kk[t][None, :], kk)
-                on_t = dominates(kk, kk[t][None, :])
             oth = rec & (trial != t)
             dc = state.dcount[k] + (by_t & oth).astype(jnp.int32)
             dc = dc.at[t].set(jnp.sum(on_t & oth, dtype=jnp.int32))
