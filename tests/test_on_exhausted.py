@@ -187,7 +187,7 @@ def test_bad_on_exhausted_is_refused():
             max_trials=8,
             on_exhausted="wait",
         )
-    with pytest.raises(ValueError, match="needs method 'asha'"):
+    with pytest.raises(ValueError, match="needs an ASHA method"):
         make_method(
             "mohb",
             GRID,

@@ -388,15 +388,7 @@ def make_scheduler(
         raise ValueError(
             f"need n_objectives >= 1 and max_trials >= 1; got {n_objectives}, {max_trials}"
         )
-    if on_exhausted not in ON_EXHAUSTED:
-        raise ValueError(
-            f"unknown on_exhausted {on_exhausted!r}; choose one of {tuple(ON_EXHAUSTED)}"
-        )
-    if on_exhausted != "idle" and method != "asha":
-        raise ValueError(
-            f"on_exhausted={on_exhausted!r} needs method 'asha'; synchronous Hyperband waits "
-            "for its rungs and never resumes a trial it did not keep"
-        )
+    check_on_exhausted(on_exhausted, method)
     if rule == "random" and (schedule.n_levels > 1 or schedule.n_brackets > 1):
         # no early stopping: one rung at the schedule's maximum level (make_schedule's rule)
         schedule = make_schedule(
@@ -419,6 +411,24 @@ def make_scheduler(
     return sched._replace(
         tell=_checked_tell(sched.tell, int(n_objectives)), on_exhausted=on_exhausted
     )
+
+
+def check_on_exhausted(on_exhausted, scheduler: str) -> None:
+    """Refuse an ``on_exhausted`` value that is unknown or that ``scheduler`` (``"asha"`` /
+    ``"hyperband"``) cannot honour.
+
+    Raises:
+        ValueError: not a key of :data:`ON_EXHAUSTED`, or ``"resume"`` for Hyperband.
+    """
+    if on_exhausted not in ON_EXHAUSTED:
+        raise ValueError(
+            f"unknown on_exhausted {on_exhausted!r}; choose one of {tuple(ON_EXHAUSTED)}"
+        )
+    if on_exhausted != "idle" and scheduler != "asha":
+        raise ValueError(
+            f"on_exhausted={on_exhausted!r} needs an ASHA method (scheduler 'asha'); "
+            "synchronous Hyperband waits for its rungs and never resumes a trial it did not keep"
+        )
 
 
 def check_result(y, n_objectives: int) -> None:

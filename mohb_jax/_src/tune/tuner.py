@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from mohb_jax._src.lifecycle import ACTIONS, OBSERVED
-from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS
+from mohb_jax._src.schedulers.core import CONTINUE, DECISIONS, check_on_exhausted
 from mohb_jax._src.tune import space as _space
 from mohb_jax._src.tune.context import checkpoints
 from mohb_jax._src.tune.core import HostJob, SchedulerCore, resolve_method
@@ -693,13 +693,7 @@ class Tuner:
         if np.any(np.diff(grid) <= 0):
             raise ValueError(f"fidelity values must be strictly increasing; got {list(grid)}")
         m = resolve_method(method, rule, variant, n_brackets)
-        if on_exhausted not in ("idle", "resume"):
-            raise ValueError(f"on_exhausted must be 'idle' or 'resume'; got {on_exhausted!r}")
-        if on_exhausted == "resume" and m["scheduler"] != "asha":
-            raise ValueError(
-                f"on_exhausted='resume' needs an ASHA method; {method!r} is synchronous "
-                "Hyperband, which never resumes a trial it did not keep"
-            )
+        check_on_exhausted(on_exhausted, m["scheduler"])  # before anything runs
         for k, v in (("n_workers", n_workers), ("max_trials", max_trials), ("seed", seed)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (k != "seed"):
                 raise ValueError(
