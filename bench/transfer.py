@@ -222,6 +222,17 @@ SEARCHERS = {
 }
 
 
+def searcher_kw(tb, fit, label: str, n_candidates: int = 128) -> dict:
+    """``simulate`` keyword arguments for searcher ``label`` of :data:`SEARCHERS` ({} for the
+    simulator's random searcher)."""
+    opts = SEARCHERS[label]
+    if opts is None:
+        return {}
+    if opts.get("guard_fidelity") == "all":
+        opts = {**opts, "guard_fidelity": tuple(range(tb.n_fidelities))}
+    return {"searcher": transfer.copula_searcher_for(tb, fit, n_candidates=n_candidates, **opts)}
+
+
 def _mean_sem(v):
     v = np.asarray(v, np.float64)
     return f"{v.mean():.4g} ± {v.std(ddof=1) / np.sqrt(len(v)):.2g}"
@@ -257,14 +268,7 @@ def bench_sweep(specs, seeds: int, n_candidates: int, searchers, out_dir=None, o
             t_fit = time.perf_counter() - t0
             traces, secs = [], []
             for label in searchers:
-                opts = SEARCHERS[label]
-                kw = {}
-                if opts is not None:
-                    if opts.get("guard_fidelity") == "all":
-                        opts = {**opts, "guard_fidelity": tuple(range(tb.n_fidelities))}
-                    kw["searcher"] = transfer.copula_searcher_for(
-                        tb, fit, n_candidates=n_candidates, **opts
-                    )
+                kw = searcher_kw(tb, fit, label, n_candidates)
                 df = mohb_jax.simulate(
                     tb,
                     method="epsnet",
@@ -455,11 +459,7 @@ def bench_identical(seeds: int = 6):
         for lab in ("random", "guarded"):
             fr = {}
             for oe in ("idle", "resume"):
-                kw = {}
-                if SEARCHERS[lab] is not None:
-                    kw["searcher"] = transfer.copula_searcher_for(
-                        tb, fit, n_candidates=128, **SEARCHERS[lab]
-                    )
+                kw = searcher_kw(tb, fit, lab)
                 fr[oe] = mohb_jax.simulate(
                     tb, task=task, objectives=obj, seeds=seeds, progress=False,
                     on_exhausted=oe, **kw,
