@@ -217,6 +217,18 @@ SEARCHERS = {
     "guarded_nofloor": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.0},
     "guarded_floor25": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.25},
     "guarded_floor50": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.5},
+    # stronger initial trust in the prior arm (16:1 instead of 4:1), no warm-up
+    "guarded_p16": {
+        "lengthscale": "grid",
+        "noise": "grid",
+        "guard": True,
+        "guard_prior": (16.0, 1.0),
+        "guard_warmup": 0,
+    },
+    # the first 4 proposals (one wave of the sweep's 4 workers) follow the prior
+    "guarded_warm4": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 4},
+    # no warm-up: the bandit decides from the first proposal (guard_warmup=0)
+    "guarded_nowarm": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 0},
     # the guard credited at every fidelity (each result against recent ones at its fidelity)
     "guarded_all": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_fidelity": "all"},
 }

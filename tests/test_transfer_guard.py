@@ -143,6 +143,50 @@ def test_deterministic_and_vmap_equal_single():
         assert len(set(a.tolist())) == 30
 
 
+def _wave_then_observed(s, y, wave, after, key):
+    """Propose ``wave`` configs with no result yet (a first wave of workers), then observe
+    each of them and propose ``after`` more, each observed at once; the arms used."""
+
+    def run(k):
+        st = s.init(k)
+        ks = jax.random.split(k, wave + after)
+        cs, arms = [], []
+        for i in range(wave):
+            c, _, st = s.propose(ks[i], st)
+            cs.append(c)
+            arms.append(st.arm[c])
+        for c in cs:
+            st = s.observe(st, c, jnp.int32(0), jnp.asarray(y)[c])
+        for i in range(wave, wave + after):
+            c, _, st = s.propose(ks[i], st)
+            st = s.observe(st, c, jnp.int32(0), jnp.asarray(y)[c])
+            arms.append(st.arm[c])
+        return jnp.stack(arms)
+
+    return np.asarray(jax.jit(jax.vmap(run))(jax.random.split(key, 16)))
+
+
+def test_warmup_follows_the_prior_until_the_first_result():
+    """Default ``guard_warmup="evidence"``: every proposal made before any result credits an
+    arm comes from the prior, even under a guard prior that distrusts it (1:50); once results
+    arrive the bandit decides (here: mostly random draws). ``guard_warmup=0`` lets the bandit
+    decide from the start; an integer forces that many first proposals."""
+    x, y, z = target_problem()
+    opts = dict(x=x, update=False, n_candidates=64, queue_size=8, guard_prior=(1.0, 50.0))
+    sd = np.full_like(z, 0.2)
+    arms = _wave_then_observed(copula_searcher(z, sd, **opts), y, 5, 20, jax.random.key(0))
+    assert (arms[:, :5] == 1).all()
+    assert (arms[:, 5:] == 2).mean() > 0.8
+    off = _wave_then_observed(
+        copula_searcher(z, sd, guard_warmup=0, **opts), y, 5, 20, jax.random.key(0)
+    )
+    assert (off[:, :5] == 2).mean() > 0.8
+    three = _wave_then_observed(
+        copula_searcher(z, sd, guard_warmup=3, **opts), y, 5, 20, jax.random.key(0)
+    )
+    assert (three[:, :3] == 1).all() and (three[:, 3:] == 2).mean() > 0.8
+
+
 def test_bad_guard_options():
     x, _, z = target_problem()
     sd = np.ones_like(z)
@@ -155,6 +199,9 @@ def test_bad_guard_options():
     for bad in (-0.1, 1.0, float("nan")):
         with pytest.raises(ValueError, match="guard_floor"):
             copula_searcher(z, sd, x=x, guard_floor=bad)
+    for bad in (-1, 2.5, True, "first"):
+        with pytest.raises(ValueError, match="guard_warmup"):
+            copula_searcher(z, sd, x=x, guard_warmup=bad)
 
 
 def test_several_guard_fidelities_keep_separate_memories():
