@@ -28,9 +28,12 @@ Algorithms (all exact ones are the textbook "dimension sweep" family; this file'
   later points (a probe filter, then the exact O(n^2) test) into a buffer sized by the
   smallest of a few static buckets that holds them (``lax.switch``), and recurses one
   objective down; the 3-D level is vectorized (one ``x`` order, then a running minimum per
-  point). At the 4-D level a limited set that keeps more than 64 points after the probe
-  filter skips the O(n^2) test and goes to the O(n log n) 3-D sweep of one problem (below,
-  ``M = 3``), which needs no pruning. The recursion depth is ``M - 3``, static, and a child
+  point). For M = 4 (the 4-D level on top) a limited set that keeps more than 64 points
+  after the probe filter skips the O(n^2) test and goes to the O(n log n) 3-D sweep of one
+  problem (below, ``M = 3``), which needs no pruning: on 4-D fronts the limited sets keep
+  ~50-190 of ~500 points, but only 5-30 are non-dominated. Before the loop, the probe
+  filter and the O(n^2) test on its survivors (in a power-of-two bucket) leave the
+  problem's non-dominated points. The recursion depth is ``M - 3``, static, and a child
   set is never larger than its parent, so no buffer can overflow, under ``jit`` or not
   (there is no capacity to pass). Batches of problems run one after the other: on 4-D
   batches of 16-256 points this measured 2-25x faster than vectorizing over the batch (a
@@ -39,7 +42,7 @@ Algorithms (all exact ones are the textbook "dimension sweep" family; this file'
   ``bench/results_hypervolume.md``).
   Memory O(N^2 M) (the non-dominance test); time data-dependent, worst case O(N^(M-1)):
   4-D sphere fronts of 1000 points take ~0.1 s, 5-D fronts of 200 / 500 points ~25 / ~120
-  ms, 6-D ~100 / ~400 ms (4-D: 60-80x moocore's C, 5-D and 6-D: 9-40x; see
+  ms, 6-D ~100 / ~400 ms (4-D: 50-70x moocore's C, 5-D and 6-D: 9-40x; see
   ``bench/results_hypervolume.md``). Inputs with ``N^2 M`` (N padded) above
   :data:`MAX_SLICING_WORK` are refused.
 * ``hypervolume_curve`` (HV of every prefix in arrival order): most results of a tuning run never
@@ -563,6 +566,7 @@ def _compact_cols(P: Array, keep: Array, size: int, fill: Array) -> Array:
 _WFG3_ONEHOT_MAX = 32
 _WFG_GATHER_ALL = 32
 _WFG4_SWEEP_MIN = 64
+_WFG_TOP_PROBES_MIN = 64
 
 
 def _wfg3(P: Array, valid: Array, R: Array) -> Array:
@@ -604,7 +608,28 @@ def _wfg3(P: Array, valid: Array, R: Array) -> Array:
     return jnp.sum(jnp.where(valid, (r3 - z) * (box - hv2), 0))
 
 
-def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
+def _gather_cols(L: Array, pos: Array, c: Array, size: int, fill: Array) -> tuple[Array, Array]:
+    """The kept columns of ``L`` (d, n) in order in the first of ``size`` slots, the rest
+    ``fill`` (d,); ``pos`` is the running count of the kept columns, ``c`` their number
+    (<= size). The j-th is the first column whose running count reaches j: a gather of
+    ``size`` columns, not a scatter over n, found by comparing all for small sizes and by
+    binary search beyond. Returns ``(columns (d, size), valid (size,))``."""
+    t = jnp.arange(1, size + 1, dtype=jnp.int32)
+    if size <= _WFG_GATHER_ALL:
+        src = jnp.sum(pos[None, :] < t[:, None], axis=1, dtype=jnp.int32)
+    else:
+        src = jnp.searchsorted(pos, t, side="left").astype(jnp.int32)
+    src = jnp.minimum(src, L.shape[1] - 1)
+    vc = jnp.arange(size) < c
+    return jnp.where(vc[None], jnp.take(L, src, axis=1), fill[:, None]), vc
+
+
+def _pow2_caps(lo: int, cap: int) -> tuple[int, ...]:
+    """Every power of two in ``[lo, cap)``, then ``cap``."""
+    return tuple(1 << k for k in range(lo.bit_length() - 1, 31) if lo <= 1 << k < cap) + (cap,)
+
+
+def _wfg_level(P: Array, valid: Array, R: Array, top: bool = False) -> Array:
     """Exact d-D HV of one set: columns of ``P`` (d, cap), the invalid ones equal to ``R``.
 
     With the points in decreasing order of the last objective, every later point is better in
@@ -618,7 +643,9 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
     points (a bucket sized by their count) and drop what a few probe points dominate
     (:func:`_probe_filter`); the exact non-dominance test on the probes' survivors (a bucket
     sized by their count: the O(n^2) test was most of the time before the probes); the child
-    level on the non-dominated ones."""
+    level on the non-dominated ones. ``top`` with ``d = 4`` (M = 4): a set with more than
+    ``_WFG4_SWEEP_MIN`` probe survivors goes to :func:`_hv3_single` instead of the last two
+    steps, and the limiting step gets every power-of-two bucket."""
     d, cap = P.shape
     if d == 3:
         return _wfg3(P, valid, R)
@@ -639,17 +666,7 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
         return L, jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
 
     def gather(size, L, pos, c):
-        # the kept columns in the first of ``size`` slots: the j-th is the first column whose
-        # running count reaches j (a gather of ``size`` columns, not a scatter over ``cap``;
-        # found by comparing all for small sizes, by binary search beyond)
-        t = jnp.arange(1, size + 1, dtype=jnp.int32)
-        if size <= _WFG_GATHER_ALL:
-            src = jnp.sum(pos[None, :] < t[:, None], axis=1, dtype=jnp.int32)
-        else:
-            src = jnp.searchsorted(pos, t, side="left").astype(jnp.int32)
-        src = jnp.minimum(src, cap - 1)
-        vc = jnp.arange(size) < c
-        return jnp.where(vc[None], jnp.take(L, src, axis=1), Rq[:, None]), vc
+        return _gather_cols(L, pos, c, size, Rq)
 
     def limited(size, i, p):  # the limited later points, minus those a probe dominates
         L = jnp.maximum(p[:, None], lax.dynamic_slice_in_dim(Qpad, i + 1, size, axis=1))
@@ -679,17 +696,21 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
         Lc, vc = gather(size, L, pos, c)
         return _hv3_single(Lc[0], Lc[1], Lc[2], vc, Rq)
 
-    use_sweep = d == 4 and _WFG4_SWEEP_MIN < cap
+    # only where the 4-D level is the top one (M = 4): nested under higher levels its sets
+    # are small, and every branch would be compiled once per bucket of each level above
+    use_sweep = top and d == 4 and _WFG4_SWEEP_MIN < cap
     small = tuple(s for s in caps if s < _WFG4_SWEEP_MIN) + (_WFG4_SWEEP_MIN,)
     # the sweep's cost follows its slots (two sorts, the tree): every power of two
-    large = tuple(s for s in (2 ** np.arange(31)).tolist() if _WFG4_SWEEP_MIN < s < cap) + (cap,)
+    large = _pow2_caps(2 * _WFG4_SWEEP_MIN, cap)
+    # at the 4-D level the limiting step has no nested level to compile: every power of two
+    lcaps = _pow2_caps(8, cap) if use_sweep else caps
 
     def body(i, acc):
         p = Q[:, i]
         rest = count - i - 1
         L, keep = lax.switch(
-            _bucket_index(rest, caps),
-            [functools.partial(limited, s) for s in caps],
+            _bucket_index(rest, lcaps),
+            [functools.partial(limited, s) for s in lcaps],
             i,
             p,
         )
@@ -719,14 +740,35 @@ def _wfg_level(P: Array, valid: Array, R: Array) -> Array:
 
 def _hv_wfg_one(P: Array, valid: Array, R: Array) -> Array:
     """Exact HV of one problem (``P`` (M, N), ``valid`` (N,), ``R`` (M,)) by WFG: the
-    non-dominated counted points first, then :func:`_wfg_level` (at N slots: its loop runs
-    over the counted points only and sizes its own work by the points left)."""
+    non-dominated counted points first (beyond 64 rows: a probe filter, then the O(n^2) test
+    on its survivors in a power-of-two bucket), then :func:`_wfg_level` (at N slots: its loop
+    runs over the counted points only and sizes its own work by the points left)."""
     n = P.shape[1]
     valid = valid & jnp.all(P < R[:, None], axis=0)
     P = jnp.where(valid[None], P, R[:, None])
-    keep = _nondominated(P, valid)
+    if n <= _WFG_TOP_PROBES_MIN:
+        keep = _nondominated(P, valid)
+    else:
+        # what a few probe points dominate goes first, and the O(n^2) test runs on the
+        # survivors in the smallest power-of-two bucket that holds them (1e4 uniform 4-D
+        # points: ~0.5 s at 16384 slots before)
+        keep = _probe_filter(P, valid)
+        pos = jnp.cumsum(keep, dtype=jnp.int32)
+
+        def prune(size):
+            Pc, vc = _gather_cols(P, pos, pos[-1], size, R)
+            kc = _nondominated(Pc, vc)
+            if size < n:  # back to n columns (the kept ones first)
+                Pc = jnp.concatenate([Pc, jnp.broadcast_to(R[:, None], (P.shape[0], n - size))], 1)
+                kc = jnp.concatenate([kc, jnp.zeros((n - size,), bool)])
+            return Pc, kc
+
+        caps = _pow2_caps(_WFG_TOP_PROBES_MIN, n)
+        P, keep = lax.switch(
+            _bucket_index(pos[-1], caps), [functools.partial(prune, s) for s in caps]
+        )
     c = jnp.sum(keep, dtype=jnp.int32)
-    return _wfg_level(_compact_cols(P, keep, n, R), jnp.arange(n) < c, R)
+    return _wfg_level(_compact_cols(P, keep, n, R), jnp.arange(n) < c, R, top=True)
 
 
 def _hv_wfg(Y: Array, valid: Array, R: Array) -> Array:
