@@ -8,7 +8,7 @@ First calls (compilation) are excluded and reported separately.
     .venv/bin/python bench/hypervolume.py            # all sections
     .venv/bin/python bench/hypervolume.py --only batch single curve --reps 7
     .venv/bin/python bench/hypervolume.py --only many --reps 5   # M = 5, 6 (WFG)
-    .venv/bin/python bench/hypervolume.py --only hv4 --reps 3    # M = 4: compile and run
+    .venv/bin/python bench/hypervolume.py --only hv4 hv4compile --reps 3   # M = 4
 """
 
 from __future__ import annotations
@@ -258,6 +258,32 @@ def section_hv4(reps, singles, batches):
                 )
 
 
+def section_hv4_compile(shapes):
+    """Compile time of the jitted 4-D kernel alone (``lower`` + ``compile`` of the padded
+    float64 shape the public call uses; no run): one row per (B, N) of ``shapes``."""
+    from mohb_jax._src import hypervolume as H
+    from mohb_jax._src.validate import bucket_size
+
+    print("\n## M = 4, compile time of the kernel per padded shape (float64)")
+    print("| B | N | padded (B, N) | trace + lower s | compile s | load |")
+    print("|---|---|---|---|---|---|")
+    with jax.enable_x64():
+        H._hv_batch.lower(jnp.zeros((1, 8, 2)), jnp.zeros((1, 2)), jnp.ones((1, 8), bool))
+        for b, n in shapes:  # (a 2-D lowering first: the process's first one costs more)
+            bb, npad = bucket_size(b, floor=1), H._pow2(n)
+            args = (jnp.zeros((bb, npad, 4)), jnp.zeros((bb, 4)), jnp.ones((bb, npad), bool))
+            t0 = time.perf_counter()
+            low = H._hv_batch.lower(*args)
+            t1 = time.perf_counter()
+            low.compile()
+            t2 = time.perf_counter()
+            print(
+                f"| {b} | {n} | ({bb}, {npad}) | {t1 - t0:.1f} | {t2 - t1:.1f} | "
+                f"{os.getloadavg()[0]:.1f} |",
+                flush=True,
+            )
+
+
 def sphere_or_uniform(rng, n, m):
     return sphere_front(rng, n, m) if m >= 3 else rng.random((n, m))
 
@@ -461,9 +487,11 @@ def main():
         section_hv3_profile(a.reps)
     if "many" in a.only:
         section_many(a.reps)
+    bn = [tuple(int(v) for v in s.split("x")) for s in a.hv4_batches]
     if "hv4" in a.only:
-        bn = [tuple(int(v) for v in s.split("x")) for s in a.hv4_batches]
         section_hv4(a.reps, a.hv4_singles, bn)
+    if "hv4compile" in a.only:
+        section_hv4_compile([(1, n) for n in a.hv4_singles] + bn)
 
 
 if __name__ == "__main__":
