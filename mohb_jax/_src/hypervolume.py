@@ -1000,7 +1000,10 @@ def hypervolume(
 
     Cost for ``M >= 4`` (WFG, one problem after the other): data-dependent; the worst case is
     O(N^(M-1)); sphere fronts of 1000 points take ~0.1 s in 4-D, of 500 points ~0.1 s in 5-D
-    and ~0.4 s in 6-D. The first call per padded shape compiles for a few seconds.
+    and ~0.4 s in 6-D. The first call per padded shape compiles for a few seconds. Pass
+    many problems as leading batch dims rather than through ``jax.vmap``: under ``vmap`` the
+    kernel's size switches become selects and every branch runs (8 4-D fronts of 256
+    points: 42 ms as a batch, 0.5 s vmapped; same results).
 
     References:
         Zitzler & Thiele (PPSN 1998); Beume et al., IEEE TEC 13(5) 2009 (3-D sweep); While,
