@@ -8,6 +8,7 @@ First calls (compilation) are excluded and reported separately.
     .venv/bin/python bench/hypervolume.py            # all sections
     .venv/bin/python bench/hypervolume.py --only batch single curve --reps 7
     .venv/bin/python bench/hypervolume.py --only many --reps 5   # M = 5, 6 (WFG)
+    .venv/bin/python bench/hypervolume.py --only hv4 hv4compile --reps 3   # M = 4
 """
 
 from __future__ import annotations
@@ -220,6 +221,69 @@ def section_many(reps, ms=(5, 6), ns=(50, 100, 200, 500), max_first=60.0):
                         break
 
 
+def section_hv4(reps, singles, batches):
+    """M = 4 in float64 through the public ``hypervolume``: single problems (``singles``: N)
+    and batches of rungs (``batches``: (B, N)), sphere fronts ``1 - x/|x|`` and uniform points
+    in [0, 1]^4, ref = 1. Per row: the first call (compile + run; one compile per padded
+    shape, so each shape's first kind pays it), then ``reps`` interleaved calls of ours and
+    moocore (a Python loop over the batch): medians and their ratio."""
+    rng = np.random.default_rng(8)
+    print(f"\n## M = 4, float64, public hypervolume vs moocore, {reps} interleaved reps")
+    print("| B | N | kind | first call s | mohb_jax ms | moocore ms | ratio | load |")
+    print("|---|---|---|---|---|---|---|---|")
+    ref = np.ones(4)
+    cases = [(1, n) for n in singles] + [tuple(bn) for bn in batches]
+    with jax.enable_x64():
+        for b, n in cases:
+            for kind in ("sphere", "uniform"):
+                shape = (n,) if b == 1 else (b, n)
+                if kind == "sphere":  # as sphere_front, with the batch dims
+                    x = np.abs(rng.standard_normal((*shape, 4)))
+                    y = 1.0 - x / np.linalg.norm(x, axis=-1, keepdims=True)
+                else:
+                    y = rng.random((*shape, 4))
+                t0, hv = timed(lambda: hypervolume(y, ref))
+                rows = [y] if b == 1 else list(y)
+
+                def moo():
+                    return [moocore.hypervolume(p, ref=ref) for p in rows]
+
+                err = float(np.max(np.abs(np.asarray(hv).reshape(-1) - np.array(moo()))))
+                t = interleaved({"ours": lambda: hypervolume(y, ref), "moocore": moo}, reps)
+                print(
+                    f"| {b} | {n} | {kind} | {t0:.1f} | {t['ours'] * 1e3:.2f} | "
+                    f"{t['moocore'] * 1e3:.2f} | {t['ours'] / t['moocore']:.1f} | "
+                    f"{os.getloadavg()[0]:.1f} |  <!-- |diff| {err:.1e} -->",
+                    flush=True,
+                )
+
+
+def section_hv4_compile(shapes):
+    """Compile time of the jitted 4-D kernel alone (``lower`` + ``compile`` of the padded
+    float64 shape the public call uses; no run): one row per (B, N) of ``shapes``."""
+    from mohb_jax._src import hypervolume as H
+    from mohb_jax._src.validate import bucket_size
+
+    print("\n## M = 4, compile time of the kernel per padded shape (float64)")
+    print("| B | N | padded (B, N) | trace + lower s | compile s | load |")
+    print("|---|---|---|---|---|---|")
+    with jax.enable_x64():
+        H._hv_batch.lower(jnp.zeros((1, 8, 2)), jnp.zeros((1, 2)), jnp.ones((1, 8), bool))
+        for b, n in shapes:  # (a 2-D lowering first: the process's first one costs more)
+            bb, npad = bucket_size(b, floor=1), H._pow2(n)
+            args = (jnp.zeros((bb, npad, 4)), jnp.zeros((bb, 4)), jnp.ones((bb, npad), bool))
+            t0 = time.perf_counter()
+            low = H._hv_batch.lower(*args)
+            t1 = time.perf_counter()
+            low.compile()
+            t2 = time.perf_counter()
+            print(
+                f"| {b} | {n} | ({bb}, {npad}) | {t1 - t0:.1f} | {t2 - t1:.1f} | "
+                f"{os.getloadavg()[0]:.1f} |",
+                flush=True,
+            )
+
+
 def sphere_or_uniform(rng, n, m):
     return sphere_front(rng, n, m) if m >= 3 else rng.random((n, m))
 
@@ -380,6 +444,19 @@ def main():
         "--plot-from",
         help="redraw bench/hv_scaling.png from the scaling table printed by an earlier run",
     )
+    ap.add_argument(
+        "--hv4-singles",
+        type=int,
+        nargs="*",
+        default=[16, 64, 256, 1000, 10_000],
+        help="N of the hv4 section's single problems",
+    )
+    ap.add_argument(
+        "--hv4-batches",
+        nargs="*",
+        default=["64x16", "64x64", "64x256", "1000x16", "1000x64", "1000x256"],
+        help="BxN batches of the hv4 section",
+    )
     a = ap.parse_args()
     if a.plot_from:
         res = {}
@@ -410,6 +487,11 @@ def main():
         section_hv3_profile(a.reps)
     if "many" in a.only:
         section_many(a.reps)
+    bn = [tuple(int(v) for v in s.split("x")) for s in a.hv4_batches]
+    if "hv4" in a.only:
+        section_hv4(a.reps, a.hv4_singles, bn)
+    if "hv4compile" in a.only:
+        section_hv4_compile([(1, n) for n in a.hv4_singles] + bn)
 
 
 if __name__ == "__main__":

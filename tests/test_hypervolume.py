@@ -417,8 +417,8 @@ def test_every_public_kernel_compiles_o_log_n_times():
 
 
 def test_large_single_3d_and_4d_fronts_vs_moocore():
-    """The staircase sweep's capacity growth (3-D front: a few hundred staircase points) and
-    the 4-D sum of clipped 3-D contributions, one problem each."""
+    """The 3-D sweep on a front (a few hundred staircase points) and WFG on a 4-D front, one
+    problem each."""
     rng = np.random.default_rng(11)
     for n, m in ((3000, 3), (120, 4)):
         x = np.abs(rng.standard_normal((n, m)))
@@ -431,9 +431,10 @@ def test_large_single_3d_and_4d_fronts_vs_moocore():
 
 @pytest.mark.parametrize("n,m", [(100, 3), (700, 3), (5000, 3), (100, 4)])
 def test_single_problem_probe_filter_and_compaction_vs_moocore(n, m):
-    """One problem with many dominated points: the probe filter drops them and the survivors
-    are compacted to 64 / 256 / 2048 rows before the sweep; with ties, duplicates, points
-    outside the reference box and masked rows."""
+    """One problem with many dominated points: 3-D, the probe filter drops them and the
+    survivors are compacted to 64 / 256 / 2048 rows before the sweep; 4-D, WFG's own
+    non-dominance filter; with ties, duplicates, points outside the reference box and masked
+    rows."""
     rng = np.random.default_rng(n + m)
     y = rng.random((n, m))
     y[: n // 5] = np.round(y[: n // 5] * 4) / 4

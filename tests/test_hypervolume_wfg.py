@@ -1,4 +1,4 @@
-"""Exact hypervolume for M >= 5 (the WFG kernel) against independent oracles.
+"""Exact hypervolume for M >= 4 (the WFG kernel) against independent oracles.
 
 Oracles: grid counting on small integer points (every unit cell of the reference box counted
 when some point weakly dominates its lower corner: exact, and independent of any HV algorithm)
@@ -13,6 +13,7 @@ import moocore
 import numpy as np
 import pytest
 
+from mohb_jax._src import hypervolume as H
 from mohb_jax.hypervolume import hypervolume, hypervolume_contributions, hypervolume_curve
 
 
@@ -52,7 +53,7 @@ def hard_integer_points(rng, b, n, m, levels=4):
     return y
 
 
-@pytest.mark.parametrize("m", [5, 6, 8])
+@pytest.mark.parametrize("m", [4, 5, 6, 8])
 def test_exact_vs_grid_counting(m):
     rng = np.random.default_rng(m)
     levels, n = (4, 12) if m < 8 else (3, 8)
@@ -74,7 +75,15 @@ def test_exact_vs_grid_counting(m):
 
 @pytest.mark.parametrize(
     "m,n,kind",
-    [(5, 60, "front"), (5, 60, "uniform"), (6, 100, "front"), (8, 16, "front"), (6, 16, "grid")],
+    [
+        (4, 60, "front"),
+        (4, 60, "grid"),
+        (5, 60, "front"),
+        (5, 60, "uniform"),
+        (6, 100, "front"),
+        (8, 16, "front"),
+        (6, 16, "grid"),
+    ],
 )
 def test_exact_vs_moocore(m, n, kind):
     """N = 60 / 100 pad to 64 / 128: the sets use several buckets (8, 64 / 8, 32, 128).
@@ -142,8 +151,69 @@ def test_curve_five_objectives_vs_moocore_prefixes():
 
 
 def test_size_limits_follow_the_algorithm():
-    # WFG's memory (the N x N non-dominance test) bounds M >= 5: N^2 M <= 2^30 after padding
+    # WFG's memory (the N x N non-dominance test) bounds M >= 4: N^2 M <= 2^30 after padding
     with pytest.raises(ValueError, match=r"M = 5 .*N\^2 \* M <= 2\^30.*hypervolume_mc"):
         hypervolume(np.zeros((20_000, 5)), np.ones(5))
-    with pytest.raises(ValueError, match=r"M = 4 .*N\^3 <= 2\^30"):
-        hypervolume(np.zeros((1100, 4)), np.ones(4))
+    with pytest.raises(ValueError, match=r"M = 4 .*N\^2 \* M <= 2\^30.*N = 16385 pads to 32768"):
+        hypervolume(np.zeros((16_385, 4)), np.ones(4))
+    with pytest.raises(ValueError, match=r"hypervolume_contributions: N = 129 .*M = 4"):
+        hypervolume_contributions(np.zeros((129, 4)), np.ones(4))
+    # N > 1024 in 4-D: test_4d_public_front_and_rung_batch_vs_moocore
+
+
+def hard_front_4d(rng, b, n):
+    """4-D fronts ``x/|x|`` (every point non-dominated; the limited sets of the WFG loop keep
+    up to ~80 of 128 points after the probe filter) with ties, duplicates, points beyond the
+    reference and masked rows holding NaN."""
+    x = np.abs(rng.standard_normal((b, n, 4)))
+    y = x / np.linalg.norm(x, axis=-1, keepdims=True)
+    y[:, : n // 5] = np.round(y[:, : n // 5] * 8) / 8  # ties in every objective
+    y[:, n // 5 : n // 5 + 6] = y[:, :6]  # duplicates
+    y[:, -3:, 1] = 1.0  # on the reference
+    y[:, -6:-3, 2] = 1.5  # beyond it
+    mask = rng.random((b, n)) > 0.1
+    return y, mask
+
+
+@pytest.mark.parametrize("sweep_min", [8, 1 << 20])
+def test_4d_level_both_3d_bases_vs_moocore(sweep_min, monkeypatch):
+    """At the 4-D level a limited set with more than ``_WFG4_SWEEP_MIN`` probe survivors goes
+    to the O(n log n) 3-D sweep, smaller ones to the non-dominance test and the vectorized
+    3-D level. 8: almost every set takes the sweep; 2^20: none does. Fresh jitted functions,
+    so the patched threshold is traced; also under vmap (the bucket switches become selects:
+    every branch runs)."""
+    monkeypatch.setattr(H, "_WFG4_SWEEP_MIN", sweep_min)
+    rng = np.random.default_rng(40)
+    y, mask = hard_front_4d(rng, 2, 128)
+    garbage = np.where(mask[..., None], y, np.nan)
+    ref = np.ones(4)
+
+    def one(a, r, mk):
+        Y, v, R, _ = H._to_batch_last(a, r, mk)
+        return H._hv_core(Y, v, R)
+
+    with jax.enable_x64():
+        args = jnp.asarray(garbage), jnp.asarray(ref), jnp.asarray(mask)
+        got = np.asarray(jax.jit(lambda a, r, mk: one(a, r, mk))(*args))
+        if sweep_min == 8:
+            vm = jax.vmap(lambda a, mk: one(a[None], ref, mk[None])[0])
+            np.testing.assert_array_equal(np.asarray(jax.jit(vm)(args[0], args[2])), got)
+    exp = np.array([hv_moocore(y[i][mask[i]], ref) for i in range(2)])
+    np.testing.assert_allclose(got, exp, rtol=1e-12)
+
+
+def test_4d_public_front_and_rung_batch_vs_moocore():
+    """The public path on one 4-D front of 1100 points (limited sets of every bucket size; N
+    beyond the N^3 <= 2^30 of a batched 4-D sweep) and on a batch of 64 rungs of 40 points
+    (fronts and uniform halves), with masks."""
+    rng = np.random.default_rng(41)
+    y, mask = hard_front_4d(rng, 1, 1100)
+    rungs, rmask = hard_front_4d(rng, 64, 40)
+    rungs[32:] = rng.random((32, 40, 4))
+    ref = np.ones(4)
+    with jax.enable_x64():
+        got = float(hypervolume(jnp.asarray(y[0]), jnp.asarray(ref), jnp.asarray(mask[0])))
+        got_b = np.asarray(hypervolume(jnp.asarray(rungs), jnp.asarray(ref), jnp.asarray(rmask)))
+    assert got == pytest.approx(hv_moocore(y[0][mask[0]], ref), rel=1e-12)
+    exp_b = [hv_moocore(rungs[i][rmask[i]], ref) for i in range(64)]
+    np.testing.assert_allclose(got_b, exp_b, rtol=1e-12)
