@@ -42,7 +42,14 @@ public, built from the single-objective copula Thompson sampling of Salinas, She
    the event loop). The prior arm starts with ``guard_prior`` pseudo-counts (trusted, by
    default 4:1 against the random arm's 1:1), so a helpful prior keeps most of its lead at the
    start; a prior whose proposals fare worse on the target than random ones loses the bandit
-   and the searcher converges to random search. Optionally, whatever the bandit says, at least
+   and the searcher converges to random search. Until the first result credits an arm
+   (``guard_warmup="evidence"``, the default) every proposal follows the prior: with no
+   evidence either way, the bandit's random draws (≈ 18 % of them at 4:1) only delay a good
+   prior's first picks, while a misleading prior costs at most that first wave (W proposals
+   with W workers) before the bandit takes over. On FCNet naval_propulsion at 1000 seeds,
+   where the prior's first picks reach random search's target at once, the first wave's random
+   draws halved the median time-to-target speed-up (28× instead of 55×); with the warm-up it
+   is 55× (``bench/results_transfer.md`` §5e). Optionally, whatever the bandit says, at least
    a share ``guard_floor`` (default 0: off) of the proposals are random draws (a uniform
    mixture on top of the bandit, like the uniform exploration mixed into Exp3, Auer et al.
    2002, and the constant fraction of random configurations that BOHB keeps, Falkner et al.
