@@ -227,6 +227,13 @@ SEARCHERS = {
     },
     # the first 4 proposals (one wave of the sweep's 4 workers) follow the prior
     "guarded_warm4": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 4},
+    # 16:1 with the warm-up
+    "guarded_p16w": {
+        "lengthscale": "grid",
+        "noise": "grid",
+        "guard": True,
+        "guard_prior": (16.0, 1.0),
+    },
     # no warm-up: the bandit decides from the first proposal (guard_warmup=0)
     "guarded_nowarm": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 0},
     # the guard credited at every fidelity (each result against recent ones at its fidelity)

@@ -153,7 +153,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run every method with the copula transfer searcher ('<method>+copula'): a "
         "prior fit on the table's other tasks (leave-one-task-out) proposes configurations "
-        "by Thompson sampling of the Pareto front instead of at random",
+        "by Thompson sampling of the Pareto front instead of at random; a bandit credited "
+        "by the target's results (on by default) falls back to random proposals when the "
+        "prior's picks do worse",
     )
     s.add_argument(
         "--on-exhausted",
