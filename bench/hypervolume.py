@@ -291,7 +291,11 @@ def sphere_or_uniform(rng, n, m):
 def section_scaling(reps, out="bench/hv_scaling.png"):
     """Time vs n for single problems (2-D uniform, 3-D / 4-D fronts), ours vs moocore."""
     rng = np.random.default_rng(4)
-    grid = {2: [100, 1000, 10_000, 100_000], 3: [100, 1000, 10_000], 4: [32, 100, 316, 1000]}
+    grid = {
+        2: [100, 1000, 10_000, 100_000],
+        3: [100, 1000, 10_000, 100_000],
+        4: [32, 100, 316, 1000, 3162],
+    }
     print("\n## scaling, single problems, float64 (2-D uniform, 3-D / 4-D sphere fronts)")
     print("| M | n | mohb_jax ms | moocore ms | ratio |")
     print("|---|---|---|---|---|")
