@@ -203,41 +203,36 @@ def load_table(name: str):
     return tb
 
 
+_FIT = {"lengthscale": "grid", "noise": "grid"}
+# the guard as first measured: 4:1 for the prior, no warm-up (results_transfer.md §5b-§5d)
+_G4 = {**_FIT, "guard": True, "guard_prior": (4.0, 1.0), "guard_warmup": 0}
+
 SEARCHERS = {
     # label -> copula_searcher options (None: the simulator's random searcher)
     "random": None,
     # residual GP with fixed (ℓ, τ²) = (sqrt(D)/2, 0.1): the searcher's default until the third
     # session of 2026-11-22 (the recorded "copula" rows); the default is now copula_fit's grid
     "copula": {"lengthscale": None, "noise": 0.1, "guard": False},
-    "copula_fit": {"lengthscale": "grid", "noise": "grid", "guard": False},  # type-II ML grid
+    "copula_fit": {**_FIT, "guard": False},  # type-II ML grid
     # the default searcher: copula_fit plus the guard against negative transfer (a bandit over
-    # {prior, random} credited by rung outcomes; no floor on the random arm's share)
-    "guarded": {"lengthscale": "grid", "noise": "grid", "guard": True},
-    # the same, spelled out (results_transfer.md §5c ran it while the default floor was 0.25)
-    "guarded_nofloor": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.0},
-    "guarded_floor25": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.25},
-    "guarded_floor50": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_floor": 0.5},
-    # stronger initial trust in the prior arm (16:1 instead of 4:1), no warm-up
-    "guarded_p16": {
-        "lengthscale": "grid",
-        "noise": "grid",
-        "guard": True,
-        "guard_prior": (16.0, 1.0),
-        "guard_warmup": 0,
-    },
-    # the first 4 proposals (one wave of the sweep's 4 workers) follow the prior
-    "guarded_warm4": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 4},
-    # 16:1 with the warm-up
-    "guarded_p16w": {
-        "lengthscale": "grid",
-        "noise": "grid",
-        "guard": True,
-        "guard_prior": (16.0, 1.0),
-    },
-    # no warm-up: the bandit decides from the first proposal (guard_warmup=0)
-    "guarded_nowarm": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_warmup": 0},
-    # the guard credited at every fidelity (each result against recent ones at its fidelity)
-    "guarded_all": {"lengthscale": "grid", "noise": "grid", "guard": True, "guard_fidelity": "all"},
+    # {prior, random} credited by rung outcomes, 16:1 for the prior, a warm-up until the first
+    # result; no floor on the random arm's share)
+    "guarded": {**_FIT, "guard": True},
+    # 4:1 without warm-up, and random floors on top (§5c)
+    "guarded_nofloor": {**_G4, "guard_floor": 0.0},
+    "guarded_floor25": {**_G4, "guard_floor": 0.25},
+    "guarded_floor50": {**_G4, "guard_floor": 0.5},
+    "guarded_nowarm": _G4,
+    # 16:1 without warm-up (§5e)
+    "guarded_p16": {**_G4, "guard_prior": (16.0, 1.0)},
+    # 4:1, the first 4 proposals (one wave of the sweep's 4 workers) from the prior (§5e)
+    "guarded_warm4": {**_G4, "guard_warmup": 4},
+    # 4:1 with the warm-up until the first result (§5e's "at 4:1" rows)
+    "guarded_4w": {**_G4, "guard_warmup": "evidence"},
+    # 16:1 with the warm-up: the default's options, spelled out (§5e)
+    "guarded_p16w": {**_FIT, "guard": True, "guard_prior": (16.0, 1.0), "guard_warmup": "evidence"},
+    # 4:1 with the warm-up, credited at every fidelity (each result against recent ones there)
+    "guarded_all": {**_G4, "guard_warmup": "evidence", "guard_fidelity": "all"},
 }
 
 

@@ -77,20 +77,23 @@ def test_floor_keeps_a_random_share_under_an_exact_prior():
 
 
 def test_inverted_prior_converges_to_random_search():
+    """The default guard (16:1 for the prior) needs a few dozen results to lose its trust in
+    an exactly inverted prior; after that its picks are random search's."""
     x, y, z = target_problem(1)
     sd = np.full_like(z, 0.2)
     opts = dict(x=x, n_candidates=64, queue_size=8, capacity=16, update=False)
     guarded = copula_searcher(-z, sd, **opts)
     blind = copula_searcher(-z, sd, guard=False, **opts)
-    st, cs, ok, arm = run_many(guarded, y, 120)
-    _, cs_b, _, _ = run_many(blind, y, 120)
+    st, cs, ok, arm = run_many(guarded, y, 200)
+    _, cs_b, _, _ = run_many(blind, y, 200)
     assert ok.all()
-    assert (np.asarray(guard_trust(st)) < 0.15).all()
-    assert (arm[:, 60:] == 2).mean() > 0.85  # late proposals are random draws
+    trust = np.asarray(guard_trust(st))  # from 0.93; the prior arm, rarely drawn, loses slowly
+    assert (trust < 0.25).all() and trust.mean() < 0.15, trust
+    assert (arm[:, 100:] == 2).mean() > 0.85  # late proposals are random draws
     # the unguarded searcher follows the inverted prior to the worst configs; the guarded one's
     # late picks are as good as random search's (expected normalized rank 0.5)
-    assert quality(y, cs_b[:, 60:].ravel()) > 0.65
-    assert 0.4 < quality(y, cs[:, 60:].ravel()) < 0.6
+    assert quality(y, cs_b[:, 60:120].ravel()) > 0.65  # (of 300 configs: the worst fifth)
+    assert 0.4 < quality(y, cs[:, 100:].ravel()) < 0.6
 
 
 def test_credit_matches_brute_force():
@@ -102,7 +105,7 @@ def test_credit_matches_brute_force():
     n = 50
     st, (cs, _, arm) = jax.jit(lambda k: drive(s, k, n, y))(jax.random.key(3))
     cs, arm = np.asarray(cs), np.asarray(arm)
-    credit = np.array([[4.0, 1.0], [1.0, 1.0]])
+    credit = np.array([[16.0, 1.0], [1.0, 1.0]])  # the default guard_prior, then 1:1
     mem: list[np.ndarray] = []
     for c, a in zip(cs, arm, strict=True):
         yc = y[c]
@@ -215,7 +218,7 @@ def test_several_guard_fidelities_keep_separate_memories():
     st = s.observe(st, c, jnp.int32(0), jnp.asarray(y[c]))
     assert np.asarray(st.g_n).tolist() == [1, 1]
     # each was compared with an empty memory of its own fidelity: two neutral credits
-    np.testing.assert_allclose(np.asarray(st.credit)[0], [4.0 + 1.0, 1.0 + 1.0])
+    np.testing.assert_allclose(np.asarray(st.credit)[0], [16.0 + 1.0, 1.0 + 1.0])
 
 
 def _lowest_fidelity_prior(tb, task, objectives):
@@ -234,7 +237,8 @@ def _lowest_fidelity_prior(tb, task, objectives):
 def test_simulate_records_the_trust_per_seed_over_time():
     """``simulate`` gives each result the guard's trust when its job started: it rises from
     its starting value for an exact prior and falls for an inverted one; no column without a
-    guard."""
+    guard. (A 4:1 starting trust, 0.82, so that the rise is visible: the default 16:1 starts
+    at 0.93, about where an exact prior's lowest-fidelity picks on this table settle.)"""
     import mohb_jax
     from mohb_jax import tables
 
@@ -245,7 +249,7 @@ def test_simulate_records_the_trust_per_seed_over_time():
     t = tb.task_index("digits")
     allowed = np.asarray(tb.mask[t]).all(axis=-1).any(axis=-1)
     opts = dict(x=np.asarray(tb.encoded, np.float32), allowed=allowed, update=False)
-    opts |= dict(n_candidates=32, queue_size=4)
+    opts |= dict(n_candidates=32, queue_size=4, guard_prior=(4.0, 1.0))
     trust0 = float(guard_trust(copula_searcher(mu, sd, **opts).init(jax.random.key(0))))
 
     def run(searcher, seeds):
