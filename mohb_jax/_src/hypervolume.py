@@ -306,8 +306,6 @@ def _hv_core(Y: Array, valid: Array, R: Array, prefilter: bool = True) -> Array:
     return jnp.sum(c * (R[2][None] - z), axis=0)
 
 
-_N_PROBES = 8
-
 _COMPACT_SIZES = (64, 256, 2048)
 
 
@@ -323,7 +321,7 @@ def _compact(Y: Array, valid: Array, R: Array, size: int) -> tuple[Array, Array]
     return out, vout
 
 
-def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int = _N_PROBES) -> Array:
+def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int) -> Array:
     """(N, B): rows strictly dominated by one of a few probe points of their problem.
 
     The probes are the minimizers of ``n_probes`` fixed positive weightings of the
@@ -624,6 +622,24 @@ def _gather_cols(L: Array, pos: Array, c: Array, size: int, fill: Array) -> tupl
     return jnp.where(vc[None], jnp.take(L, src, axis=1), fill[:, None]), vc
 
 
+def _pad_cols(L: Array, keep: Array, cap: int, fill: Array) -> tuple[Array, Array]:
+    """``L`` (d, size) and ``keep`` (size,) padded to ``cap`` columns with ``fill`` (d,)."""
+    size = L.shape[1]
+    if size == cap:
+        return L, keep
+    L = jnp.concatenate([L, jnp.broadcast_to(fill[:, None], (L.shape[0], cap - size))], axis=1)
+    return L, jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
+
+
+def _prune_cols(
+    L: Array, pos: Array, c: Array, size: int, cap: int, fill: Array
+) -> tuple[Array, Array]:
+    """The kept columns of ``L`` (see :func:`_gather_cols`) in ``size`` slots, marked by which
+    of them are non-dominated, padded back to ``cap`` columns (the kept ones first)."""
+    Lc, vc = _gather_cols(L, pos, c, size, fill)
+    return _pad_cols(Lc, _nondominated(Lc, vc), cap, fill)
+
+
 def _pow2_caps(lo: int, cap: int) -> tuple[int, ...]:
     """Every power of two in ``[lo, cap)``, then ``cap``."""
     return tuple(1 << k for k in range(lo.bit_length() - 1, 31) if lo <= 1 << k < cap) + (cap,)
@@ -660,23 +676,16 @@ def _wfg_level(P: Array, valid: Array, R: Array, top: bool = False) -> Array:
     Qpad = jnp.concatenate([Q, jnp.broadcast_to(Rq[:, None], (d - 1, cap + 1))], axis=1)
     vpad = jnp.concatenate([v, jnp.zeros((cap + 1,), bool)])
 
-    def pad(L, keep, size):
-        if size == cap:
-            return L, keep
-        L = jnp.concatenate([L, jnp.broadcast_to(Rq[:, None], (d - 1, cap - size))], axis=1)
-        return L, jnp.concatenate([keep, jnp.zeros((cap - size,), bool)])
-
     def gather(size, L, pos, c):
         return _gather_cols(L, pos, c, size, Rq)
 
     def limited(size, i, p):  # the limited later points, minus those a probe dominates
         L = jnp.maximum(p[:, None], lax.dynamic_slice_in_dim(Qpad, i + 1, size, axis=1))
         lv = lax.dynamic_slice_in_dim(vpad, i + 1, size)
-        return pad(L, _probe_filter(L, lv), size)
+        return _pad_cols(L, _probe_filter(L, lv), cap, Rq)
 
     def prune(size, L, pos, c):  # the non-dominated ones among the probes' survivors
-        Lc, vc = gather(size, L, pos, c)
-        return pad(Lc, _nondominated(Lc, vc), size)
+        return _prune_cols(L, pos, c, size, cap, Rq)
 
     def child(size, L, pos, c):
         return _wfg_level(*gather(size, L, pos, c), Rq)
@@ -762,17 +771,10 @@ def _hv_wfg_one(P: Array, valid: Array, R: Array) -> Array:
         keep = _probe_filter(P, valid)
         pos = jnp.cumsum(keep, dtype=jnp.int32)
 
-        def prune(size):
-            Pc, vc = _gather_cols(P, pos, pos[-1], size, R)
-            kc = _nondominated(Pc, vc)
-            if size < n:  # back to n columns (the kept ones first)
-                Pc = jnp.concatenate([Pc, jnp.broadcast_to(R[:, None], (P.shape[0], n - size))], 1)
-                kc = jnp.concatenate([kc, jnp.zeros((n - size,), bool)])
-            return Pc, kc
-
         caps = _pow2_caps(_WFG_TOP_PROBES_MIN, n)
         P, keep = lax.switch(
-            _bucket_index(pos[-1], caps), [functools.partial(prune, s) for s in caps]
+            _bucket_index(pos[-1], caps),
+            [functools.partial(_prune_cols, P, pos, pos[-1], s, n, R) for s in caps],
         )
     c = jnp.sum(keep, dtype=jnp.int32)
     return _wfg_level(_compact_cols(P, keep, n, R), jnp.arange(n) < c, R, top=True)
