@@ -394,6 +394,38 @@ def test_blocked_with_many_blocks(ym):
     np.testing.assert_array_equal(r, oracle_ranks(y.astype(np.float32), mask))
 
 
+@given(padded_points((64,), m=st.integers(3, 5), allow_posinf=True))
+def test_blocked_front0_only_matches_oracle(ym):
+    """``cap=1`` (what ``pareto_mask`` uses beyond the dense size): 0 exactly on front 0."""
+    y, mask = ym
+    f = jax.jit(_impl._ranks_blocked, static_argnums=(2, 3))(_keys(y), jnp.asarray(mask), 8, 1)
+    np.testing.assert_array_equal(np.asarray(f) == 0, oracle_ranks(y.astype(np.float32), mask) == 0)
+
+
+@pytest.mark.parametrize("m", [3, 4])
+@pytest.mark.parametrize("block", [8, 32])
+def test_blocked_pruning_on_deep_fronts(m, block):
+    """Many fronts per block reach (more than the kept rank layers), duplicates, +inf and
+    masked rows, blocks small enough that nearly every pruning branch is taken: moocore as
+    the oracle for the ranks and for front 0."""
+    rng = np.random.default_rng(m * 100 + block)
+    n = 1500
+    y = rng.random((n, 1)) + 0.06 * rng.random((n, m))  # ~100-300 fronts
+    y[:40] = y[40:80]  # duplicates
+    y[80:90, 1] = np.inf
+    y = y.astype(np.float32)
+    mask = rng.random(n) > 0.1
+    k, mk = _keys(y), jnp.asarray(mask)
+    fn = jax.jit(_impl._ranks_blocked, static_argnums=(2, 3))
+    r = np.asarray(fn(k, mk, block, None))
+    want = np.full(n, -1)
+    want[mask] = moocore.pareto_rank(y[mask].astype(np.float64))
+    assert want.max() > 2 * _impl._LAYERS  # the deep-layer branch is exercised
+    np.testing.assert_array_equal(r, want)
+    f0 = np.asarray(fn(k, mk, block, 1)) == 0
+    np.testing.assert_array_equal(f0, want == 0)
+
+
 def test_dispatch_covers_shapes():
     assert _impl._choose_method(256, 1) == "sort1d"
     assert _impl._choose_method(256, 2) == "dense"
