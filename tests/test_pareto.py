@@ -366,12 +366,30 @@ def test_batched_2d_sweep_matches_oracle(ym):
         np.testing.assert_array_equal(r[i], oracle_ranks(y[i].astype(np.float32), mask[i]))
 
 
-@given(padded_points((64,), m=st.just(2), allow_posinf=True))
-def test_single_2d_sweep_matches_oracle(ym):
-    """The one-problem sweep with a binary search (the default for one large 2-D problem)."""
+@given(padded_points((64,), m=st.just(2), allow_posinf=True), st.sampled_from([1, 3, 4, 16]))
+def test_single_2d_sweep_matches_oracle(ym, block):
+    """The one-problem sweep in blocks (the default for one large 2-D problem), with blocks
+    small enough that runs of equal rows and dominance chains cross block boundaries."""
     y, mask = ym
-    r = jax.jit(_impl._ranks_2d_sweep_single)(_keys(y), jnp.asarray(mask))
+    r = jax.jit(_impl._ranks_2d_sweep_single, static_argnums=2)(_keys(y), jnp.asarray(mask), block)
     np.testing.assert_array_equal(np.asarray(r), oracle_ranks(y.astype(np.float32), mask))
+
+
+@pytest.mark.parametrize("block", [4, 16])
+def test_single_2d_sweep_long_runs_and_chains(block):
+    """Runs of equal rows longer than a block, long chains and deep fronts, +inf and masked
+    rows: moocore as the oracle."""
+    rng = np.random.default_rng(block)
+    n = 3000
+    y = rng.integers(0, 40, (n, 2)).astype(np.float32)  # many exact duplicates
+    y[:200] = np.sort(rng.random(200))[:, None] * [1, 1]  # a chain of 200 fronts
+    y[200:260] = [0.5, 0.5]  # one run of 60 equal rows
+    y[260:270, 0] = np.inf
+    mask = rng.random(n) > 0.05
+    r = jax.jit(_impl._ranks_2d_sweep_single, static_argnums=2)(_keys(y), jnp.asarray(mask), block)
+    want = np.full(n, -1)
+    want[mask] = moocore.pareto_rank(y[mask].astype(np.float64))
+    np.testing.assert_array_equal(np.asarray(r), want)
 
 
 def test_batched_2d_sweep_overflows_to_more_front_slots():

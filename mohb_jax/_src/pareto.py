@@ -20,7 +20,9 @@ dense         M = 2, one problem,          fused O(N²·M) domination build, bit
               N <= 8192                    so this beats sorting at rung sizes)
 sweep2d       M = 2: a batch of problems   lexicographic sort (bitonic network for a
               with N <= 1024; one problem  batch) + one sweep keeping each front's minimum
-              with N > 1024                f2, O(N log N) per problem, N sequential steps
+              with N > 1024                f2, O(N log N) per problem; N sequential steps
+                                           for a batch, N / 16 for one problem (blocks of
+                                           16 rows, chains inside a block by relaxation)
 peel2d        (forced only)                lexicographic sort + one parallel prefix-min
                                            per front, O(F·N) for F fronts
 blocked       M >= 3, N > 8192             Z-order sort + longest dominance chain in C×C
@@ -459,34 +461,67 @@ def _ranks_2d_sweep(k: Int[Array, "b n 2"], mask: Bool[Array, "b n"]) -> Int[Arr
     return out[:n0].T
 
 
-def _ranks_2d_sweep_single(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
-    """2-D front indices of one large problem: one lexicographic sort, then one sweep step
-    per point that finds its front by a binary search over the fronts' minima (O(log N)
-    scalar work; see :func:`_sweep_2d` for the invariant). O(N log N) in all, N sequential
-    steps: on XLA:CPU each step costs a few microseconds of loop overhead, which is what
-    bounds this kernel (bench/results_pareto.md)."""
+_SWEEP_BLOCK = 16  # rows per step of the one-problem 2-D sweep (measured: 8 / 16 / 32)
+
+
+def _ranks_2d_sweep_single(
+    k: Int[Array, "n 2"], mask: Bool[Array, " n"], block: int = _SWEEP_BLOCK
+) -> Int[Array, " n"]:
+    """2-D front indices of one large problem: one lexicographic sort, then a sweep over
+    blocks of ``block`` sorted rows. The fronts' minima of the earlier blocks give each row
+    of a block a lower bound at once (the number of fronts whose minimum f2 is <= its f2: a
+    binary search per row, all rows of the block together; see :func:`_sweep_2d` for the
+    invariant); the dominance chains inside the block are then resolved by relaxation on its
+    block × block domination matrix, and the block's rows lower the minima of their fronts.
+    A row equal to one of an earlier block takes that row's front (equal rows do not
+    dominate each other). O(N log N) work in N / block sequential steps: one row per step
+    costs XLA:CPU's per-iteration overhead N times, which bounded the one-row sweep at
+    ~8x moocore for N = 1e5 (bench/results_pareto.md)."""
     n = k.shape[0]
     s1, s2, sidx = _lexsort_2d(k, mask)
     big = jnp.iinfo(k.dtype).max
-    ok = mask[sidx]
-    nbits = max(1, int(np.ceil(np.log2(n + 1))))
+    nb = -(-n // block)
+    npad = nb * block
+    s1 = jnp.concatenate([s1, jnp.full((npad - n,), big, s1.dtype)])
+    s2 = jnp.concatenate([s2, jnp.full((npad - n,), big, s2.dtype)])
+    ok = jnp.concatenate([mask[sidx], jnp.zeros((npad - n,), bool)])
+    row = jnp.arange(npad, dtype=jnp.int32)
+    new = jnp.concatenate([jnp.ones((1,), bool), (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])])
+    first = lax.cummax(jnp.where(new, row, 0))  # the first row of each run of equal rows
+    B1, B2, V, F = (x.reshape(nb, block) for x in (s1, s2, ok, first))
 
-    def step(carry, row):
-        low, p1, p2, pr = carry
-        a1, a2, v = row
-        lo, hi = jnp.int32(0), jnp.int32(n)
-        for _ in range(nbits):  # first slot with low > a2 (low is non-decreasing)
+    def step(carry, b):
+        low, ranks, nf = carry  # fronts' minimum f2 (non-decreasing), ranks so far, fronts
+        a1, a2, v = B1[b], B2[b], V[b]
+
+        def halve(c):  # per row: the first front whose minimum is > a2
+            lo, hi = c
             mid = (lo + hi) // 2
-            above = low[jnp.minimum(mid, n - 1)] > a2
-            lo, hi = jnp.where(above, lo, mid + 1), jnp.where(above, mid, hi)
-        dup = (a1 == p1) & (a2 == p2)
-        r = jnp.where(dup, pr, jnp.minimum(lo, n - 1))
-        low = lax.dynamic_update_index_in_dim(low, jnp.where(v & ~dup, a2, low[r]), r, 0)
-        return (low, a1, a2, r), jnp.where(v, r, -1)
+            above = low[jnp.minimum(mid, npad - 1)] > a2
+            act = lo < hi
+            return jnp.where(act & ~above, mid + 1, lo), jnp.where(act & above, mid, hi)
 
-    init = (jnp.full((n,), big, k.dtype), big, big, jnp.int32(-1))
-    _, r = lax.scan(step, init, (s1, s2, ok))
-    return jnp.zeros((n,), jnp.int32).at[sidx].set(r)
+        start = (jnp.zeros((block,), jnp.int32), jnp.full((block,), nf, jnp.int32))
+        lo, _ = lax.while_loop(lambda c: jnp.any(c[0] < c[1]), halve, start)
+        carried = F[b] < b * block  # equal to a row of an earlier block: its front
+        r0 = jnp.where(carried, ranks[F[b]], lo)
+        same = (a1[:, None] == a1[None, :]) & (a2[:, None] == a2[None, :])
+        d = (a1[:, None] <= a1[None, :]) & (a2[:, None] <= a2[None, :]) & ~same & v[:, None]
+
+        def relax(c):
+            r, _ = c
+            new = jnp.where(carried, r0, jnp.maximum(lo, jnp.where(d, r[:, None] + 1, 0).max(0)))
+            return new, jnp.any(new != r)
+
+        r, _ = lax.while_loop(lambda c: c[1], relax, (r0, jnp.bool_(True)))
+        low = low.at[jnp.where(v, r, npad)].min(a2, mode="drop")
+        ranks = lax.dynamic_update_slice(ranks, r, (b * block,))
+        nf = jnp.maximum(nf, jnp.max(jnp.where(v, r + 1, 0)))
+        return (low, ranks, nf), None
+
+    init = (jnp.full((npad,), big, k.dtype), jnp.zeros((npad,), jnp.int32), jnp.int32(0))
+    (_, ranks, _), _ = lax.scan(step, init, jnp.arange(nb))
+    return jnp.zeros((n,), jnp.int32).at[sidx].set(jnp.where(ok, ranks, -1)[:n])
 
 
 def _lexsort_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]):
