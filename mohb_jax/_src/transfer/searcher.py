@@ -53,7 +53,8 @@ public, built from the single-objective copula Thompson sampling of Salinas, She
    table (128 configurations) the lowest fidelity tells the prior's picks from random ones too
    weakly for the bandit to settle, and at 4:1 it kept mixing (75-78 % of the unguarded
    speed-up kept on wine / iris at 1000 seeds, 82-88 % at 16:1); at 16:1 it kept ≥ 80 % on
-   every task where transfer helps and was below random search's final HV on none (§5e). A
+   every task where transfer helps and was below random search's final HV on none (23 tasks
+   of six tables, 1000 seeds each, §5e). A
    misleading prior needs more evidence to lose then; on LCBench 7593 (§5c-§5e) the final HV is
    still above random search's. Optionally, whatever the bandit says, at least
    a share ``guard_floor`` (default 0: off) of the proposals are random draws (a uniform
@@ -74,7 +75,7 @@ public, built from the single-objective copula Thompson sampling of Salinas, She
    the speed-up kept on 8 of 18 tasks; 0.5: within noise, ~60 % kept). The fix is in the
    scheduler: the simulator resumes stopped trials once the table is used up
    (``on_exhausted="resume"``, :data:`mohb_jax.schedulers.ON_EXHAUSTED`), and with it the
-   guarded searcher is above random search on 7593 (the default guard: +0.58 ± 0.09 % at 400
+   guarded searcher is above random search on 7593 (the default guard: +0.42 ± 0.05 % at 1000
    seeds) and at or above it, or within the CI, on every table that is used up within the
    budget (the LCBench surrogate, the built-in table, LCDB; ``bench/results_transfer.md``
    §5d-§5e). ``guard_floor`` stays an option (default 0).
