@@ -453,6 +453,37 @@ def test_dispatch_covers_shapes():
         _impl._nondominated_ranks(jnp.zeros((1, 4, 3), jnp.int32), jnp.ones((1, 4), bool), "peel2d")
 
 
+def test_batch_of_large_3d_problems_runs_one_after_another_exactly():
+    """Two 3-D problems beyond the dense size in one batch (ranks, front 0, crowding and the
+    crowding rung order take the blocked kernel one problem at a time): moocore's ranks, and
+    the crowding oracle on moocore's fronts."""
+    rng = np.random.default_rng(7)
+    n = _impl._DENSE_MAX + 300
+    y = np.stack([rng.random((n, 3)), rng.random((n, 1)) + 0.2 * rng.random((n, 3))])
+    mask = rng.random((2, n)) > 0.05
+    r = np.asarray(pareto.nondominated_ranks(y, mask))
+    f0 = np.asarray(pareto.pareto_mask(y, mask))
+    with jax.enable_x64():
+        cd = np.asarray(pareto.crowding_distance(y, mask))
+        pos = np.asarray(pareto.rung_rank(y, mask, tie_break="crowding"))
+    for i in range(2):
+        idx = np.flatnonzero(mask[i])
+        want = moocore.pareto_rank(y[i][idx])
+        np.testing.assert_array_equal(r[i][idx], want)
+        assert (r[i][~mask[i]] == -1).all()
+        np.testing.assert_array_equal(f0[i][idx], want == 0)
+        z = oracle_coords(y[i][idx], normalize=False)
+        cw = np.zeros(len(idx))
+        for f in range(want.max() + 1):
+            mem = np.flatnonzero(want == f)
+            cw[mem] = oracle_crowding(z[mem])
+        np.testing.assert_allclose(cd[i][idx], cw, rtol=1e-12, atol=0)
+        order = sorted(range(len(idx)), key=lambda p: (want[p], -cw[p], p))
+        want_pos = np.empty(len(idx), int)
+        want_pos[order] = np.arange(len(idx))
+        np.testing.assert_array_equal(pos[i][idx], want_pos)
+
+
 @pytest.mark.slow
 def test_large_single_problems_match_moocore():
     rng = np.random.default_rng(3)

@@ -765,12 +765,17 @@ def _ranks_batch(k, mask, method=None):
         if m != 2:
             raise ValueError(f"method 'sweep2d' needs M == 2; got M = {m}")
         return _ranks_2d_sweep(k, mask)
-    one = lambda a, c: _ranks_single(a, c, method)  # noqa: E731
-    if (method or _choose_method(n, m)) == "blocked":
-        # one problem after another: under vmap the tile pruning's conditionals would become
-        # selects that compute every tile
-        return lax.map(lambda ac: one(*ac), (k, mask))
-    return jax.vmap(one)(k, mask)
+    blocked = (method or _choose_method(n, m)) == "blocked"
+    return _over_problems(lambda a, c: _ranks_single(a, c, method), blocked, k, mask)
+
+
+def _over_problems(fn, blocked: bool, *args):
+    """``fn`` over the leading (batch) axis of ``args``: ``vmap``, or one problem after another
+    (``lax.map``) when its ranks come from the ``blocked`` kernel, whose tile pruning's
+    conditionals would become selects that compute every tile under ``vmap``."""
+    if blocked:
+        return lax.map(lambda a: fn(*a), args)
+    return jax.vmap(fn)(*args)
 
 
 @partial(jax.jit, static_argnames=("method",))
@@ -848,9 +853,7 @@ def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array,
 @jax.jit
 def _pareto_mask(k, mask):
     b, n, m = k.shape
-    if m >= 3 and n > _DENSE_MAX:  # the blocked kernel: see _ranks_batch
-        return lax.map(lambda ac: _front0_single(*ac), (k, mask))
-    return jax.vmap(_front0_single)(k, mask)
+    return _over_problems(_front0_single, m >= 3 and n > _DENSE_MAX, k, mask)
 
 
 def pareto_mask(
@@ -947,7 +950,8 @@ def _crowding_distance(k, z, mask):
     def one(k1, z1, m1):
         return _crowding_single(k1, z1, m1, _ranks_single(k1, m1))
 
-    return jax.vmap(one)(k, z, mask)
+    b, n, m = k.shape
+    return _over_problems(one, _choose_method(n, m) == "blocked", k, z, mask)
 
 
 def crowding_distance(
@@ -1162,7 +1166,8 @@ def _rung_rank(k, z, mask, tie_break, epsnet="auto"):
     """keys int[B, N, M], coordinates float[B, N, M], mask[B, N] -> int32[B, N] positions."""
     n = k.shape[-2]
     if tie_break == "crowding":
-        return jax.vmap(_crowding_rank_single)(k, z, mask)
+        blocked = _choose_method(n, k.shape[-1]) == "blocked"
+        return _over_problems(_crowding_rank_single, blocked, k, z, mask)
     ranks = _ranks_batch(k, mask)
     seg = jnp.where(mask, ranks, n)
     k0 = k[..., 0]
