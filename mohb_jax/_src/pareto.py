@@ -505,8 +505,8 @@ def _ranks_2d_sweep_single(
         lo, _ = lax.while_loop(lambda c: jnp.any(c[0] < c[1]), halve, start)
         carried = F[b] < b * block  # equal to a row of an earlier block: its front
         r0 = jnp.where(carried, ranks[F[b]], lo)
-        same = (a1[:, None] == a1[None, :]) & (a2[:, None] == a2[None, :])
-        d = (a1[:, None] <= a1[None, :]) & (a2[:, None] <= a2[None, :]) & ~same & v[:, None]
+        pts = jnp.stack([a1, a2], axis=-1)
+        d = dominates(pts[:, None, :], pts[None, :, :]) & v[:, None]  # D[j, i]: j dominates i
 
         def relax(c):
             r, _ = c
@@ -573,17 +573,12 @@ _LAYERS = 32  # rank layers of a finished block kept as lower corners (the pruni
 
 
 def _dense_rank_cols(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, "n m"]:
-    """Each objective replaced by its dense rank among the valid rows (0, 1, ...); masked rows
-    get N, above every valid rank. Dominance is invariant to it (equal stays equal)."""
+    """Each objective replaced by its dense rank among the valid rows (0, 1, ...: the
+    one-objective front index of :func:`_ranks_1d`); masked rows get N, above every valid
+    rank. Dominance is invariant to it (equal stays equal)."""
     n, m = k.shape
-    big = jnp.iinfo(k.dtype).max
-    idx = jnp.arange(n, dtype=jnp.int32)
-    cols = []
-    for c in range(m):
-        s, perm = lax.sort((jnp.where(mask, k[:, c], big), idx), num_keys=1)
-        new = jnp.concatenate([jnp.zeros((1,), jnp.int32), (s[1:] != s[:-1]).astype(jnp.int32)])
-        cols.append(jnp.zeros((n,), jnp.int32).at[perm].set(jnp.cumsum(new)))
-    return jnp.where(mask[:, None], jnp.stack(cols, -1), n)
+    r = jnp.stack([_ranks_1d(k[:, c : c + 1], mask) for c in range(m)], axis=-1)
+    return jnp.where(mask[:, None], r, n)
 
 
 def _zorder(r: Int[Array, "n m"], bits: int) -> Int[Array, " n"]:
@@ -756,7 +751,7 @@ def _ranks_batch(k, mask, method=None):
     """int keys[B, N, M], mask[B, N] -> int32[B, N] front indices.
 
     A batch of 2-D rungs (B > 1, N <= 1024) runs the batch-vectorized sort-and-sweep
-    (``sweep2d``); everything else one problem at a time under ``vmap``.
+    (``sweep2d``); everything else one problem at a time (:func:`_over_problems`).
     """
     b, n, m = k.shape
     if method is None and m == 2 and b > 1 and n <= _DENSE_MAX_2D:
@@ -852,8 +847,8 @@ def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array,
 
 @jax.jit
 def _pareto_mask(k, mask):
-    b, n, m = k.shape
-    return _over_problems(_front0_single, m >= 3 and n > _DENSE_MAX, k, mask)
+    b, n, m = k.shape  # _front0_single uses the blocked kernel exactly where the ranks do
+    return _over_problems(_front0_single, _choose_method(n, m) == "blocked", k, mask)
 
 
 def pareto_mask(
@@ -1381,7 +1376,8 @@ def _rung_position(k, z, mask, t, tie_break):
             p = _epsnet_position_kz(k1, z1, m1, t1)
         return jnp.where(m1[t1], p, -1).astype(jnp.int32)
 
-    return jax.vmap(one)(k, z, mask, t)
+    blocked = tie_break == "crowding" and _choose_method(*k.shape[-2:]) == "blocked"
+    return _over_problems(one, blocked, k, z, mask, t)
 
 
 def rung_position(
