@@ -446,6 +446,38 @@ def test_single_problem_probe_filter_and_compaction_vs_moocore(n, m):
     assert got == pytest.approx(hv_moocore(y[mask], np.ones(m)), rel=1e-12)
 
 
+@pytest.mark.parametrize("n", [40, 256, 700])
+def test_batched_3d_fronts_and_dominated_rungs_vs_moocore(n):
+    """Batches of 3-D problems: spherical fronts (nothing for the probe filter to drop, 2-D
+    staircases of hundreds of points), uniform points and integer grids (ties, duplicates),
+    points outside the reference box and masked rows, side by side in one batch. Up to 256
+    rows the slices kernel runs alone; at 700 rows (padded to 1024) the 32-slot staircase
+    sweep runs first and the fronts make it overflow, so the batch falls back to slices."""
+    rng = np.random.default_rng(n)
+    x = np.abs(rng.standard_normal((2, n, 3)))
+    front = 1.0 - x / np.linalg.norm(x, axis=-1, keepdims=True)
+    uniform = rng.random((2, n, 3))
+    grid = grid_points(rng, (2, n, 3)) / 4
+    y = np.concatenate([front, uniform, grid])
+    y[:, :7] = y[:, 7:14]  # exact duplicates
+    y[:, -3:] = 1.2  # outside the box
+    mask = rng.random(y.shape[:2]) > 0.1
+    exp = np.array([hv_moocore(p[k], np.ones(3)) for p, k in zip(y, mask, strict=True)])
+    with jax.enable_x64():
+        got = np.asarray(hypervolume(jnp.asarray(y), jnp.ones(3), jnp.asarray(mask)))
+    np.testing.assert_allclose(got, exp, rtol=1e-12)
+    got32 = np.asarray(hypervolume(y.astype(np.float32), np.ones(3, np.float32), mask))
+    np.testing.assert_allclose(got32, exp, rtol=2e-5)
+    # a front whose 2-D staircases stay at one point (x = y rise as z falls) next to uniform
+    # points: nothing for the probes to drop, and at 700 rows the 32-slot staircases suffice
+    t = rng.permutation(n) / n
+    diag = np.stack([t, t, 1 - t], axis=-1) * 0.9
+    pair = np.stack([diag, uniform[0]])
+    with jax.enable_x64():
+        got_d = np.asarray(hypervolume(jnp.asarray(pair), jnp.ones(3)))
+    np.testing.assert_allclose(got_d, [hv_moocore(p, np.ones(3)) for p in pair], rtol=1e-12)
+
+
 @pytest.mark.parametrize("m", [3, 4])
 @given(data=st.data())
 def test_single_problem_filtered_sweep_vs_moocore(m, data):
