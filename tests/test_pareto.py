@@ -366,13 +366,32 @@ def test_batched_2d_sweep_matches_oracle(ym):
         np.testing.assert_array_equal(r[i], oracle_ranks(y[i].astype(np.float32), mask[i]))
 
 
-@given(padded_points((64,), m=st.just(2), allow_posinf=True), st.sampled_from([1, 3, 4, 16]))
-def test_single_2d_sweep_matches_oracle(ym, block):
+@given(
+    padded_points((64,), m=st.just(2), allow_posinf=True),
+    st.sampled_from([1, 3, 4, 16]),
+    st.sampled_from([2, 5, 1 << 14]),
+)
+def test_single_2d_sweep_matches_oracle(ym, block, slots):
     """The one-problem sweep in blocks (the default for one large 2-D problem), with blocks
-    small enough that runs of equal rows and dominance chains cross block boundaries."""
+    small enough that runs of equal rows and dominance chains cross block boundaries, and
+    few enough front slots that deeper problems take the second pass."""
     y, mask = ym
-    r = jax.jit(_impl._ranks_2d_sweep_single, static_argnums=2)(_keys(y), jnp.asarray(mask), block)
+    sweep = jax.jit(_impl._ranks_2d_sweep_single, static_argnums=(2, 3))
+    r = sweep(_keys(y), jnp.asarray(mask), block, slots)
     np.testing.assert_array_equal(np.asarray(r), oracle_ranks(y.astype(np.float32), mask))
+
+
+def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
+    """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
+    sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    x = rng.permutation(n).astype(np.float64)
+    y = np.stack([np.stack([x, x], -1), rng.random((n, 2))])
+    r = np.asarray(pareto.nondominated_ranks(y))
+    assert r[0].max() == n - 1
+    for i in range(2):
+        np.testing.assert_array_equal(r[i], moocore.pareto_rank(y[i]))
 
 
 @pytest.mark.parametrize("block", [4, 16])
@@ -515,6 +534,13 @@ def test_float64_dominance_is_exact():
     )
     big = np.array([[2**40 + 1, 0], [2**40, 1]], dtype=np.int64)  # 64-bit integers too
     assert np.asarray(pareto.nondominated_ranks(big)).tolist() == [0, 0]
+    # beyond 2**53 float64 would merge 2**60 + 1 with 2**60 (then row 1 dominated row 0); the
+    # largest int64 next to a masked row (masked rows take the largest value on the host)
+    top = np.iinfo(np.int64).max
+    big = np.array([[2**60 + 1, 0], [2**60, 1], [top, -5], [top, -4], [0, 9]], dtype=np.int64)
+    mask = np.array([True, True, True, True, False])
+    got = np.asarray(pareto.nondominated_ranks(big, mask)).tolist()
+    assert got == [0, 0, 0, 1, -1]  # by hand: only row 3 is dominated (by row 2)
 
 
 def test_float32_distances_warn_when_values_merge():

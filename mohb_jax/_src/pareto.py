@@ -107,13 +107,22 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
         b = np.where(a == 0, 0, a).view(it)  # -0.0 -> +0.0
         b = b ^ ((b >> (8 * b.itemsize - 1)) & np.iinfo(it).max)
         return np.where(mask[..., None], b, 0)
+    # one argsort per objective (np.unique + searchsorted cost 3x more): the dense rank is the
+    # number of value changes before a row in sorted order; masked rows sort last as +inf
+    # (the dtype's largest integer for integers; a valid row equal to it ties with them, which
+    # leaves every valid row's rank as it is)
     out = np.zeros(a.shape, np.int32)
+    m = mask.ravel()
+    fill = np.inf if np.issubdtype(a.dtype, np.floating) else np.iinfo(a.dtype).max
     for j in range(a.shape[-1]):
-        col = a[..., j]
-        vals = col[mask]
-        if vals.size:
-            u = np.unique(vals)
-            out[..., j] = np.where(mask, np.searchsorted(u, col), 0)
+        v = np.where(m, a[..., j].ravel(), fill)
+        o = np.argsort(v)
+        s = v[o]
+        d = np.zeros(v.size, np.int32)
+        np.cumsum(s[1:] != s[:-1], out=d[1:])
+        r = np.empty_like(d)
+        r[o] = d
+        out[..., j] = np.where(mask, r.reshape(mask.shape), 0)
     return out
 
 
@@ -462,10 +471,18 @@ def _ranks_2d_sweep(k: Int[Array, "b n 2"], mask: Bool[Array, "b n"]) -> Int[Arr
 
 
 _SWEEP_BLOCK = 16  # rows per step of the one-problem 2-D sweep (measured: 8 / 16 / 32)
+# slots for the fronts' minima in the one-problem 2-D sweep (more fronts: a second pass with N
+# slots). The loop reads them with a gather; XLA:CPU splits a gather over its threads when its
+# operand is large (here from ~131 000 int32 slots on), and the per-step thread hand-off took
+# the sweep of 1e5 rows padded to 131 072 from 47 to 141 ms.
+_SWEEP_SLOTS = 1 << 14
 
 
 def _ranks_2d_sweep_single(
-    k: Int[Array, "n 2"], mask: Bool[Array, " n"], block: int = _SWEEP_BLOCK
+    k: Int[Array, "n 2"],
+    mask: Bool[Array, " n"],
+    block: int = _SWEEP_BLOCK,
+    slots: int = _SWEEP_SLOTS,
 ) -> Int[Array, " n"]:
     """2-D front indices of one large problem: one lexicographic sort, then a sweep over
     blocks of ``block`` sorted rows. The fronts' minima of the earlier blocks give each row
@@ -476,7 +493,19 @@ def _ranks_2d_sweep_single(
     A row equal to one of an earlier block takes that row's front (equal rows do not
     dominate each other). O(N log N) work in N / block sequential steps: one row per step
     costs XLA:CPU's per-iteration overhead N times, which bounded the one-row sweep at
-    ~8x moocore for N = 1e5 (bench/results_pareto.md)."""
+    ~8x moocore for N = 1e5 (bench/results_pareto.md). The fronts' minima live in ``slots``
+    slots; a problem with more fronts is swept again with one slot per row."""
+    n = k.shape[0]
+    nb = -(-n // block)
+    if slots >= nb * block:
+        return _sweep_2d_blocks(k, mask, block, nb * block)[0]
+    ranks, over = _sweep_2d_blocks(k, mask, block, slots)
+    return lax.cond(over, lambda: _sweep_2d_blocks(k, mask, block, nb * block)[0], lambda: ranks)
+
+
+def _sweep_2d_blocks(k, mask, block: int, slots: int):
+    """:func:`_ranks_2d_sweep_single` with ``slots`` slots for the fronts' minima: ``(ranks,
+    overflow)``; the ranks are right unless ``overflow`` (a front index reached ``slots``)."""
     n = k.shape[0]
     s1, s2, sidx = _lexsort_2d(k, mask)
     big = jnp.iinfo(k.dtype).max
@@ -491,20 +520,24 @@ def _ranks_2d_sweep_single(
     B1, B2, V, F = (x.reshape(nb, block) for x in (s1, s2, ok, first))
 
     def step(carry, b):
-        low, ranks, nf = carry  # fronts' minimum f2 (non-decreasing), ranks so far, fronts
+        # fronts' minimum f2 (non-decreasing), ranks so far, fronts, the previous block's last
+        low, ranks, nf, last = carry
         a1, a2, v = B1[b], B2[b], V[b]
 
         def halve(c):  # per row: the first front whose minimum is > a2
             lo, hi = c
             mid = (lo + hi) // 2
-            above = low[jnp.minimum(mid, npad - 1)] > a2
+            above = low[jnp.minimum(mid, slots - 1)] > a2
             act = lo < hi
             return jnp.where(act & ~above, mid + 1, lo), jnp.where(act & above, mid, hi)
 
-        start = (jnp.zeros((block,), jnp.int32), jnp.full((block,), nf, jnp.int32))
+        hi0 = jnp.minimum(nf, slots)
+        start = (jnp.zeros((block,), jnp.int32), jnp.full((block,), hi0, jnp.int32))
         lo, _ = lax.while_loop(lambda c: jnp.any(c[0] < c[1]), halve, start)
-        carried = F[b] < b * block  # equal to a row of an earlier block: its front
-        r0 = jnp.where(carried, ranks[F[b]], lo)
+        # equal to a row of an earlier block: its front, which is the previous block's last
+        # row's (a run of equal rows is contiguous and shares one front); no gather from ranks
+        carried = F[b] < b * block
+        r0 = jnp.where(carried, last, lo)
         pts = jnp.stack([a1, a2], axis=-1)
         d = dominates(pts[:, None, :], pts[None, :, :]) & v[:, None]  # D[j, i]: j dominates i
 
@@ -514,14 +547,25 @@ def _ranks_2d_sweep_single(
             return new, jnp.any(new != r)
 
         r, _ = lax.while_loop(lambda c: c[1], relax, (r0, jnp.bool_(True)))
-        low = low.at[jnp.where(v, r, npad)].min(a2, mode="drop")
+        low = low.at[jnp.where(v, r, slots)].min(a2, mode="drop")
         ranks = lax.dynamic_update_slice(ranks, r, (b * block,))
         nf = jnp.maximum(nf, jnp.max(jnp.where(v, r + 1, 0)))
-        return (low, ranks, nf), None
+        return (low, ranks, nf, r[-1]), None
 
-    init = (jnp.full((npad,), big, k.dtype), jnp.zeros((npad,), jnp.int32), jnp.int32(0))
-    (_, ranks, _), _ = lax.scan(step, init, jnp.arange(nb))
-    return jnp.zeros((n,), jnp.int32).at[sidx].set(jnp.where(ok, ranks, -1)[:n])
+    init = (
+        jnp.full((slots,), big, k.dtype),
+        jnp.zeros((npad,), jnp.int32),
+        jnp.int32(0),
+        jnp.int32(0),
+    )
+    # masked rows sort last: only the blocks that hold valid rows are swept (an eager call
+    # pads 1e5 rows to 131 072)
+    n_valid = jnp.sum(ok, dtype=jnp.int32)
+    _, ranks, nf, _ = lax.fori_loop(
+        0, (n_valid + block - 1) // block, lambda b, c: step(c, b)[0], init
+    )
+    out = jnp.zeros((n,), jnp.int32).at[sidx].set(jnp.where(ok, ranks, -1)[:n])
+    return out, nf > slots
 
 
 def _lexsort_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]):
@@ -760,14 +804,22 @@ def _ranks_batch(k, mask, method=None):
         if m != 2:
             raise ValueError(f"method 'sweep2d' needs M == 2; got M = {m}")
         return _ranks_2d_sweep(k, mask)
-    blocked = (method or _choose_method(n, m)) == "blocked"
+    blocked = _one_at_a_time(n, m, method)
     return _over_problems(lambda a, c: _ranks_single(a, c, method), blocked, k, mask)
+
+
+def _one_at_a_time(n: int, m: int, method: str | None = None) -> bool:
+    """Whether a batch of such problems runs one problem after another (:func:`_over_problems`):
+    the ``blocked`` kernel and the one-problem 2-D sweep have data-dependent conditionals
+    (tile pruning; the sweep's second pass when its front slots overflow)."""
+    method = method or _choose_method(n, m)
+    return method == "blocked" or (method == "sweep2d" and n > _DENSE_MAX_2D)
 
 
 def _over_problems(fn, blocked: bool, *args):
     """``fn`` over the leading (batch) axis of ``args``: ``vmap``, or one problem after another
-    (``lax.map``) when its ranks come from the ``blocked`` kernel, whose tile pruning's
-    conditionals would become selects that compute every tile under ``vmap``."""
+    (``lax.map``) when ``blocked`` (:func:`_one_at_a_time`), whose conditionals would become
+    selects that run every branch under ``vmap``."""
     if blocked:
         return lax.map(lambda a: fn(*a), args)
     return jax.vmap(fn)(*args)
@@ -946,7 +998,7 @@ def _crowding_distance(k, z, mask):
         return _crowding_single(k1, z1, m1, _ranks_single(k1, m1))
 
     b, n, m = k.shape
-    return _over_problems(one, _choose_method(n, m) == "blocked", k, z, mask)
+    return _over_problems(one, _one_at_a_time(n, m), k, z, mask)
 
 
 def crowding_distance(
@@ -1161,7 +1213,7 @@ def _rung_rank(k, z, mask, tie_break, epsnet="auto"):
     """keys int[B, N, M], coordinates float[B, N, M], mask[B, N] -> int32[B, N] positions."""
     n = k.shape[-2]
     if tie_break == "crowding":
-        blocked = _choose_method(n, k.shape[-1]) == "blocked"
+        blocked = _one_at_a_time(n, k.shape[-1])
         return _over_problems(_crowding_rank_single, blocked, k, z, mask)
     ranks = _ranks_batch(k, mask)
     seg = jnp.where(mask, ranks, n)
@@ -1376,7 +1428,7 @@ def _rung_position(k, z, mask, t, tie_break):
             p = _epsnet_position_kz(k1, z1, m1, t1)
         return jnp.where(m1[t1], p, -1).astype(jnp.int32)
 
-    blocked = tie_break == "crowding" and _choose_method(*k.shape[-2:]) == "blocked"
+    blocked = tie_break == "crowding" and _one_at_a_time(*k.shape[-2:])
     return _over_problems(one, blocked, k, z, mask, t)
 
 
