@@ -376,30 +376,33 @@ def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int) -> Arr
 
     The probes are the minimizers of ``n_probes`` fixed positive weightings of the
     range-normalized objectives (each a valid point, so dropping what it dominates never
-    changes the HV). On typical data a handful of good points dominate most others, so the
-    sort and the sequential sweep that follow run over the few survivors (1e4 uniform 3-D
-    points: 156-204 survivors with 8 probes; 256: at most 61); on a front nothing is
-    dropped and the cost is
-    O(N·probes). Computed batch-first, so every reduction runs along the contiguous axis.
+    changes the HV; a minimizer up to rounding is as good as any). On typical data a handful
+    of good points dominate most others, so the sort and the sequential sweep that follow run
+    over the few survivors (1e4 uniform 3-D points: 156-204 survivors with 8 probes; 256: at
+    most ~90 with 4); on a front nothing is dropped and the cost is O(N·probes). Every step is
+    a reduction over the rows or an element-wise pass on the batch-last arrays (no transpose,
+    no variadic argmin, no gather: 1000 x 256 3-D rungs, 4 probes, 6 -> 3 ms).
     """
     m, n, b = Y.shape
-    Yt = jnp.moveaxis(Y, 1, 2)  # (M, B, N)
-    vt = valid.T
-    lo = jnp.min(jnp.where(vt[None], Yt, R[:, :, None]), axis=2)  # (M, B)
+    lo = jnp.min(jnp.where(valid[None], Y, R[:, None, :]), axis=1)  # (M, B)
     span = jnp.where(R > lo, R - lo, 1)
-    Z = (Yt - lo[..., None]) / span[..., None]
     w = np.random.default_rng(0).random((n_probes, m)) + 0.05
     w[0] = 1.0
     r = min(n_probes - 1, m)
     w[1 : 1 + r] = (0.05 + 0.95 * np.eye(m))[:r]  # near-axis weightings: the extreme points
-    dominated = jnp.zeros((b, n), bool)
+    c = jnp.asarray(w, Y.dtype)[:, :, None] / span[None]  # (probes, M, B)
+    rows = jnp.arange(n, dtype=jnp.int32)[:, None]
+    ok = jnp.any(valid, axis=0)[None]  # a problem with no valid row has no probe
+    dominated = jnp.zeros((n, b), bool)
     for k in range(n_probes):
-        score = jnp.where(vt, sum(float(w[k, j]) * Z[j] for j in range(m)), jnp.inf)
-        first = jnp.argmin(score, axis=1)  # (B,)
-        p = jnp.take_along_axis(Yt, first[None, :, None], axis=2)  # (M, B, 1)
-        ok = jnp.take_along_axis(vt, first[:, None], axis=1)  # (B, 1)
-        dominated = dominated | (ok & jnp.all(p <= Yt, axis=0) & jnp.any(p < Yt, axis=0))
-    return dominated.T
+        score = jnp.where(valid, sum(c[k, j][None] * Y[j] for j in range(m)), jnp.inf)
+        best = jnp.min(score, axis=0)
+        first = jnp.min(jnp.where(valid & (score == best[None]), rows, n), axis=0)  # (B,)
+        p = jnp.max(jnp.where((rows == first[None])[None], Y, -jnp.inf), axis=1)  # (M, B)
+        le = jnp.all(p[:, None] <= Y, axis=0)
+        lt = jnp.any(p[:, None] < Y, axis=0)
+        dominated = dominated | (ok & le & lt)
+    return dominated
 
 
 def _order_key(x: Array) -> Array:
