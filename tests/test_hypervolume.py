@@ -478,6 +478,24 @@ def test_batched_3d_fronts_and_dominated_rungs_vs_moocore(n):
     np.testing.assert_allclose(got_d, [hv_moocore(p, np.ones(3)) for p in pair], rtol=1e-12)
 
 
+@pytest.mark.parametrize("count", [32, 33, 48, 64, 95, 96, 128, 129])
+def test_batched_3d_survivor_counts_at_every_compaction_size(count):
+    """A batch of 3-D rungs of 256 rows whose largest survivor count is exactly ``count``:
+    a front of that many points (nothing for the probes to drop) plus filler rows every
+    front point dominates, next to a uniform rung. The counts sit on and just past the
+    compaction sizes (32, 48, 64, 96, 128 swept rows), where one row too few would go
+    unnoticed elsewhere."""
+    rng = np.random.default_rng(count)
+    x = np.abs(rng.standard_normal((count, 3))) + 0.05
+    front = 0.9 * (1.0 - x / np.linalg.norm(x, axis=1, keepdims=True))
+    filler = 0.95 + 0.04 * rng.random((256 - count, 3))
+    y = np.stack([rng.permutation(np.concatenate([front, filler])), rng.random((256, 3))])
+    exp = [hv_moocore(p, np.ones(3)) for p in y]
+    with jax.enable_x64():
+        got = np.asarray(hypervolume(jnp.asarray(y), jnp.ones(3)))
+    np.testing.assert_allclose(got, exp, rtol=1e-12)
+
+
 @pytest.mark.parametrize("m", [3, 4])
 @given(data=st.data())
 def test_single_problem_filtered_sweep_vs_moocore(m, data):
