@@ -9,6 +9,7 @@ First calls (compilation) are excluded and reported separately.
     .venv/bin/python bench/hypervolume.py --only batch single curve --reps 7
     .venv/bin/python bench/hypervolume.py --only many --reps 5   # M = 5, 6 (WFG)
     .venv/bin/python bench/hypervolume.py --only hv4 hv4compile --reps 3   # M = 4
+    .venv/bin/python bench/hypervolume.py --only curvefront --reps 5   # 3-D curve on fronts
 """
 
 from __future__ import annotations
@@ -66,9 +67,14 @@ def numpy_hv2_batched(y, ref):
 def section_batch(reps):
     rng = np.random.default_rng(0)
     print("\n## batched: 1000 problems x N=256 (uniform points), float32 JAX vs float64 C loop")
+    print("   (M=3 front: 1000 sphere fronts of 256 points, nothing dominated)")
     rows = []
-    for m in (2, 3):
-        y = rng.random((1000, 256, m))
+    for label in ("M=2", "M=3", "M=3 front"):
+        m = int(label[2])
+        if label.endswith("front"):
+            y = np.stack([sphere_front(rng, 256, 3) for _ in range(1000)])
+        else:
+            y = rng.random((1000, 256, m))
         ref = np.full(m, 1.0)
         yj, rj = jnp.asarray(y, jnp.float32), jnp.asarray(ref, jnp.float32)
         t0, hv = timed(lambda: hypervolume(yj, rj))
@@ -81,10 +87,10 @@ def section_batch(reps):
         if m == 2:
             fns["numpy batched"] = lambda: numpy_hv2_batched(y, ref)
         t = interleaved(fns, reps)
-        print(f"M={m}: first call (compile) {fmt(t0)}; max rel err vs moocore {err:.1e}")
+        print(f"{label}: first call (compile) {fmt(t0)}; max rel err vs moocore {err:.1e}")
         for k, v in t.items():
             print(f"  {k:14s} {fmt(v)}   moocore/this = {t['moocore loop'] / v:5.2f}x")
-        rows.append((m, t))
+        rows.append((label, t))
     return rows
 
 
@@ -183,6 +189,30 @@ def section_jit_curve(reps, n=100_000):
         f"first call (compile + run) {fmt(t0)}; steady {fmt(t)}; last value - moocore HV "
         f"{float(c[-1]) - exp:.1e}"
     )
+
+
+def section_curve_front(reps, sizes=(200, 500, 1000)):
+    """``hypervolume_curve`` on 3-D sphere fronts (every result survives the filter, so the
+    exact HV of every survivor prefix is computed as one batch), against moocore called on
+    each prefix; float64."""
+    rng = np.random.default_rng(4)
+    print("\n## hypervolume_curve on a 3-D front (every prefix), float64, vs moocore per prefix")
+    for n in sizes:
+        y = sphere_front(rng, n, 3)
+        ref = np.ones(3)
+        t0, c = timed(lambda: np.asarray(hypervolume_curve(y, ref)))
+        fns = {
+            "mohb_jax curve": lambda: np.asarray(hypervolume_curve(y, ref)),
+            "moocore per prefix": lambda: [
+                moocore.hypervolume(y[: i + 1], ref=ref) for i in range(n)
+            ],
+        }
+        t = interleaved(fns, reps)
+        exp = np.array(fns["moocore per prefix"]())
+        err = float(np.max(np.abs(c - exp) / exp))
+        print(f"n={n}: first call {fmt(t0)}; max rel err vs moocore {err:.1e}")
+        for k, v in t.items():
+            print(f"  {k:20s} {fmt(v)}   moocore/this = {t['moocore per prefix'] / v:7.2f}x")
 
 
 def section_many(reps, ms=(5, 6), ns=(50, 100, 200, 500), max_first=60.0):
@@ -483,6 +513,8 @@ def main():
         section_curve(max(3, a.reps // 2))
     if "jitcurve" in a.only:
         section_jit_curve(max(3, a.reps // 2))
+    if "curvefront" in a.only:
+        section_curve_front(max(3, a.reps // 2))
     if "scaling" in a.only:
         section_scaling(max(3, a.reps // 2))
     if "hv3" in a.only:
