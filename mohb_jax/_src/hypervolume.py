@@ -334,12 +334,13 @@ def _hv3_slices(x: Array, y: Array, z: Array, R: Array, rows: int | None = None)
     the next ``x`` (or to ``r1``) and ``g[k, i]`` the smallest ``y`` among slice k's points up
     to i. One pass over the points in ``x`` order updates ``g`` and the areas of all N slices
     together: O(N^2) vector work per problem with no data-dependent capacity, where a staircase
-    sweep needs slots for the largest 2-D front (on a batch of 256-point 3-D fronts that sweep
-    fell back to 256 slots and took ~1 s; this takes tens of ms). Equal ``z`` need no tie-break:
-    all but the last of a run of equal values give slices of height 0, and the last one's slice
-    holds the whole run. With ``rows``, every problem has at most ``rows`` rows that count
-    (the others equal ``R``, so they sort last): only the first ``rows`` sorted rows are swept
-    (the O(N^2) pass shrinks by ``(rows / N)^2``; 96 of 128 rows: 0.56)."""
+    sweep needs slots for the largest 2-D front (256 on a batch of 256-point 3-D fronts: ~1 s
+    per 1000 problems, against tens of ms here; ``bench/results_hypervolume.md``). Equal ``z``
+    need no tie-break: all but the last of a run of equal values give slices of height 0, and
+    the last one's slice holds the whole run. With ``rows``, every problem has at most
+    ``rows`` rows that count (the others equal ``R``, so they sort last): only the first
+    ``rows`` sorted rows are swept (the O(N^2) pass shrinks by ``(rows / N)^2``; 96 of 128
+    rows: 0.56)."""
     (xs,), (ys, zx) = bitonic_sort((x,), (y, z))
     (zs,), _ = bitonic_sort((z,))
     if rows is not None:
@@ -365,7 +366,7 @@ _COMPACT_SIZES = (64, 256, 2048)
 # rungs keep at most ~90: 96 rows instead of 128)
 _RUNG_SIZES = (32, 48, 64, 96, 128)
 # a batch of 3-D problems with at most this many rows (after the probe filter) uses the slices
-# kernel alone: 1000 x 128 rows ~5 ms, 1000 x 256 ~20 ms, where the staircase sweep took
+# kernel alone: 1000 x 128 rows ~5 ms, 1000 x 256 ~20 ms, where a staircase sweep takes
 # 16-800 ms (it needs as many slots as the largest 2-D front); beyond, O(N^2) per problem
 # loses to a small staircase (100 x 1024 uniform points: 31 vs 22 ms)
 _SLICES_MAX_N = 256
@@ -393,7 +394,8 @@ def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int) -> Arr
     over the few survivors (1e4 uniform 3-D points: 156-204 survivors with 8 probes; 256: at
     most ~90 with 4); on a front nothing is dropped and the cost is O(N·probes). Every step is
     a reduction over the rows or an element-wise pass on the batch-last arrays (no transpose,
-    no variadic argmin, no gather: 1000 x 256 3-D rungs, 4 probes, 6 -> 3 ms).
+    no variadic argmin, no gather, which cost twice as much: 4 probes on 1000 x 256 3-D rungs
+    take ~3 ms).
     """
     m, n, b = Y.shape
     lo = jnp.min(jnp.where(valid[None], Y, R[:, None, :]), axis=1)  # (M, B)

@@ -473,8 +473,8 @@ def _ranks_2d_sweep(k: Int[Array, "b n 2"], mask: Bool[Array, "b n"]) -> Int[Arr
 _SWEEP_BLOCK = 16  # rows per step of the one-problem 2-D sweep (measured: 8 / 16 / 32)
 # slots for the fronts' minima in the one-problem 2-D sweep (more fronts: a second pass with N
 # slots). The loop reads them with a gather; XLA:CPU splits a gather over its threads when its
-# operand is large (here from ~131 000 int32 slots on), and the per-step thread hand-off took
-# the sweep of 1e5 rows padded to 131 072 from 47 to 141 ms.
+# operand is large (here from ~131 000 int32 slots on), and a thread hand-off per step makes
+# the sweep of 1e5 rows padded to 131 072 three times slower (bench/results_pareto.md).
 _SWEEP_SLOTS = 1 << 14
 
 
