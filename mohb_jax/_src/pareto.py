@@ -519,7 +519,7 @@ def _sweep_2d_blocks(k, mask, block: int, slots: int):
     first = lax.cummax(jnp.where(new, row, 0))  # the first row of each run of equal rows
     B1, B2, V, F = (x.reshape(nb, block) for x in (s1, s2, ok, first))
 
-    def step(carry, b):
+    def step(b, carry):
         # fronts' minimum f2 (non-decreasing), ranks so far, fronts, the previous block's last
         low, ranks, nf, last = carry
         a1, a2, v = B1[b], B2[b], V[b]
@@ -550,7 +550,7 @@ def _sweep_2d_blocks(k, mask, block: int, slots: int):
         low = low.at[jnp.where(v, r, slots)].min(a2, mode="drop")
         ranks = lax.dynamic_update_slice(ranks, r, (b * block,))
         nf = jnp.maximum(nf, jnp.max(jnp.where(v, r + 1, 0)))
-        return (low, ranks, nf, r[-1]), None
+        return low, ranks, nf, r[-1]
 
     init = (
         jnp.full((slots,), big, k.dtype),
@@ -561,9 +561,7 @@ def _sweep_2d_blocks(k, mask, block: int, slots: int):
     # masked rows sort last: only the blocks that hold valid rows are swept (an eager call
     # pads 1e5 rows to 131 072)
     n_valid = jnp.sum(ok, dtype=jnp.int32)
-    _, ranks, nf, _ = lax.fori_loop(
-        0, (n_valid + block - 1) // block, lambda b, c: step(c, b)[0], init
-    )
+    _, ranks, nf, _ = lax.fori_loop(0, (n_valid + block - 1) // block, step, init)
     out = jnp.zeros((n,), jnp.int32).at[sidx].set(jnp.where(ok, ranks, -1)[:n])
     return out, nf > slots
 
