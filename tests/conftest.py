@@ -10,6 +10,7 @@ JAX settings for the whole session:
 * a persistent compilation cache (``.cache/jax`` in the repository, or
   ``$MOHB_JAX_TEST_JAX_CACHE``), so a second run does not compile again; skipped silently
   when the directory cannot be written (read-only checkouts, some CI runners).
+* a bound on the compiled programs a test process keeps (:func:`_bounded_compiled_programs`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,44 @@ def _enable_compilation_cache() -> str | None:
 
 
 JAX_CACHE_DIR = _enable_compilation_cache()
+
+
+def _memory_map_count() -> int | None:
+    """Memory mappings of this process (Linux ``/proc``; None elsewhere)."""
+    try:
+        with open(f"/proc/{os.getpid()}/maps", "rb") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return None
+
+
+def _memory_map_limit() -> int | None:
+    try:
+        return int(Path("/proc/sys/vm/max_map_count").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+#: clear JAX's caches once a test process holds this many memory mappings
+MAP_COUNT_CLEAR_AT = int(0.4 * (_memory_map_limit() or 65530))
+
+
+@pytest.fixture(autouse=True)
+def _bounded_compiled_programs():
+    """Drop JAX's compiled programs when the process holds too many memory mappings.
+
+    XLA:CPU maps about a hundred memory regions per compiled program (its kernels' code and
+    data), and JAX keeps every program a jitted function ever compiled. A test process that
+    runs hundreds of test files' worth of shapes reaches Linux's ``vm.max_map_count``
+    (65 530 by default); the next compilation, cache write or cache read then fails inside
+    XLA with a segmentation fault or an abort. The largest single test here adds ~15 000
+    mappings, so clearing at 40 % of the limit leaves room for any one test. Programs compiled
+    again after a clear come from the persistent cache above when they took 0.5 s or more.
+    """
+    yield
+    n = _memory_map_count()
+    if n is not None and n > MAP_COUNT_CLEAR_AT:
+        jax.clear_caches()
 
 
 def shared_data_dir() -> Path | None:
