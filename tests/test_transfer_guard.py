@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from jax import lax
 from scipy import stats
 
 from mohb_jax.transfer import copula_searcher, guard_trust
@@ -148,23 +149,29 @@ def test_deterministic_and_vmap_equal_single():
 
 def _wave_then_observed(s, y, wave, after, key):
     """Propose ``wave`` configs with no result yet (a first wave of workers), then observe
-    each of them and propose ``after`` more, each observed at once; the arms used."""
+    each of them and propose ``after`` more, each observed at once; the arms used. (Scans,
+    not Python loops: an unrolled 25-step program took minutes to compile.)"""
+    yv = jnp.asarray(y)
 
     def run(k):
-        st = s.init(k)
         ks = jax.random.split(k, wave + after)
-        cs, arms = [], []
-        for i in range(wave):
-            c, _, st = s.propose(ks[i], st)
-            cs.append(c)
-            arms.append(st.arm[c])
-        for c in cs:
-            st = s.observe(st, c, jnp.int32(0), jnp.asarray(y)[c])
-        for i in range(wave, wave + after):
-            c, _, st = s.propose(ks[i], st)
-            st = s.observe(st, c, jnp.int32(0), jnp.asarray(y)[c])
-            arms.append(st.arm[c])
-        return jnp.stack(arms)
+
+        def first(st, kk):
+            c, _, st = s.propose(kk, st)
+            return st, (c, st.arm[c])
+
+        def observe(st, c):
+            return s.observe(st, c, jnp.int32(0), yv[c]), None
+
+        def later(st, kk):
+            c, _, st = s.propose(kk, st)
+            st = s.observe(st, c, jnp.int32(0), yv[c])
+            return st, st.arm[c]
+
+        st, (cs, arms0) = lax.scan(first, s.init(k), ks[:wave])
+        st, _ = lax.scan(observe, st, cs)
+        _, arms1 = lax.scan(later, st, ks[wave:])
+        return jnp.concatenate([arms0, arms1])
 
     return np.asarray(jax.jit(jax.vmap(run))(jax.random.split(key, 16)))
 
