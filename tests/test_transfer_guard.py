@@ -24,16 +24,21 @@ def target_problem(seed=0):
     return x, y, z
 
 
-def drive(searcher, key, n, y_of):
-    """Propose n configs, observing each one's true y at fidelity 0 at once (a lax.scan)."""
+def _propose_observe(searcher, y_of):
+    """A scan step: propose a config and observe its true y at fidelity 0 at once."""
 
     def body(st, k):
         c, ok, st = searcher.propose(k, st)
         st = searcher.observe(st, c, jnp.int32(0), jnp.asarray(y_of)[c])
         return st, (c, ok, st.arm[c])
 
+    return body
+
+
+def drive(searcher, key, n, y_of):
+    """Propose n configs, observing each one's true y at fidelity 0 at once (a lax.scan)."""
     st = searcher.init(key)
-    st, out = jax.lax.scan(body, st, jax.random.split(key, n))
+    st, out = jax.lax.scan(_propose_observe(searcher, y_of), st, jax.random.split(key, n))
     return st, out
 
 
@@ -149,8 +154,8 @@ def test_deterministic_and_vmap_equal_single():
 
 def _wave_then_observed(s, y, wave, after, key):
     """Propose ``wave`` configs with no result yet (a first wave of workers), then observe
-    each of them and propose ``after`` more, each observed at once; the arms used. (Scans,
-    not Python loops: an unrolled 25-step program took minutes to compile.)"""
+    each of them and propose ``after`` more, each observed at once; the arms used. (Scans:
+    unrolled, the 25 steps take minutes to compile.)"""
     yv = jnp.asarray(y)
 
     def run(k):
@@ -163,14 +168,9 @@ def _wave_then_observed(s, y, wave, after, key):
         def observe(st, c):
             return s.observe(st, c, jnp.int32(0), yv[c]), None
 
-        def later(st, kk):
-            c, _, st = s.propose(kk, st)
-            st = s.observe(st, c, jnp.int32(0), yv[c])
-            return st, st.arm[c]
-
         st, (cs, arms0) = lax.scan(first, s.init(k), ks[:wave])
         st, _ = lax.scan(observe, st, cs)
-        _, arms1 = lax.scan(later, st, ks[wave:])
+        _, (_, _, arms1) = lax.scan(_propose_observe(s, y), st, ks[wave:])
         return jnp.concatenate([arms0, arms1])
 
     return np.asarray(jax.jit(jax.vmap(run))(jax.random.split(key, 16)))
