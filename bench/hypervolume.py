@@ -87,9 +87,12 @@ def section_batch(reps):
         if m == 2:
             fns["numpy batched"] = lambda: numpy_hv2_batched(y, ref)
         t = interleaved(fns, reps)
+        # the same call repeated with nothing in between: XLA:CPU's pool threads awake and the
+        # input in cache (after 20 ms of other Python work it took 1.3-2.4x as long)
+        t["mohb_jax back-to-back"] = interleaved({"x": fns["mohb_jax"]}, reps)["x"]
         print(f"{label}: first call (compile) {fmt(t0)}; max rel err vs moocore {err:.1e}")
         for k, v in t.items():
-            print(f"  {k:14s} {fmt(v)}   moocore/this = {t['moocore loop'] / v:5.2f}x")
+            print(f"  {k:22s} {fmt(v)}   moocore/this = {t['moocore loop'] / v:5.2f}x")
         rows.append((label, t))
     return rows
 
