@@ -6,7 +6,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jax import lax
 from scipy import stats
 
 from mohb_jax.transfer import copula_searcher, guard_trust
@@ -168,9 +167,9 @@ def _wave_then_observed(s, y, wave, after, key):
         def observe(st, c):
             return s.observe(st, c, jnp.int32(0), yv[c]), None
 
-        st, (cs, arms0) = lax.scan(first, s.init(k), ks[:wave])
-        st, _ = lax.scan(observe, st, cs)
-        _, (_, _, arms1) = lax.scan(_propose_observe(s, y), st, ks[wave:])
+        st, (cs, arms0) = jax.lax.scan(first, s.init(k), ks[:wave])
+        st, _ = jax.lax.scan(observe, st, cs)
+        _, (_, _, arms1) = jax.lax.scan(_propose_observe(s, yv), st, ks[wave:])
         return jnp.concatenate([arms0, arms1])
 
     return np.asarray(jax.jit(jax.vmap(run))(jax.random.split(key, 16)))
