@@ -381,6 +381,40 @@ def test_single_2d_sweep_matches_oracle(ym, block, slots):
     np.testing.assert_array_equal(np.asarray(r), oracle_ranks(y.astype(np.float32), mask))
 
 
+@pytest.mark.parametrize(
+    ("method", "n_masked"),
+    [("sweep2d", 0), ("peel2d", 0), ("dense", 0), ("sweep2d", 3000), ("peel2d", 3000)],
+)
+def test_2d_kernels_exact_for_keys_equal_to_the_fill_value(method, n_masked):
+    """int32 objectives equal to the int32 maximum (the value masked rows are filled with
+    before sorting): a valid row with such a key is ranked like any other, including one whose
+    two keys both equal it and that sorts among the masked rows; moocore as the oracle, for a
+    batch of three problems and for one large problem."""
+    big = np.iinfo(np.int32).max
+    y = np.array([[big, -10], [0, 0], [big, big], [-10, big], [5, 5], [big, -5]], np.int32)
+    y = np.concatenate([y, np.random.default_rng(0).integers(0, 20, (6, 2), dtype=np.int32)])
+    n = len(y) + n_masked
+    k = np.concatenate([y, np.full((n_masked, 2), 7, np.int32)])
+    mask = np.arange(n) < len(y)
+    want = moocore.pareto_rank(y.astype(np.float64))
+    # rows with a key equal to the fill value on front 0; one dominated only by such a row
+    assert want[0] == want[3] == 0 and want[5] == 1
+    kb = jnp.asarray(np.stack([k, k[::-1] if n_masked == 0 else k, k]))
+    mb = jnp.asarray(np.stack([mask, mask[::-1] if n_masked == 0 else mask, mask]))
+    r = np.asarray(_impl._nondominated_ranks(kb, mb, method))
+    for i in range(3):
+        keep = np.asarray(mb[i])
+        order = np.arange(len(y)) if i != 1 or n_masked else np.arange(len(y))[::-1]
+        np.testing.assert_array_equal(r[i][keep], want[order])
+        assert (r[i][~keep] == -1).all()
+    front0 = np.asarray(_impl._front0_2d(jnp.asarray(k), jnp.asarray(mask)))
+    np.testing.assert_array_equal(front0[: len(y)], want == 0)
+    assert not front0[len(y) :].any()
+    # the public functions on the int32 input
+    np.testing.assert_array_equal(np.asarray(pareto.nondominated_ranks(np.stack([y, y]))[1]), want)
+    np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(k, mask))[: len(y)], want == 0)
+
+
 def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
     """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
     sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""
