@@ -1,0 +1,109 @@
+"""Batched 2-D ranks (1000 rungs x 256 points) vs a loop of moocore calls, two ways of timing.
+
+The jitted ``nondominated_ranks`` on device arrays (the kernel, as in ``bench/pareto.py``),
+float32: its median over ``--reps`` calls each made right after a moocore loop
+("interleaved": XLA:CPU's worker threads have gone idle meanwhile) and over ``2 * reps`` calls
+made back-to-back; uniform points and 2-D fronts ``(x, 1 - x)``. Checks the ranks against
+moocore on every 97th problem.
+
+``--compare-with <checkout>``: also loads that checkout's ``mohb_jax/_src/pareto.py`` (the
+rest of the package from this one) and times both kernels in one process, alternating
+A B / B A for ``--ab-rounds`` rounds (machine noise moves whole processes between a fast and a
+slow mode here, so separate processes compare poorly); the two must give the same ranks.
+
+Run: ``python bench/ranks2d_batch.py [--reps 11] [--compare-with ../old-checkout]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import time
+
+import jax
+import jax.numpy as jnp
+import moocore
+import numpy as np
+
+import mohb_jax
+from mohb_jax import pareto
+from mohb_jax._src import pareto as impl
+
+
+def compare(cases: dict, checkout: str, rounds: int) -> None:
+    """This checkout's batched ranks kernel against another checkout's, in one process."""
+    path = os.path.join(checkout, "mohb_jax", "_src", "pareto.py")
+    spec = importlib.util.spec_from_file_location("other_pareto", path)
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    for name, y in cases.items():
+        k, m = impl._keys(jnp.asarray(y)), jnp.ones(y.shape[:2], bool)
+        fns = {
+            "other": jax.jit(other._nondominated_ranks),
+            "this": jax.jit(impl._nondominated_ranks),
+        }
+        assert (np.asarray(fns["other"](k, m)) == np.asarray(fns["this"](k, m))).all()
+        t = {lab: [] for lab in fns}
+        for r in range(rounds):
+            for lab in ("other", "this") if r % 2 == 0 else ("this", "other"):
+                fns[lab](k, m).block_until_ready()
+                t0 = time.perf_counter()
+                fns[lab](k, m).block_until_ready()
+                t[lab].append(time.perf_counter() - t0)
+        q = {lab: np.percentile(np.array(v) * 1e3, [25, 50, 75]) for lab, v in t.items()}
+        print(
+            f"{name}, {rounds} A/B rounds: other {q['other'][1]:.2f} ms [{q['other'][0]:.2f}, "
+            f"{q['other'][2]:.2f}], this {q['this'][1]:.2f} ms [{q['this'][0]:.2f}, "
+            f"{q['this'][2]:.2f}] (median [quartiles]); "
+            f"this / other {q['this'][1] / q['other'][1]:.3f}"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=11)
+    ap.add_argument("--compare-with", help="another checkout of the repository")
+    ap.add_argument("--ab-rounds", type=int, default=40)
+    a = ap.parse_args()
+    rng = np.random.default_rng(0)
+    b, n = 1000, 256
+    x = rng.random((b, n))
+    cases = {
+        "uniform": rng.random((b, n, 2)).astype(np.float32),
+        "front": np.stack([x, 1 - x], -1).astype(np.float32),
+    }
+    kern = jax.jit(pareto.nondominated_ranks)
+    print(
+        f"# bench/ranks2d_batch.py {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"mohb_jax from {os.path.dirname(mohb_jax.__file__)} load {os.getloadavg()[0]:.2f}"
+    )
+    for name, y in cases.items():
+        yd, md = jnp.asarray(y), jnp.ones((b, n), bool)
+        r = np.asarray(kern(yd, md))
+        assert all((r[i] == moocore.pareto_rank(y[i])).all() for i in range(0, b, 97))
+        inter, loop, back = [], [], []
+        for _ in range(a.reps):
+            t0 = time.perf_counter()
+            for i in range(b):
+                moocore.pareto_rank(y[i])
+            loop.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            kern(yd, md).block_until_ready()
+            inter.append(time.perf_counter() - t0)
+        for _ in range(2 * a.reps):
+            t0 = time.perf_counter()
+            kern(yd, md).block_until_ready()
+            back.append(time.perf_counter() - t0)
+        ti, tb, tm = (float(np.median(v)) * 1e3 for v in (inter, back, loop))
+        print(
+            f"{name}: interleaved {ti:.2f} ms, back-to-back {tb:.2f} ms, moocore loop "
+            f"{tm:.1f} ms; moocore / ours {tm / ti:.2f}x interleaved, {tm / tb:.2f}x back-to-back"
+        )
+    if a.compare_with:
+        compare(cases, a.compare_with, a.ab_rounds)
+    print(f"load after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
