@@ -385,21 +385,25 @@ def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, 
     return jnp.zeros((n,), jnp.int32).at[sidx].set(r)
 
 
-def _sweep_2d(s1, s2, ok, cap: int):
+def _sweep_2d(s1, s2, ok, cap: int, fill_keys: bool = False):
     """Front indices of lexicographically sorted 2-D points, one point per step (batch-last).
 
-    ``s1, s2, ok``: (N, B), each column sorted by (f1, f2); rows with ``ok`` False (masked or
-    padding) may sit anywhere and change nothing. ``low[f]`` holds the smallest f2 seen on
-    front f; it is non-decreasing in f, and a point joins the first front whose ``low``
+    ``s1, s2, ok``: (N, B), each column sorted by (f1, f2), ``ok`` False for masked or padding
+    rows (their keys are the integer maximum ``big``). ``low[f]`` holds the smallest f2 seen
+    on front f; it is non-decreasing in f, and a point joins the first front whose ``low``
     exceeds its f2: ``rank = #{f : low[f] <= f2}`` (every front counted holds a point with
     f1 <= and f2 <= its own, i.e. a dominator, and the front it joins holds none), then
-    ``low[rank] = f2``. The count is capped by the number of fronts in use, so a key equal to
-    the integer maximum (which empty slots hold) is exact too. An exact duplicate of the
-    previous valid point takes its rank. ``cap`` slots hold ``low``; returns ``(ranks (N, B),
-    overflow (B,))``, where ``overflow`` marks a column that needed more than ``cap`` fronts
-    (its ranks are wrong). A ``scan`` without an early exit: measured 1.7x cheaper per step
-    than a ``while_loop`` writing its output row by row, so a rare overflow costs one wasted
-    cheap sweep.
+    ``low[rank] = f2``. An exact duplicate of the previous point takes its rank. ``cap`` slots
+    hold ``low``; returns ``(ranks (N, B), overflow (B,))``, where ``overflow`` marks a column
+    that needed more than ``cap`` fronts (its ranks are wrong). A ``scan`` without an early
+    exit: measured 1.7x cheaper per step than a ``while_loop`` writing its output row by row,
+    so a rare overflow costs one wasted cheap sweep.
+
+    Without ``fill_keys`` every valid key must be below ``big``: the valid rows then sort
+    before the others, and empty slots (``big``) are never counted. With ``fill_keys`` a valid
+    key may equal ``big`` (its row may sit among the invalid ones): the count is capped by the
+    fronts in use and the previous point is the previous valid one; this costs ~1.5x per step
+    (more element-wise kernels), so callers take it only when such a key occurs.
     """
     _, b = s1.shape
     big = jnp.iinfo(s1.dtype).max
@@ -408,21 +412,18 @@ def _sweep_2d(s1, s2, ok, cap: int):
     def step(carry, row):
         low, used, p1, p2, pr, over = carry
         a1, a2, v = row
-        dup = (pr >= 0) & (a1 == p1) & (a2 == p2)
-        below = jnp.minimum(jnp.sum(low <= a2[None], axis=0, dtype=jnp.int32), used)
+        dup = (a1 == p1) & (a2 == p2)
+        below = jnp.sum(low <= a2[None], axis=0, dtype=jnp.int32)
+        if fill_keys:
+            dup = dup & (pr >= 0)
+            below = jnp.minimum(below, used)
         r = jnp.where(dup, pr, below)
         low = jnp.where((v & ~dup)[None] & (slot == r[None]), a2[None], low)
-        used = jnp.where(v, jnp.maximum(used, r + 1), used)
         over = over | (v & (r >= cap))
-        carry = (
-            low,
-            used,
-            jnp.where(v, a1, p1),
-            jnp.where(v, a2, p2),
-            jnp.where(v, r, pr),
-            over,
-        )
-        return carry, jnp.where(v, r, -1)
+        if fill_keys:
+            used = jnp.where(v, jnp.maximum(used, r + 1), used)
+            a1, a2, r = jnp.where(v, a1, p1), jnp.where(v, a2, p2), jnp.where(v, r, pr)
+        return (low, used, a1, a2, r, over), jnp.where(v, r, -1)
 
     init = (
         jnp.full((cap, b), big, s1.dtype),
@@ -469,13 +470,14 @@ def _ranks_2d_sweep(k: Int[Array, "b n 2"], mask: Bool[Array, "b n"]) -> Int[Arr
     ok, sidx = sp >= n, sp & (n - 1)
     caps = sorted({min(c, n) for c in _SWEEP_CAPS} | {n})
 
-    def attempt(i):
-        r, over = _sweep_2d(s1, s2, ok, caps[i])
+    def attempt(i, fill_keys):
+        r, over = _sweep_2d(s1, s2, ok, caps[i], fill_keys)
         if i == len(caps) - 1:
             return r
-        return lax.cond(jnp.any(over), lambda: attempt(i + 1), lambda: r)
+        return lax.cond(jnp.any(over), lambda: attempt(i + 1, fill_keys), lambda: r)
 
-    r = attempt(0)
+    fill = jnp.any(valid & ((k1 == big) | (k2 == big)))  # e.g. int32 input at its maximum
+    r = lax.cond(fill, lambda: attempt(0, True), lambda: attempt(0, False))
     out = jnp.full((n, b), -1, jnp.int32).at[sidx, cols].set(r, unique_indices=True)
     return out[:n0].T
 
