@@ -283,13 +283,18 @@ def dominates(a: Float[ArrayLike, "... m"], b: Float[ArrayLike, "... m"]) -> Boo
         return to_device(np.all(a <= b, axis=-1) & np.any(a < b, axis=-1))
     a = jnp.asarray(a)
     b = jnp.asarray(b)
+    return jnp.all(a <= b, axis=-1) & jnp.any(a < b, axis=-1)
+
+
+def _dominates_unrolled(a: Array, b: Array) -> Array:
+    """:func:`dominates` as per-objective element-wise compares, with "not equal everywhere"
+    for "less somewhere" (the same once "<= everywhere" holds).
+
+    XLA:CPU vectorizes this better than reductions over a short last axis in the O(N²·M) build
+    of a domination matrix (1000 x 256 3-D rungs: 8.5 ms instead of 12), but it made the event
+    loop's one-row update ~5 % slower, so only the matrix builds use it.
+    """
     m = max(a.shape[-1], b.shape[-1])
-    if m > 16:
-        return jnp.all(a <= b, axis=-1) & jnp.any(a < b, axis=-1)
-    # unrolled over the objectives, and "not equal everywhere" for "less somewhere" (the same
-    # given <= everywhere): plain element-wise compares, which XLA:CPU vectorizes better than
-    # reductions over a short last axis (the bit-packed domination matrix of 1000 x 256 3-D
-    # rungs: 8.5 ms instead of 12)
     ai = [a[..., min(j, a.shape[-1] - 1)] for j in range(m)]
     bi = [b[..., min(j, b.shape[-1] - 1)] for j in range(m)]
     le, eq = ai[0] <= bi[0], ai[0] == bi[0]
@@ -355,7 +360,7 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
     # d[i, j]: i dominates j, masks not applied: a masked row i never is in the remaining set
     # the words are ANDed with, and a masked row j never joins a front (below); two element-wise
     # ops fewer per pair in the O(N²·M) build
-    bits = pack_rows(dominates(k[:, None, :], k[None, :, :]))  # [word, j]
+    bits = pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :]))  # [word, j]
 
     def cond(state):
         _, rem, _ = state
