@@ -1,9 +1,10 @@
-"""Batched 2-D ranks (1000 rungs x 256 points) vs a loop of moocore calls, two ways of timing.
+"""Batched ranks (1000 rungs x 256 points, M = 2, 3) vs a loop of moocore calls, timed two ways.
 
 The jitted ``nondominated_ranks`` on device arrays (the kernel, as in ``bench/pareto.py``),
 float32: its median over ``--reps`` calls each made right after a moocore loop
 ("interleaved": XLA:CPU's worker threads have gone idle meanwhile) and over ``2 * reps`` calls
-made back-to-back; uniform points and 2-D fronts ``(x, 1 - x)``. Checks the ranks against
+made back-to-back; uniform points and fronts (``(x, 1 - x)`` in 2-D, the simplex
+``sum(y) = 1`` in 3-D); ``--m`` picks the numbers of objectives. Checks the ranks against
 moocore on every 97th problem.
 
 ``--compare-with <checkout>``: also loads that checkout's ``mohb_jax/_src/pareto.py`` (the
@@ -11,7 +12,7 @@ rest of the package from this one) and times both kernels in one process, altern
 A B / B A for ``--ab-rounds`` rounds (machine noise moves whole processes between a fast and a
 slow mode here, so separate processes compare poorly); the two must give the same ranks.
 
-Run: ``python bench/ranks2d_batch.py [--reps 11] [--compare-with ../old-checkout]``.
+Run: ``python bench/ranks_batch.py [--m 2 3] [--reps 11] [--compare-with ../old-checkout]``.
 """
 
 from __future__ import annotations
@@ -65,17 +66,19 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=11)
     ap.add_argument("--compare-with", help="another checkout of the repository")
     ap.add_argument("--ab-rounds", type=int, default=40)
+    ap.add_argument("--m", type=int, nargs="+", default=[2, 3], choices=[2, 3])
     a = ap.parse_args()
     rng = np.random.default_rng(0)
     b, n = 1000, 256
-    x = rng.random((b, n))
-    cases = {
-        "uniform": rng.random((b, n, 2)).astype(np.float32),
-        "front": np.stack([x, 1 - x], -1).astype(np.float32),
-    }
+    cases = {}
+    for m in a.m:
+        front = rng.random((b, n, m))
+        front /= front.sum(-1, keepdims=True)  # on the simplex: one front
+        cases[f"M={m} uniform"] = rng.random((b, n, m)).astype(np.float32)
+        cases[f"M={m} front"] = front.astype(np.float32)
     kern = jax.jit(pareto.nondominated_ranks)
     print(
-        f"# bench/ranks2d_batch.py {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"# bench/ranks_batch.py {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
         f"mohb_jax from {os.path.dirname(mohb_jax.__file__)} load {os.getloadavg()[0]:.2f}"
     )
     for name, y in cases.items():
