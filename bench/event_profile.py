@@ -111,11 +111,8 @@ def categorize(dso: str, sym: str) -> str:
         if _CALLS.search(sym):
             return "XLA runtime: kernel calls"
         return "XLA runtime: other"
-    if dso.startswith("libc"):
-        if _MEMCPY.search(sym):
-            return "libc memmove / memcpy"
-        if _MALLOC.search(sym):
-            return "libc malloc / free"
+    if dso.startswith("libc") and _MEMCPY.search(sym):
+        return "libc memmove / memcpy"
     if _MALLOC.search(sym):
         return "libc malloc / free"
     return "other"

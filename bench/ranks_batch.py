@@ -3,8 +3,8 @@
 The jitted ``nondominated_ranks`` on device arrays (the kernel, as in ``bench/pareto.py``),
 float32: its median over ``--reps`` calls each made right after a moocore loop
 ("interleaved": XLA:CPU's worker threads have gone idle meanwhile) and over ``2 * reps`` calls
-made back-to-back; uniform points and fronts (``(x, 1 - x)`` in 2-D, the simplex
-``sum(y) = 1`` in 3-D); ``--m`` picks the numbers of objectives. Checks the ranks against
+made back-to-back; uniform points and fronts (uniform points scaled onto the simplex
+``sum(y) = 1``); ``--m`` picks the numbers of objectives. Checks the ranks against
 moocore on every 97th problem.
 
 ``--compare-with <checkout>``: also loads that checkout's ``mohb_jax/_src/pareto.py`` (the
@@ -32,6 +32,17 @@ from mohb_jax import pareto
 from mohb_jax._src import pareto as impl
 
 
+def _seconds(f, *args) -> float:
+    """Wall time of one call ``f(*args)``, until its result is ready."""
+    t0 = time.perf_counter()
+    jax.block_until_ready(f(*args))
+    return time.perf_counter() - t0
+
+
+def _moocore_loop(y) -> list:
+    return [moocore.pareto_rank(p) for p in y]
+
+
 def compare(cases: dict, checkout: str, rounds: int) -> None:
     """This checkout's batched ranks kernel against another checkout's, in one process."""
     path = os.path.join(checkout, "mohb_jax", "_src", "pareto.py")
@@ -49,9 +60,7 @@ def compare(cases: dict, checkout: str, rounds: int) -> None:
         for r in range(rounds):
             for lab in ("other", "this") if r % 2 == 0 else ("this", "other"):
                 fns[lab](k, m).block_until_ready()
-                t0 = time.perf_counter()
-                fns[lab](k, m).block_until_ready()
-                t[lab].append(time.perf_counter() - t0)
+                t[lab].append(_seconds(fns[lab], k, m))
         q = {lab: np.percentile(np.array(v) * 1e3, [25, 50, 75]) for lab, v in t.items()}
         print(
             f"{name}, {rounds} A/B rounds: other {q['other'][1]:.2f} ms [{q['other'][0]:.2f}, "
@@ -85,19 +94,11 @@ def main() -> None:
         yd, md = jnp.asarray(y), jnp.ones((b, n), bool)
         r = np.asarray(kern(yd, md))
         assert all((r[i] == moocore.pareto_rank(y[i])).all() for i in range(0, b, 97))
-        inter, loop, back = [], [], []
+        inter, loop = [], []
         for _ in range(a.reps):
-            t0 = time.perf_counter()
-            for i in range(b):
-                moocore.pareto_rank(y[i])
-            loop.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            kern(yd, md).block_until_ready()
-            inter.append(time.perf_counter() - t0)
-        for _ in range(2 * a.reps):
-            t0 = time.perf_counter()
-            kern(yd, md).block_until_ready()
-            back.append(time.perf_counter() - t0)
+            loop.append(_seconds(_moocore_loop, y))
+            inter.append(_seconds(kern, yd, md))
+        back = [_seconds(kern, yd, md) for _ in range(2 * a.reps)]
         ti, tb, tm = (float(np.median(v)) * 1e3 for v in (inter, back, loop))
         print(
             f"{name}: interleaved {ti:.2f} ms, back-to-back {tb:.2f} ms, moocore loop "
