@@ -34,6 +34,7 @@ def _shard_main(reps: int) -> None:  # runs in a child process with 2 virtual CP
     from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
     from mohb_jax import pareto
+    from mohb_jax._src.compile import wide_jit as kernel_jit
 
     devs = jax.devices()
     mesh = Mesh(np.array(devs), ("b",))
@@ -44,8 +45,8 @@ def _shard_main(reps: int) -> None:  # runs in a child process with 2 virtual CP
         mask = np.ones((1000, 256), bool)
         ys, ms = jax.device_put(y, sh), jax.device_put(mask, sh)
         y1, m1 = jax.device_put(y, devs[0]), jax.device_put(mask, devs[0])
-        f = jax.jit(pareto.nondominated_ranks)
-        g = jax.jit(lambda a, b: pareto.rung_rank(a, b, strategy="parallel"))
+        f = kernel_jit(pareto.nondominated_ranks)
+        g = kernel_jit(lambda a, b: pareto.rung_rank(a, b, strategy="parallel"))
         import moocore
 
         comps = {
@@ -136,6 +137,7 @@ def main() -> None:
 
     from mohb_jax import pareto
     from mohb_jax._src import pareto as P  # noqa: N812  (the dispatch rule, for labels)
+    from mohb_jax._src.compile import wide_jit as kernel_jit  # the kernels' compiler options
 
     print(
         f"# bench/pareto.py  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  jax "
@@ -159,10 +161,11 @@ def main() -> None:
             mask = np.ones((b, n), bool)
             yd, md = jnp.asarray(y), jnp.asarray(mask)
             # the jitted public functions on device arrays: the kernels without the eager
-            # boundary (host keys, padding)
-            kern = jax.jit(pareto.nondominated_ranks)
-            rr = jax.jit(lambda a, c: pareto.rung_rank(a, c))
-            rc = jax.jit(lambda a, c: pareto.rung_rank(a, c, tie_break="crowding"))
+            # boundary (host keys, padding), compiled with the kernels' own options (a jit
+            # around them would otherwise compile them with its own: mohb_jax._src.compile)
+            kern = kernel_jit(pareto.nondominated_ranks)
+            rr = kernel_jit(lambda a, c: pareto.rung_rank(a, c))
+            rc = kernel_jit(lambda a, c: pareto.rung_rank(a, c, tie_break="crowding"))
             comps = {
                 "moocore loop": lambda: [moocore.pareto_rank(y[i]) for i in range(b)],
                 "mohb_jax ranks (kernel, device arrays)": lambda: kern(yd, md).block_until_ready(),
@@ -206,7 +209,7 @@ def main() -> None:
         y = rng.random((n, m)).astype(np.float32)
         y64 = y.astype(np.float64)
         yd, md = jnp.asarray(y), jnp.ones((n,), bool)
-        kern = jax.jit(pareto.nondominated_ranks)
+        kern = kernel_jit(pareto.nondominated_ranks)
         comps = {
             "moocore": lambda: moocore.pareto_rank(y),
             "mohb_jax ranks (kernel)": lambda: kern(yd, md).block_until_ready(),
@@ -235,7 +238,7 @@ def main() -> None:
     n = 200_000 if args.quick else 1_000_000
     y = rng.random((n, 2))
     yd = jnp.asarray(y, jnp.float32)
-    pm = jax.jit(pareto.pareto_mask)
+    pm = kernel_jit(pareto.pareto_mask)
     comps = {
         "moocore is_nondominated": lambda: moocore.is_nondominated(y),
         "mohb_jax pareto_mask (public, float64 numpy in)": lambda: np.asarray(

@@ -65,6 +65,7 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
+from mohb_jax._src.compile import wide_jit
 from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
     bucket_size,
@@ -857,7 +858,7 @@ def _over_problems(fn, blocked: bool, *args):
     return jax.vmap(fn)(*args)
 
 
-@partial(jax.jit, static_argnames=("method",))
+@partial(wide_jit, static_argnames=("method",))
 def _nondominated_ranks(k, mask, method=None):
     """int keys[B, N, M], mask[B, N] -> int32[B, N] front indices."""
     return _ranks_batch(k, mask, method)
@@ -929,7 +930,7 @@ def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array,
     return _ranks_blocked(k, mask, _BLOCK, cap=1) == 0
 
 
-@jax.jit
+@wide_jit
 def _pareto_mask(k, mask):
     b, n, m = k.shape  # _front0_single uses the blocked kernel exactly where the ranks do
     return _over_problems(_front0_single, _choose_method(n, m) == "blocked", k, mask)
@@ -1240,7 +1241,7 @@ EPSNET_MODES = ("auto", "parallel", "sequential")
 _PARALLEL_COST = 4  # measured: one parallel step costs about 4 sequential steps (1000 x 256)
 
 
-@partial(jax.jit, static_argnames=("tie_break", "epsnet"))
+@partial(wide_jit, static_argnames=("tie_break", "epsnet"))
 def _rung_rank(k, z, mask, tie_break, epsnet="auto"):
     """keys int[B, N, M], coordinates float[B, N, M], mask[B, N] -> int32[B, N] positions."""
     n = k.shape[-2]
