@@ -415,6 +415,33 @@ def test_2d_kernels_exact_for_keys_equal_to_the_fill_value(method, n_masked):
     np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(k, mask))[: len(y)], want == 0)
 
 
+@pytest.mark.parametrize("with_chain", [False, True])
+def test_batch_of_2d_rungs_dense_peel_and_its_fallback(with_chain):
+    """A batch of 2-D rungs (N <= 256) is peeled densely for up to 48 fronts; a problem with
+    more (a chain of 200) sends the whole batch to the sort-and-sweep. Duplicates, ties, +inf
+    and masked rows; moocore as the oracle either way."""
+    rng = np.random.default_rng(11)
+    b, n = 6, 200
+    y = rng.random((b, n, 2))
+    y[1] /= y[1].sum(-1, keepdims=True)  # one front
+    y[2] = rng.integers(0, 8, (n, 2))  # many exact duplicates and ties
+    y[3, :5] = np.inf
+    if with_chain:
+        y[4] = np.sort(rng.random(n))[:, None] * [1, 1]  # 200 fronts
+    mask = rng.random((b, n)) > 0.1
+    r = np.asarray(pareto.nondominated_ranks(y, mask))
+    assert (r.max() >= 48) == with_chain
+    for i in range(b):
+        np.testing.assert_array_equal(r[i][mask[i]], moocore.pareto_rank(y[i][mask[i]]))
+        assert (r[i][~mask[i]] == -1).all()
+    # the capped peel alone: the first 48 fronts of the chain, and the rows it left
+    k = _impl._keys(jnp.asarray(y[4], jnp.float32))
+    rc, left = _impl._ranks_dense_capped(k, jnp.ones(n, bool), 48)
+    want = moocore.pareto_rank(y[4].astype(np.float32))
+    assert bool(left) == with_chain
+    np.testing.assert_array_equal(np.asarray(rc), np.where(want < 48, want, -1))
+
+
 def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
     """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
     sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""

@@ -16,12 +16,14 @@ method        used for                     cost
 ============  ===========================  =============================================
 sort1d        M = 1                        one sort + bisection, O(N log N)
 dense         M = 2, one problem,          fused O(N²·M) domination build, bit-packed:
-              N <= 1024; M >= 3,           N²/32 word ops per front (XLA CPU sort is slow,
-              N <= 8192                    so this beats sorting at rung sizes)
+              N <= 1024; M = 2, a batch    N²/32 word ops per front (XLA CPU sort is slow,
+              with N <= 256 and at most    so this beats sorting at rung sizes); compiled
+              48 fronts; M >= 3,           for 512-bit vectors on AVX-512 CPUs
+              N <= 8192                    (``_src/compile.py``)
 sweep2d       M = 2: a batch of problems   lexicographic sort (bitonic network for a
-              with N <= 1024; one problem  batch) + one sweep keeping each front's minimum
-              with N > 1024                f2, O(N log N) per problem; N sequential steps
-                                           for a batch, N / 16 for one problem (blocks of
+              with N <= 1024 (N <= 256:    batch) + one sweep keeping each front's minimum
+              more than 48 fronts); one    f2, O(N log N) per problem; N sequential steps
+              problem with N > 1024        for a batch, N / 16 for one problem (blocks of
                                            16 rows, chains inside a block by relaxation)
 peel2d        (forced only)                lexicographic sort + one parallel prefix-min
                                            per front, O(F·N) for F fronts
@@ -353,6 +355,14 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
     step ANDs these words with the packed set of remaining rows: N²/32 word operations per
     front instead of N², after one fused O(N²·M) pass that builds the matrix.
     """
+    return _ranks_dense_capped(k, mask, None)[0]
+
+
+def _ranks_dense_capped(
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], max_fronts: int | None
+) -> tuple[Int[Array, " n"], Bool[Array, ""]]:
+    """:func:`_ranks_dense` peeling at most ``max_fronts`` fronts (None: all); also returns
+    whether rows were left unranked (their value is then -1)."""
     n0 = k.shape[0]
     n = -(-n0 // 32) * 32
     if n != n0:
@@ -364,8 +374,9 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
     bits = pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :]))  # [word, j]
 
     def cond(state):
-        _, rem, _ = state
-        return jnp.any(rem != 0)
+        _, rem, front_id = state
+        go = jnp.any(rem != 0)
+        return go if max_fronts is None else go & (front_id < max_fronts)
 
     def body(state):
         r, rem, front_id = state
@@ -375,8 +386,8 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
         return r, pack_rows((r < 0) & mask), front_id + 1
 
     r0 = jnp.full((n,), -1, dtype=jnp.int32)
-    r, _, _ = lax.while_loop(cond, body, (r0, pack_rows(mask), jnp.int32(0)))
-    return r[:n0]
+    r, rem, _ = lax.while_loop(cond, body, (r0, pack_rows(mask), jnp.int32(0)))
+    return r[:n0], jnp.any(rem != 0)
 
 
 def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
@@ -783,6 +794,11 @@ RANK_METHODS = ("dense", "sort1d", "peel2d", "sweep2d", "blocked")
 _BLOCK = 128
 _DENSE_MAX_2D = 1024  # M = 2: one problem: dense peel up to here, then sweep2d (batches: sweep2d)
 _DENSE_MAX = 8192  # M >= 3: bit-packed dense peel up to here (N² bits), then blocked
+# a batch of 2-D problems with N <= 256: the dense peel for up to 48 fronts (1000 x 256 uniform
+# points have <= 36), else sweep2d: with one front 2.7x faster than the sweep, as fast with 36
+# (bench/RESULTS.md); each further front costs one pass over the batch's N²/32 words
+_DENSE_BATCH_2D = 256
+_DENSE_BATCH_2D_FRONTS = 48
 
 
 def _choose_method(n: int, m: int) -> str:
@@ -827,10 +843,15 @@ def _keys(y: Array) -> Array:
 def _ranks_batch(k, mask, method=None):
     """int keys[B, N, M], mask[B, N] -> int32[B, N] front indices.
 
-    A batch of 2-D rungs (B > 1, N <= 1024) runs the batch-vectorized sort-and-sweep
-    (``sweep2d``); everything else one problem at a time (:func:`_over_problems`).
+    A batch of 2-D rungs (B > 1): with N <= ``_DENSE_BATCH_2D``, the bit-packed dense peel of
+    at most ``_DENSE_BATCH_2D_FRONTS`` fronts, and the batch-vectorized sort-and-sweep
+    (``sweep2d``) instead when a problem has more fronts; with N <= 1024, the sweep. Everything
+    else one problem at a time (:func:`_over_problems`).
     """
     b, n, m = k.shape
+    if method is None and m == 2 and b > 1 and n <= _DENSE_BATCH_2D:
+        r, left = jax.vmap(lambda a, c: _ranks_dense_capped(a, c, _DENSE_BATCH_2D_FRONTS))(k, mask)
+        return lax.cond(jnp.any(left), lambda: _ranks_2d_sweep(k, mask), lambda: r)
     if method is None and m == 2 and b > 1 and n <= _DENSE_MAX_2D:
         method = "sweep2d"
     if method == "sweep2d" and n <= _DENSE_MAX_2D:
