@@ -442,6 +442,23 @@ def test_batch_of_2d_rungs_dense_peel_and_its_fallback(with_chain):
     np.testing.assert_array_equal(np.asarray(rc), np.where(want < 48, want, -1))
 
 
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_pareto_mask_of_a_batch_matches_moocore(m):
+    """Front 0 of a batch (the bit-packed matrix and one pass): duplicates, ties, +inf and
+    masked rows; moocore as the oracle (weakly dominated duplicates stay on front 0)."""
+    rng = np.random.default_rng(20 + m)
+    y = rng.random((5, 300, m))
+    y[1] = rng.integers(0, 4, (300, m))
+    y[2, :7] = np.inf
+    y[3] /= y[3].sum(-1, keepdims=True)
+    mask = rng.random((5, 300)) > 0.15
+    got = np.asarray(pareto.pareto_mask(y, mask))
+    for i in range(5):
+        want = moocore.is_nondominated(y[i][mask[i]], keep_weakly=True)
+        np.testing.assert_array_equal(got[i][mask[i]], want)
+        assert not got[i][~mask[i]].any()
+
+
 def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
     """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
     sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""

@@ -32,8 +32,9 @@ blocked       M >= 3, N > 8192             Z-order sort + longest dominance chai
                                            O(N²·M) worst case, O(N·M + C²) memory
 ============  ===========================  =============================================
 
-``pareto_mask`` computes front 0 only: in 2-D one lexicographic sort and one prefix minimum,
-O(N log N); for M >= 3 one dominance pass (dense up to 8192 rows, in C×C tiles beyond).
+``pareto_mask`` computes front 0 only: up to 1024 rows the bit-packed domination matrix and
+one pass over it (any M); beyond, in 2-D one lexicographic sort and one prefix minimum,
+O(N log N), for M >= 3 one dominance pass (dense up to 8192 rows, in C×C tiles beyond).
 
 Exactness at the boundary: dominance compares integer order keys, never floats. For float32
 input (or float64 with ``jax_enable_x64``) the keys are the IEEE bit patterns (exact even for
@@ -358,20 +359,30 @@ def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " 
     return _ranks_dense_capped(k, mask, None)[0]
 
 
+def _dense_bits(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> tuple[Array, Array]:
+    """The bit-packed domination matrix ``bits[w, j]`` (bit ``t``: row ``32 w + t`` dominates
+    row ``j``) of the rows padded to a multiple of 32, and the mask padded alike.
+
+    Masks are not applied: a masked row i must never be in the set of rows the words are ANDed
+    with, and a masked row j never counts as undominated (the callers see to both); two
+    element-wise ops fewer per pair in the O(N²·M) build.
+    """
+    n0 = k.shape[0]
+    n = -(-n0 // 32) * 32
+    if n != n0:
+        k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
+        mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
+    return pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :])), mask
+
+
 def _ranks_dense_capped(
     k: Int[Array, "n m"], mask: Bool[Array, " n"], max_fronts: int | None
 ) -> tuple[Int[Array, " n"], Bool[Array, ""]]:
     """:func:`_ranks_dense` peeling at most ``max_fronts`` fronts (None: all); also returns
     whether rows were left unranked (their value is then -1)."""
     n0 = k.shape[0]
-    n = -(-n0 // 32) * 32
-    if n != n0:
-        k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
-        mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
-    # d[i, j]: i dominates j, masks not applied: a masked row i never is in the remaining set
-    # the words are ANDed with, and a masked row j never joins a front (below); two element-wise
-    # ops fewer per pair in the O(N²·M) build
-    bits = pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :]))  # [word, j]
+    bits, mask = _dense_bits(k, mask)
+    n = mask.shape[0]
 
     def cond(state):
         _, rem, front_id = state
@@ -798,6 +809,9 @@ _DENSE_MAX = 8192  # M >= 3: bit-packed dense peel up to here (N² bits), then b
 # points have <= 36), else sweep2d: with one front 2.7x faster than the sweep, as fast with 36
 # (bench/RESULTS.md); each further front costs one pass over the batch's N²/32 words
 _DENSE_BATCH_2D = 256
+# front 0 only (pareto_mask): the bit-packed matrix and one pass up to here (N²/8 bytes per
+# problem), then the sort and prefix minimum (M = 2) or the blocked dominance pass
+_FRONT0_PACKED_MAX = 1024
 _DENSE_BATCH_2D_FRONTS = 48
 
 
@@ -938,12 +952,23 @@ def _front0_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"], block: int) -> 
     return mask & ~dominated
 
 
+def _front0_packed(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
+    """Front 0 for any M: the bit-packed domination matrix (:func:`_dense_bits`) and one pass
+    over it, O(N²·M / 32) words; the first step of :func:`_ranks_dense`."""
+    n0 = k.shape[0]
+    bits, maskp = _dense_bits(k, mask)
+    dominated = jnp.any((bits & pack_rows(maskp)[:, None]) != 0, axis=0)
+    return (maskp & ~dominated)[:n0]
+
+
 def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
     n, m = k.shape
     if m == 1:
         big = jnp.iinfo(k.dtype).max
         k1 = jnp.where(mask, k[:, 0], big)
         return mask & (k1 == jnp.min(k1))
+    if n <= _FRONT0_PACKED_MAX:
+        return _front0_packed(k, mask)
     if m == 2:
         return _front0_2d(k, mask)
     if n <= _DENSE_MAX:
