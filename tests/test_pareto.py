@@ -459,6 +459,33 @@ def test_pareto_mask_of_a_batch_matches_moocore(m):
         assert not got[i][~mask[i]].any()
 
 
+def test_sum_test_for_equal_rows_only_where_it_is_exact():
+    """The dense build may test "not equal" by the rows' uint32 key sums only when no sum of
+    differences reaches 2**32. Rows (-2**31, -2**31) and (0, 0): the first dominates the
+    second, but their uint32 sums are equal, so the sum test alone would miss it; the range
+    check must turn it off, and the ranks stay moocore's."""
+    lo = np.iinfo(np.int32).min
+    y = np.array([[lo, lo], [0, 0], [5, -3], [-3, 5]], np.int32)
+    k, mask = jnp.asarray(y), jnp.ones(4, bool)
+    assert not bool(_impl._sum_test_ok(k, mask))
+    exact, _ = _impl._dense_bits(k, mask)
+    summed, _ = _impl._dense_bits(k, mask, True)
+    assert (np.asarray(exact) != np.asarray(summed)).any()  # the check is what keeps it exact
+    want = moocore.pareto_rank(y.astype(np.float64))
+    for batch in (y[None], np.stack([y, y[::-1]])):
+        r = np.asarray(pareto.nondominated_ranks(batch))
+        np.testing.assert_array_equal(r[0], want)
+        np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(batch))[0], want == 0)
+    # float32 data in [0, 1] (and small integers with duplicates) pass the check
+    rng = np.random.default_rng(1)
+    u = jnp.asarray(_impl._keys(jnp.asarray(rng.random((3, 50, 3), dtype=np.float32))))
+    assert bool(_impl._sum_test_ok(u, jnp.ones((3, 50), bool)))
+    d = rng.integers(0, 3, (4, 64, 3)).astype(np.float32)  # many exact duplicates
+    r = np.asarray(pareto.nondominated_ranks(d))
+    for i in range(4):
+        np.testing.assert_array_equal(r[i], moocore.pareto_rank(d[i]))
+
+
 def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
     """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
     sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""

@@ -41,6 +41,9 @@ input (or float64 with ``jax_enable_x64``) the keys are the IEEE bit patterns (e
 subnormals, which XLA on CPU flushes to zero); for float64 input without x64 (and 64-bit
 integers) the public functions replace every objective by its dense rank among the valid rows,
 to which dominance is invariant, so ``[[1, 1], [1 + 1e-8, 0.5]]`` is one front as in float64.
+The dense build tells equal rows apart by one compare of their uint32 key sums where that is
+exact (the batch's key ranges add up to less than 2**32, :func:`_sum_test_ok`), else by a
+compare per objective.
 Distances (ε-net, crowding) are computed on the host in float64 and only then rounded to the
 kernel's float dtype; a ``PrecisionWarning`` says when that rounding merges distinct values.
 
@@ -349,39 +352,75 @@ def pack_rows(b: Bool[Array, "n ..."]) -> Array:
     return jnp.sum(w << sh, axis=1, dtype=jnp.uint32)  # disjoint bits: sum == or
 
 
-def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
+def _ranks_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"], by_sum=False) -> Int[Array, " n"]:
     """Front index by peeling fronts over a bit-packed domination matrix (any M).
 
     ``bits[w, j]`` holds, in bit ``t``, whether row ``32 w + t`` dominates row ``j``. Each peel
     step ANDs these words with the packed set of remaining rows: N²/32 word operations per
     front instead of N², after one fused O(N²·M) pass that builds the matrix.
     """
-    return _ranks_dense_capped(k, mask, None)[0]
+    return _ranks_dense_capped(k, mask, None, by_sum)[0]
 
 
-def _dense_bits(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> tuple[Array, Array]:
+def _dense_bits(k: Int[Array, "n m"], mask: Bool[Array, " n"], by_sum=False) -> tuple[Array, Array]:
     """The bit-packed domination matrix ``bits[w, j]`` (bit ``t``: row ``32 w + t`` dominates
     row ``j``) of the rows padded to a multiple of 32, and the mask padded alike.
 
     Masks are not applied: a masked row i must never be in the set of rows the words are ANDed
     with, and a masked row j never counts as undominated (the callers see to both); two
     element-wise ops fewer per pair in the O(N²·M) build.
+
+    ``by_sum`` (a scalar bool, traced or not; see :func:`_sum_test_ok`): test "not equal" by
+    one compare of the rows' key sums instead of M compares.
     """
     n0 = k.shape[0]
     n = -(-n0 // 32) * 32
     if n != n0:
         k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
         mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
-    return pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :])), mask
+
+    def exact():
+        return pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :]))
+
+    def summed():
+        s = jnp.sum(k.astype(jnp.uint32), axis=1, dtype=jnp.uint32)  # modulo 2**32
+        le = k[:, None, 0] <= k[None, :, 0]
+        for j in range(1, k.shape[1]):
+            le = le & (k[:, None, j] <= k[None, :, j])
+        return pack_rows(le & (s[:, None] != s[None, :]))
+
+    if by_sum is False or k.dtype != jnp.int32:
+        return exact(), mask
+    return lax.cond(by_sum, summed, exact), mask
+
+
+def _sum_test_ok(k: Int[Array, "*b n m"], mask: Bool[Array, "*b n"]) -> Array:
+    """Whether :func:`_dense_bits` may test "not equal" by the key sums, for every problem.
+
+    If row i is <= row j in every objective, the differences ``d_m = k[j, m] - k[i, m]`` are
+    >= 0, and the rows are equal exactly when ``sum(d) = 0``. The uint32 sums give
+    ``sum(d)`` modulo 2**32, so equal sums mean equal rows as long as ``sum(d) < 2**32``,
+    which holds when the problem's valid key ranges add up to less than 2**32 (float32 values
+    in [0, 1]: about 1.07e9 per objective). Checked here with a margin for the float32
+    addition; False for 64-bit keys.
+    """
+    if k.dtype != jnp.int32:
+        return jnp.bool_(False)
+    big, small = jnp.iinfo(jnp.int32).max, jnp.iinfo(jnp.int32).min
+    m = mask[..., None]
+    hi = jnp.max(jnp.where(m, k, small), axis=-2)
+    lo = jnp.min(jnp.where(m, k, big), axis=-2)
+    span = jnp.where(hi >= lo, (hi.astype(jnp.uint32) - lo.astype(jnp.uint32)), 0)
+    return jnp.all(jnp.sum(span.astype(jnp.float32), axis=-1) < 4.2e9)
 
 
 def _ranks_dense_capped(
-    k: Int[Array, "n m"], mask: Bool[Array, " n"], max_fronts: int | None
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], max_fronts: int | None, by_sum=False
 ) -> tuple[Int[Array, " n"], Bool[Array, ""]]:
     """:func:`_ranks_dense` peeling at most ``max_fronts`` fronts (None: all); also returns
     whether rows were left unranked (their value is then -1)."""
     n0 = k.shape[0]
-    bits, mask = _dense_bits(k, mask)
+    bits, mask = _dense_bits(k, mask, by_sum)
     n = mask.shape[0]
 
     def cond(state):
@@ -825,13 +864,14 @@ def _choose_method(n: int, m: int) -> str:
 
 
 def _ranks_single(
-    k: Int[Array, "n m"], mask: Bool[Array, " n"], method: str | None = None
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], method: str | None = None, by_sum=False
 ) -> Int[Array, " n"]:
-    """Front index of every row of one problem from its integer order keys ``k``."""
+    """Front index of every row of one problem from its integer order keys ``k`` (``by_sum``:
+    see :func:`_dense_bits`)."""
     n, m = k.shape
     method = method or _choose_method(n, m)
     if method == "dense":
-        return _ranks_dense(k, mask)
+        return _ranks_dense(k, mask, by_sum)
     if method == "sort1d":
         if m != 1:
             raise ValueError(f"method 'sort1d' needs M == 1; got M = {m}")
@@ -864,7 +904,10 @@ def _ranks_batch(k, mask, method=None):
     """
     b, n, m = k.shape
     if method is None and m == 2 and b > 1 and n <= _DENSE_BATCH_2D:
-        r, left = jax.vmap(lambda a, c: _ranks_dense_capped(a, c, _DENSE_BATCH_2D_FRONTS))(k, mask)
+        by_sum = _sum_test_ok(k, mask)  # one flag for the batch: a cond, not a select, below
+        r, left = jax.vmap(lambda a, c: _ranks_dense_capped(a, c, _DENSE_BATCH_2D_FRONTS, by_sum))(
+            k, mask
+        )
         return lax.cond(jnp.any(left), lambda: _ranks_2d_sweep(k, mask), lambda: r)
     if method is None and m == 2 and b > 1 and n <= _DENSE_MAX_2D:
         method = "sweep2d"
@@ -873,7 +916,8 @@ def _ranks_batch(k, mask, method=None):
             raise ValueError(f"method 'sweep2d' needs M == 2; got M = {m}")
         return _ranks_2d_sweep(k, mask)
     blocked = _one_at_a_time(n, m, method)
-    return _over_problems(lambda a, c: _ranks_single(a, c, method), blocked, k, mask)
+    by_sum = _sum_test_ok(k, mask) if (method or _choose_method(n, m)) == "dense" else False
+    return _over_problems(lambda a, c: _ranks_single(a, c, method, by_sum), blocked, k, mask)
 
 
 def _one_at_a_time(n: int, m: int, method: str | None = None) -> bool:
@@ -952,23 +996,27 @@ def _front0_dense(k: Int[Array, "n m"], mask: Bool[Array, " n"], block: int) -> 
     return mask & ~dominated
 
 
-def _front0_packed(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
+def _front0_packed(
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], by_sum=False
+) -> Bool[Array, " n"]:
     """Front 0 for any M: the bit-packed domination matrix (:func:`_dense_bits`) and one pass
     over it, O(N²·M / 32) words; the first step of :func:`_ranks_dense`."""
     n0 = k.shape[0]
-    bits, maskp = _dense_bits(k, mask)
+    bits, maskp = _dense_bits(k, mask, by_sum)
     dominated = jnp.any((bits & pack_rows(maskp)[:, None]) != 0, axis=0)
     return (maskp & ~dominated)[:n0]
 
 
-def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:
+def _front0_single(
+    k: Int[Array, "n m"], mask: Bool[Array, " n"], by_sum=False
+) -> Bool[Array, " n"]:
     n, m = k.shape
     if m == 1:
         big = jnp.iinfo(k.dtype).max
         k1 = jnp.where(mask, k[:, 0], big)
         return mask & (k1 == jnp.min(k1))
     if n <= _FRONT0_PACKED_MAX:
-        return _front0_packed(k, mask)
+        return _front0_packed(k, mask, by_sum)
     if m == 2:
         return _front0_2d(k, mask)
     if n <= _DENSE_MAX:
@@ -979,7 +1027,10 @@ def _front0_single(k: Int[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array,
 @wide_jit
 def _pareto_mask(k, mask):
     b, n, m = k.shape  # _front0_single uses the blocked kernel exactly where the ranks do
-    return _over_problems(_front0_single, _choose_method(n, m) == "blocked", k, mask)
+    by_sum = _sum_test_ok(k, mask) if m > 1 and n <= _FRONT0_PACKED_MAX else False
+    return _over_problems(
+        lambda a, c: _front0_single(a, c, by_sum), _choose_method(n, m) == "blocked", k, mask
+    )
 
 
 def pareto_mask(
