@@ -383,7 +383,8 @@ def _dense_bits(k: Int[Array, "n m"], mask: Bool[Array, " n"], by_sum=False) -> 
         return pack_rows(_dominates_unrolled(k[:, None, :], k[None, :, :]))
 
     def summed():
-        s = jnp.sum(k.astype(jnp.uint32), axis=1, dtype=jnp.uint32)  # modulo 2**32
+        u = lax.bitcast_convert_type(k, jnp.uint32)
+        s = jnp.sum(u, axis=1, dtype=jnp.uint32)  # modulo 2**32
         le = k[:, None, 0] <= k[None, :, 0]
         for j in range(1, k.shape[1]):
             le = le & (k[:, None, j] <= k[None, :, j])
@@ -410,7 +411,8 @@ def _sum_test_ok(k: Int[Array, "*b n m"], mask: Bool[Array, "*b n"]) -> Array:
     m = mask[..., None]
     hi = jnp.max(jnp.where(m, k, small), axis=-2)
     lo = jnp.min(jnp.where(m, k, big), axis=-2)
-    span = jnp.where(hi >= lo, (hi.astype(jnp.uint32) - lo.astype(jnp.uint32)), 0)
+    u32 = partial(lax.bitcast_convert_type, new_dtype=jnp.uint32)
+    span = jnp.where(hi >= lo, u32(hi) - u32(lo), 0)  # exact: 0 <= hi - lo < 2**32
     return jnp.all(jnp.sum(span.astype(jnp.float32), axis=-1) < 4.2e9)
 
 
@@ -842,16 +844,16 @@ def _ranks_1d(k: Int[Array, "n 1"], mask: Bool[Array, " n"]) -> Int[Array, " n"]
 #: Non-dominated sorting algorithms: name -> which (M) they support.
 RANK_METHODS = ("dense", "sort1d", "peel2d", "sweep2d", "blocked")
 _BLOCK = 128
-_DENSE_MAX_2D = 1024  # M = 2: one problem: dense peel up to here, then sweep2d (batches: sweep2d)
+_DENSE_MAX_2D = 1024  # M = 2, one problem: dense peel up to here, then sweep2d (batches: below)
 _DENSE_MAX = 8192  # M >= 3: bit-packed dense peel up to here (N² bits), then blocked
 # a batch of 2-D problems with N <= 256: the dense peel for up to 48 fronts (1000 x 256 uniform
-# points have <= 36), else sweep2d: with one front 2.7x faster than the sweep, as fast with 36
+# points have <= 36), else sweep2d: with one front ~3x faster than the sweep, as fast with 36
 # (bench/RESULTS.md); each further front costs one pass over the batch's N²/32 words
 _DENSE_BATCH_2D = 256
+_DENSE_BATCH_2D_FRONTS = 48
 # front 0 only (pareto_mask): the bit-packed matrix and one pass up to here (N²/8 bytes per
 # problem), then the sort and prefix minimum (M = 2) or the blocked dominance pass
 _FRONT0_PACKED_MAX = 1024
-_DENSE_BATCH_2D_FRONTS = 48
 
 
 def _choose_method(n: int, m: int) -> str:
