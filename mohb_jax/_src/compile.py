@@ -26,6 +26,8 @@ import os
 
 import jax
 
+from mohb_jax._src.validate import is_concrete
+
 _ENV = "MOHB_JAX_VECTOR_WIDTH"
 _CHOICES = ("256", "512", "default")
 
@@ -85,8 +87,7 @@ def wide_jit(fun=None, **jit_kwargs):
 
     @functools.wraps(fun)
     def call(*args, **kwargs):
-        leaves = jax.tree_util.tree_leaves((args, kwargs))
-        if any(isinstance(x, jax.core.Tracer) for x in leaves):
+        if not is_concrete(*jax.tree_util.tree_leaves((args, kwargs))):
             return plain(*args, **kwargs)
         return wide(*args, **kwargs)
 
