@@ -112,6 +112,7 @@ def test_two_devices_bit_identical_and_cli_uses_them(tmp_path):
 
 
 _COPULA_ON_TWO_DEVICES = """
+import os
 import warnings
 import jax
 import numpy as np
@@ -119,6 +120,8 @@ import mohb_jax
 from mohb_jax import tables, transfer
 
 assert len(jax.devices()) == 2
+# a persistent compilation cache: the one-device run after the fallback reuses the first's program
+jax.config.update("jax_compilation_cache_dir", os.environ["MOHB_JAX_CACHE"] + "/xla")
 tb = tables.load_benchmark("embedded")
 fit = transfer.fit_source(tb, tb.tasks[0])
 s = transfer.copula_searcher_for(tb, fit, n_candidates=16)
