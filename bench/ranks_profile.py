@@ -5,10 +5,11 @@ Times, in one process and alternating, medians over ``--rounds``:
 * the kernel (``nondominated_ranks``' jitted batch kernel, the kernels' compiler options);
 * its build alone: the bit-packed domination matrices of the batch (``_dense_bits`` under
   ``vmap``, with the key-sum test the kernel uses when it applies), 1000 x 8 x 256 uint32;
-* its peel alone, run for a fixed 16 fronts (uniform 3-D rungs have at most 16) on the
-  prebuilt matrices: per front, AND with the packed set of remaining rows, test every column,
-  update the ranks and pack the new set (:func:`pack_rows`);
-* a pure read of the matrices 16 times (AND + test only), in GB/s;
+* its peel alone on the prebuilt matrices (the kernel's own loop, ``_peel_bits`` under
+  ``vmap``): per front, AND with the packed set of remaining rows, test every column, update
+  the ranks and pack the new set;
+* a pure read of the matrices 16 times (AND + test only; uniform 3-D rungs have at most 16
+  fronts), in GB/s;
 * NumPy's OR-reduce of the same 8 MB on one core, in GB/s (a bandwidth reference).
 
 Also prints an upper bound for the build from this CPU's vector compare port, read off
@@ -69,16 +70,7 @@ def main() -> None:
 
     kernel = jit(impl._ranks_batch)
     build = jit(lambda k, m, s: jax.vmap(lambda a, c: impl._dense_bits(a, c, s)[0])(k, m))
-    pack = jax.vmap(impl.pack_rows)
-
-    def peel(bits, m):
-        def body(i, state):
-            r, rem = state
-            dominated = jnp.any((bits & rem[:, :, None]) != 0, axis=1)
-            r = jnp.where((r < 0) & m & ~dominated, i, r)
-            return r, pack((r < 0) & m)
-
-        return lax.fori_loop(0, FRONTS, body, (jnp.full((B, N), -1, jnp.int32), pack(m)))[0]
+    peel = jax.vmap(lambda b, m: impl._peel_bits(b, m, None)[0])
 
     def read(bits, m):
         def body(i, acc):
@@ -90,13 +82,13 @@ def main() -> None:
     peel_j, read_j = jit(peel), jit(read)
     bits = build(k, mask, by_sum)
     ranks = np.asarray(kernel(k, mask))
-    assert (np.asarray(peel_j(bits, mask)) == ranks).all()  # 16 fronts rank every row here
+    assert (np.asarray(peel_j(bits, mask)) == ranks).all()
     fronts = ranks.max(axis=1) + 1
     words = np.asarray(bits).ravel()
     cases = {
         "kernel": (kernel, k, mask),
         "build": (build, k, mask, by_sum),
-        "peel (16 fronts)": (peel_j, bits, mask),
+        "peel": (peel_j, bits, mask),
         "read (16 passes)": (read_j, bits, mask),
     }
     times = {name: [] for name in cases}

@@ -424,8 +424,15 @@ def _ranks_dense_capped(
 ) -> tuple[Int[Array, " n"], Bool[Array, ""]]:
     """:func:`_ranks_dense` peeling at most ``max_fronts`` fronts (None: all); also returns
     whether rows were left unranked (their value is then -1)."""
-    n0 = k.shape[0]
-    bits, mask = _dense_bits(k, mask, by_sum)
+    r, left = _peel_bits(*_dense_bits(k, mask, by_sum), max_fronts)
+    return r[: k.shape[0]], left
+
+
+def _peel_bits(
+    bits: Array, mask: Bool[Array, " n"], max_fronts: int | None
+) -> tuple[Int[Array, " n"], Bool[Array, ""]]:
+    """The peel of :func:`_ranks_dense_capped` on a built matrix (``bits``, ``mask``: what
+    :func:`_dense_bits` returns, padded rows included in the result)."""
     n = mask.shape[0]
 
     def cond(state):
@@ -442,7 +449,7 @@ def _ranks_dense_capped(
 
     r0 = jnp.full((n,), -1, dtype=jnp.int32)
     r, rem, _ = lax.while_loop(cond, body, (r0, pack_rows(mask), jnp.int32(0)))
-    return r[:n0], jnp.any(rem != 0)
+    return r, jnp.any(rem != 0)
 
 
 def _ranks_2d_peel(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
