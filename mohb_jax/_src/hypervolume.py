@@ -415,7 +415,12 @@ def _dominated_by_probes(Y: Array, valid: Array, R: Array, n_probes: int) -> Arr
         p = jnp.max(jnp.where((rows == first[None])[None], Y, -jnp.inf), axis=1)  # (M, B)
         le = jnp.all(p[:, None] <= Y, axis=0)
         lt = jnp.any(p[:, None] < Y, axis=0)
-        dominated = dominated | (ok & le & lt)
+        # `score == best` may match no row: XLA can compute `score` twice, in the reduction's
+        # kernel and in this one, and the two need not round alike (a multiply-add fused in one
+        # and not in the other; seen with LLVM at -O0). Without a row, p would be -inf, which
+        # "dominates" every point, so such a problem is left unfiltered instead.
+        found = ok & (first < n)[None]
+        dominated = dominated | (found & le & lt)
     return dominated
 
 
