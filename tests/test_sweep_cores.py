@@ -14,6 +14,7 @@ from pathlib import Path
 import jax
 import pandas as pd
 import pytest
+from conftest import xla_flags
 
 from mohb_jax._src.sim.sweep import select_devices
 from mohb_jax.cli import main
@@ -24,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _env(tmp_path, **extra):
     env = dict(os.environ, MOHB_JAX_CACHE=str(tmp_path / "cache"), **extra)
-    env.pop("XLA_FLAGS", None)
+    env["XLA_FLAGS"] = xla_flags()  # the suite's compile options, no device count
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
     return env
 
@@ -143,7 +144,7 @@ def test_lapack_program_runs_on_one_device_instead_of_hanging(tmp_path):
     # GP) deadlocked; such a run must finish, on one device, and say so when 2 were asked for.
     r = subprocess.run(
         [sys.executable, "-c", _COPULA_ON_TWO_DEVICES],
-        env={**_env(tmp_path), "XLA_FLAGS": "--xla_force_host_platform_device_count=2"},
+        env={**_env(tmp_path), "XLA_FLAGS": xla_flags("--xla_force_host_platform_device_count=2")},
         capture_output=True,
         text=True,
         timeout=600,

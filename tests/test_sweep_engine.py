@@ -172,6 +172,8 @@ def test_sharded_subprocess_two_devices():
     import subprocess
     import sys
 
+    from conftest import xla_flags
+
     code = (
         "import jax, numpy as np, pandas as pd, sys\n"
         "sys.path.insert(0, 'tests')\n"
@@ -182,7 +184,7 @@ def test_sharded_subprocess_two_devices():
         "assert sw.chunk_size == 4\n"
         "print('ok')\n"
     )
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    env = dict(os.environ, XLA_FLAGS=xla_flags("--xla_force_host_platform_device_count=2"))
     r = subprocess.run(
         [sys.executable, "-c", code],
         env=env,
