@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import moocore
 import numpy as np
+from _timing import interleaved
 from optuna._hypervolume import compute_hypervolume as optuna_hv
 
 from mohb_jax.hypervolume import hypervolume, hypervolume_curve
@@ -33,15 +34,6 @@ def timed(fn):
     out = fn()
     jax.block_until_ready(out)
     return time.perf_counter() - t, out
-
-
-def interleaved(fns: dict, reps: int) -> dict:
-    """Median seconds of each callable, calls interleaved round-robin."""
-    times = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            times[k].append(timed(f)[0])
-    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def fmt(t):

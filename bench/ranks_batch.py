@@ -30,18 +30,12 @@ import jax
 import jax.numpy as jnp
 import moocore
 import numpy as np
+from _timing import seconds as _seconds
 
 import mohb_jax
 from mohb_jax import pareto
 from mohb_jax._src import pareto as impl
 from mohb_jax._src.compile import WIDE_OPTIONS
-
-
-def _seconds(f, *args) -> float:
-    """Wall time of one call ``f(*args)``, until its result is ready."""
-    t0 = time.perf_counter()
-    jax.block_until_ready(f(*args))
-    return time.perf_counter() - t0
 
 
 def _moocore_loop(y) -> list:

@@ -31,18 +31,13 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
+from _timing import seconds as _seconds
 from jax import lax
 
 from mohb_jax._src import pareto as impl
 from mohb_jax._src.compile import WIDE_OPTIONS
 
 B, N, FRONTS = 1000, 256, 16
-
-
-def _seconds(f, *args) -> float:
-    t0 = time.perf_counter()
-    jax.block_until_ready(f(*args))
-    return time.perf_counter() - t0
 
 
 def _clock_ghz() -> float | None:

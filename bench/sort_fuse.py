@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 
 import jax
 import jax.numpy as jnp
 import moocore
 import numpy as np
+from _timing import interleaved
 
 from mohb_jax._src import hypervolume as H
 from mohb_jax._src.sortnet import bitonic_sort
-
-
-def _median_times(fns: dict, reps: int) -> dict:
-    times = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t = time.perf_counter()
-            jax.block_until_ready(f())
-            times[k].append(time.perf_counter() - t)
-    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _compiled(fn, *args):
@@ -85,11 +75,9 @@ def main():
             fns[fuse] = lambda exe=exe, k=k, p=p: exe(k, p)
         ref = fns[1]()
         for fuse in (2, 3):
-            for x, y in zip(
-                jax.tree.leaves(ref)[: len(k)], jax.tree.leaves(fns[fuse]())[: len(k)], strict=True
-            ):
-                assert np.array_equal(np.asarray(x), np.asarray(y)), (name, fuse)
-        t = _median_times(fns, a.reps)
+            for x, z in zip(ref[0], fns[fuse]()[0], strict=True):  # the sorted keys agree
+                assert np.array_equal(np.asarray(x), np.asarray(z)), (name, fuse)
+        t = interleaved(fns, a.reps)
         print(f"{name}:")
         for fuse in (1, 2, 3):
             print(
@@ -104,19 +92,17 @@ def main():
     mask = jnp.ones((b, n), bool)
     exp = np.array([moocore.hypervolume(q, ref=refp) for q in y])
     fns, comp = {}, {}
-    for fuse in (1, 2):
-        exe, comp[fuse] = _compiled(_hv2(fuse), yj, rj, mask)
+    kernels = {f"fuse={f}": _hv2(f) for f in (1, 2)}
+    kernels["library (fuse=2, loop minimum)"] = H._hv_batch
+    for label, kernel in kernels.items():
+        exe, comp[label] = _compiled(kernel, yj, rj, mask)
         err = np.max(np.abs(np.asarray(exe(yj, rj, mask)) - exp) / exp)
-        assert err < 1e-5, err
-        fns[f"fuse={fuse}"] = lambda exe=exe: exe(yj, rj, mask)
-    exe, comp[0] = _compiled(H._hv_batch, yj, rj, mask)
-    assert np.max(np.abs(np.asarray(exe(yj, rj, mask)) - exp) / exp) < 1e-5
-    fns["library (fuse=2, loop minimum)"] = lambda exe=exe: exe(yj, rj, mask)
+        assert err < 1e-5, (label, err)
+        fns[label] = lambda exe=exe: exe(yj, rj, mask)
     fns["moocore loop"] = lambda: [moocore.hypervolume(q, ref=refp) for q in y]
-    t = _median_times(fns, a.reps)
+    t = interleaved(fns, a.reps)
     for k, v in t.items():
-        c = {"f": comp.get(int(k[-1])) if k[0] == "f" else None, "l": comp[0]}.get(k[0])
-        c = f", compile {c:.2f} s" if c is not None else ""
+        c = f", compile {comp[k]:.2f} s" if k in comp else ""
         print(f"  {k:31s} {v * 1e3:7.2f} ms   moocore/this {t['moocore loop'] / v:5.2f}x{c}")
 
 
