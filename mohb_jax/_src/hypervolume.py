@@ -139,7 +139,7 @@ def _cummin0(x: Array) -> Array:
     """Running minimum along axis 0. On CPU a loop over the rows, each step one vector
     minimum over the batch (1000 x 256: 0.23 ms against 0.47 ms for the associative scan,
     whose log2(N) levels each pass over the whole array); elsewhere (GPU) the scan."""
-    if jax.default_backend() != "cpu" or x.shape[0] < 2:
+    if jax.default_backend() != "cpu":
         return lax.associative_scan(jnp.minimum, x, axis=0)
 
     def row(i, acc):
