@@ -55,7 +55,11 @@ def test_params_and_flops_equal_the_published_formulas(dataset):
     assert round(f0 * 1e6) - base == (1088 if size == 32 else 576)
 
 
-_PER_WEIGHT = jax.jit(synflow_per_weight, static_argnums=2)  # one compilation for the file
+_PER_WEIGHT = jax.jit(synflow_per_weight, static_argnums=2)  # one compilation per input size
+
+#: input size of the tests of the network's paths (which weights carry flow, invariances):
+#: they hold for any size, and 8x8 keeps the convolutions 16 times cheaper than CIFAR's 32x32
+PATH_SIZE = 8
 
 
 def _syn(params, arch, size=32):
@@ -69,7 +73,7 @@ def test_param_count_equals_the_weights_the_network_uses():
     params = net.init_params(jax.random.key(1), 10)
     bn = 2 * (16 + 32 + 32 + 64 + 64 + 64)  # stem, res blocks (2 each), last BN
     for a in ([3, 3, 3, 3, 3, 3], [2, 1, 3, 1, 2, 3], [1, 1, 1, 1, 1, 1], [3, 0, 2, 0, 0, 3]):
-        per = _PER_WEIGHT(params, jnp.asarray(a), 8)  # which weights carry flow: any input size
+        per = _PER_WEIGHT(params, jnp.asarray(a), PATH_SIZE)
         used = sum(int(jnp.sum(per[k] != 0)) for k in per if k != "fc_b") + 10  # + fc bias
         n_conv = sum(1 for op in a if op in (2, 3))
         cell_bn = 5 * 2 * (16 + 32 + 64) * n_conv
@@ -86,24 +90,22 @@ def test_network_flops_match_the_table_for_every_arch(data_dir):
 
 
 def test_synflow_invariances():
-    # properties of the network's paths, which hold for any input size: 8x8 inputs keep the
-    # convolutions 16 times cheaper than the 32x32 of CIFAR
     params = net.init_params(jax.random.key(0), 10)
     arch = [3, 1, 2, 4, 3, 1]
-    s = _syn(params, arch, size=8)
+    s = _syn(params, arch, size=PATH_SIZE)
     assert s > 0
     # signs do not matter (weights are made positive)
     flipped = dict(params, res0_a=-params["res0_a"])
-    assert _syn(flipped, arch, size=8) == pytest.approx(s, rel=1e-5)
+    assert _syn(flipped, arch, size=PATH_SIZE) == pytest.approx(s, rel=1e-5)
     # every input-output path crosses the classifier: scaling it by a scales the score by a
-    assert _syn(dict(params, fc_w=3.0 * params["fc_w"]), arch, size=8) == pytest.approx(
+    assert _syn(dict(params, fc_w=3.0 * params["fc_w"]), arch, size=PATH_SIZE) == pytest.approx(
         3 * s, rel=1e-5
     )
     # ... and crosses the stem: scaling the stem by a and the classifier by 1/a changes nothing
     moved = dict(params, stem=4.0 * params["stem"], fc_w=params["fc_w"] / 4.0)
-    assert _syn(moved, arch, size=8) == pytest.approx(s, rel=1e-5)
+    assert _syn(moved, arch, size=PATH_SIZE) == pytest.approx(s, rel=1e-5)
     # a disconnected cell (node 3 unreachable) has no flow
-    assert _syn(params, [3, 3, 3, 0, 0, 0], size=8) == 0.0
+    assert _syn(params, [3, 3, 3, 0, 0, 0], size=PATH_SIZE) == 0.0
 
 
 def test_expected_synflow_equals_the_full_network_at_mean_weights():
