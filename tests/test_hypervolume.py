@@ -166,6 +166,25 @@ def test_padding_and_masks_never_change_results(m):
     assert np.all(d[:, 12:] == 0)
 
 
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_batch_with_no_valid_row_is_zero(m):
+    """A batch whose every row is masked takes the kernel's no-work branch; one with valid
+    rows outside the box runs the kernel: both give 0, eagerly, under jit and under vmap (where
+    the branch becomes a select), and a masked batch next to a valid one changes nothing."""
+    rng = np.random.default_rng(11)
+    y = jnp.asarray(rng.random((3, 8, m)), jnp.float32)
+    ref = jnp.ones(m, jnp.float32)
+    none = jnp.zeros((3, 8), bool)
+    for call in (hypervolume, jax.jit(hypervolume)):
+        np.testing.assert_array_equal(np.asarray(call(y, ref, none)), np.zeros(3))
+        np.testing.assert_array_equal(np.asarray(call(y + 1.0, ref)), np.zeros(3))
+    some = jnp.asarray(rng.random((3, 8)) < 0.5).at[1].set(False)
+    got = np.asarray(jax.vmap(hypervolume, (0, None, 0))(y, ref, some))
+    exp = [hv_moocore(np.asarray(y[i])[np.asarray(some[i])], np.ones(m)) for i in range(3)]
+    assert got[1] == 0
+    np.testing.assert_allclose(got, exp, rtol=1e-6)
+
+
 def test_vmap_jit_and_batch_equal_per_problem():
     rng = np.random.default_rng(4)
     y = jnp.asarray(rng.random((3, 4, 16, 3)), jnp.float32)
