@@ -76,9 +76,11 @@ def section_batch(reps):
             "mohb_jax": lambda: hypervolume(yj, rj),
             "moocore loop": lambda: [moocore.hypervolume(p, ref=ref) for p in y],
         }
-        if m == 2:
-            fns["numpy batched"] = lambda: numpy_hv2_batched(y, ref)
         t = interleaved(fns, reps)
+        if m == 2:
+            # timed apart: interleaved with it, mohb_jax ran right after it each round and
+            # took 8-12 ms instead of 5.5-7 (2026-11-27: its temporaries leave the caches cold)
+            t["numpy batched"] = interleaved({"x": lambda: numpy_hv2_batched(y, ref)}, reps)["x"]
         # the same call repeated with nothing in between: XLA:CPU's pool threads awake and the
         # input in cache (after 20 ms of other Python work it took 1.3-2.4x as long)
         t["mohb_jax back-to-back"] = interleaved({"x": fns["mohb_jax"]}, reps)["x"]
