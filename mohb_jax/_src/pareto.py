@@ -335,12 +335,6 @@ def _order_keys(y: Float[Array, "*s"]) -> Int[Array, "*s"]:
     return b ^ ((b >> (nbits - 1)) & jnp.iinfo(it).max)
 
 
-def _dominance_matrix(y: Float[Array, "n m"], mask: Bool[Array, " n"]) -> Bool[Array, "n n"]:
-    """``D[i, j]``: valid row i dominates valid row j (``y`` may be float or order keys)."""
-    d = dominates(y[:, None, :], y[None, :, :])
-    return d & mask[:, None] & mask[None, :]
-
-
 # --------------------------------------------------------------------------------------------
 # non-dominated sorting: dense path (any M)
 # --------------------------------------------------------------------------------------------
@@ -1538,7 +1532,7 @@ def _epsnet_position_kz(
         k = jnp.concatenate([k, jnp.zeros((n - n0, k.shape[1]), k.dtype)], axis=0)
         z = jnp.concatenate([z, jnp.zeros((n - n0, z.shape[1]), z.dtype)], axis=0)
         mask = jnp.concatenate([mask, jnp.zeros((n - n0,), bool)])
-    dom = pack_rows(_dominance_matrix(k, mask))  # [n/32, n]
+    dom, _ = _dense_bits(k, mask)  # [n/32, n]; masked rows are never consulted
     limit = jnp.int32(n + 1) if limit is None else limit
     return epsnet_position_packed(dom, z, mask, jnp.asarray(t, jnp.int32), limit, k[:, 0])
 
