@@ -648,6 +648,38 @@ def test_float64_dominance_is_exact():
     assert got == [0, 0, 0, 1, -1]  # by hand: only row 3 is dominated (by row 2)
 
 
+def test_float64_batch_keys_per_problem_vs_moocore():
+    """A float64 batch (no x64): problems whose values stay distinct in float32 take float32
+    keys, those where float32 merges two distinct values take exact ranks, both in one batch
+    and even in one problem's two objectives; masked rows hold junk, +inf and values beyond
+    float32's range occur. Every problem's ranks and first front against moocore."""
+    rng = np.random.default_rng(8)
+    b, n = 40, 64
+    y = rng.random((b, n, 2))
+    y[1::3, :8, 0] = 1000.0 + rng.uniform(-1e-5, 1e-5, (len(range(1, b, 3)), 8))  # merge
+    y[2::3, :4, 1] = 0.5 + np.array([0.0, 1e-12, 2e-12, 3e-12])  # merge in objective 1 only
+    y[5, :3, 0] = [1e300, 2e300, np.inf]  # float32 overflow and a valid +inf
+    y[7, :2] = [[1.0, 1e-50], [1.0, 2e-50]]  # float32 underflow: both round to 0
+    mask = rng.random((b, n)) < 0.85
+    mask[:, :8] = True
+    y = np.where(mask[..., None], y, np.nan)  # junk in masked rows is allowed
+    got = np.asarray(pareto.nondominated_ranks(y, mask))
+    front = np.asarray(pareto.pareto_mask(y, mask))
+    keys = _impl._host_keys(y, mask)
+    with np.errstate(over="ignore"):
+        y32 = np.where(mask, y[..., 0], np.inf).astype(np.float32)
+    f32 = _impl._f32_order_keys(y32, mask)
+    assert np.array_equal(keys[0, :, 0], f32[0]) and not np.array_equal(keys[1, :, 0], f32[1])
+    for i in range(b):
+        yi = y[i][mask[i]]
+        want = np.full(n, -1)
+        want[mask[i]] = moocore.pareto_rank(yi)
+        np.testing.assert_array_equal(got[i], want, err_msg=f"problem {i}")
+        np.testing.assert_array_equal(
+            front[i][mask[i]], moocore.is_nondominated(yi, keep_weakly=True), err_msg=f"{i}"
+        )
+
+
 def test_float32_distances_warn_when_values_merge():
     y = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.5 + 1e-12, 0.5 - 1e-12]])
     with pytest.warns(_impl.PrecisionWarning, match="objective 0"):

@@ -98,39 +98,74 @@ def _x64() -> bool:
 
 
 def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Integer keys with the order of ``a`` per objective, exact for any real dtype (host).
+    """Integer keys with the order of ``a`` per objective within each problem, exact for any
+    real dtype (host). ``a``: ``(B, N, M)``, ``mask``: ``(B, N)``.
 
     float32 (and float64 under x64): the IEEE order keys of :func:`_order_keys`. Otherwise
-    (float64 without x64, 64-bit integers, ...): the dense rank of each value among the valid
-    values of its objective, as int32; dominance is invariant to this per-objective map.
-    Masked rows get key 0 (they never affect a result).
+    (float64 without x64, 64-bit integers, ...) each problem's objective gets int32 keys of
+    its own: the float32 order keys of its values when rounding to float32 merges no two
+    distinct valid values of it (checked on its sorted values; rounding is monotone, so the
+    order is then kept), else the dense rank of each value among its valid values.
+    Dominance only compares rows of one problem, and it is invariant to an increasing map of
+    each objective, so the fronts are the float64 ones. Masked rows get key 0 (they never
+    affect a result).
     """
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     if a.dtype in (np.int8, np.int16, np.int32, np.uint8, np.uint16):
         return np.where(mask[..., None], a, 0).astype(np.int32)
     if a.dtype == np.float32 or (a.dtype == np.float64 and _x64()):
-        it = np.int32 if a.dtype == np.float32 else np.int64
-        b = np.where(a == 0, 0, a).view(it)  # -0.0 -> +0.0
-        b = b ^ ((b >> (8 * b.itemsize - 1)) & np.iinfo(it).max)
-        return np.where(mask[..., None], b, 0)
-    # one argsort per objective (np.unique + searchsorted cost 3x more): the dense rank is the
-    # number of value changes before a row in sorted order; masked rows sort last as +inf
-    # (the dtype's largest integer for integers; a valid row equal to it ties with them, which
-    # leaves every valid row's rank as it is)
-    out = np.zeros(a.shape, np.int32)
-    m = mask.ravel()
-    fill = np.inf if np.issubdtype(a.dtype, np.floating) else np.iinfo(a.dtype).max
-    for j in range(a.shape[-1]):
-        v = np.where(m, a[..., j].ravel(), fill)
-        o = np.argsort(v)
-        s = v[o]
-        d = np.zeros(v.size, np.int32)
-        np.cumsum(s[1:] != s[:-1], out=d[1:])
-        r = np.empty_like(d)
-        r[o] = d
-        out[..., j] = np.where(mask, r.reshape(mask.shape), 0)
+        return _f32_order_keys(a, mask)
+    b, n, m = a.shape
+    out = np.empty(a.shape, np.int32)
+    floating = np.issubdtype(a.dtype, np.floating)
+    # masked rows sort last as +inf (the dtype's largest integer for integers; a valid row
+    # equal to it ties with them, which leaves every valid row's key as it is)
+    fill = np.inf if floating else np.iinfo(a.dtype).max
+    for j in range(m):
+        v = np.where(mask, a[..., j], fill)  # (B, N)
+        if floating and n <= _HOST_F32_MAX_N:
+            sv = np.sort(v, axis=-1)
+            with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge below
+                s32, v32 = sv.astype(np.float32), v.astype(np.float32)
+            merged = np.any((sv[:, 1:] != sv[:, :-1]) & (s32[:, 1:] == s32[:, :-1]), axis=-1)
+            k = _f32_order_keys(v32, mask)
+            if merged.any():
+                k[merged] = _dense_ranks(v[merged])
+        else:
+            k = _dense_ranks(v)
+        out[..., j] = k
+    out[~mask] = 0
     return out
+
+
+# problems up to this many rows first try float32 order keys for float64 input (sorting each
+# row costs ~1/3 of the argsort a dense rank needs; rows of 1e5 values usually merge some)
+_HOST_F32_MAX_N = 1024
+
+
+def _f32_order_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """IEEE order keys (:func:`_order_keys`) of float32 or float64 ``a``; masked rows 0."""
+    it = np.int32 if a.dtype == np.float32 else np.int64
+    k = np.where(a == 0, 0, a).view(it)  # -0.0 -> +0.0
+    k = k ^ ((k >> (8 * k.itemsize - 1)) & np.iinfo(it).max)
+    return np.where(mask[..., None] if a.ndim > mask.ndim else mask, k, 0)
+
+
+def _dense_ranks(v: np.ndarray) -> np.ndarray:
+    """int32 dense rank of each value within its row of ``v`` (R, N): the number of distinct
+    smaller values. One argsort per row (on rows of 256 values 1.5x faster than one argsort
+    of the whole flattened batch)."""
+    r, n = v.shape
+    o = np.argsort(v, axis=-1)
+    o += (np.arange(r, dtype=np.intp) * n)[:, None]
+    o = o.ravel()
+    s = v.ravel().take(o).reshape(r, n)
+    d = np.zeros((r, n), np.int32)
+    np.cumsum(s[:, 1:] != s[:, :-1], axis=-1, out=d[:, 1:])
+    out = np.empty(r * n, np.int32)
+    out[o] = d.ravel()
+    return out.reshape(r, n)
 
 
 def _host_coords(a: np.ndarray, mask: np.ndarray, normalize: bool, dtype) -> np.ndarray:
