@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -538,6 +539,15 @@ def test_float64_input_keeps_its_precision_without_x64():
     tiny = np.array([[0.5, 0.5], [0.5 + 1e-12, 0.25]])
     with pytest.warns(PrecisionWarning, match="objective 0"):
         hypervolume(tiny, np.ones(2))
+    # the same two values in two problems of a batch are never compared: no warning; with
+    # one problem's second value in objective 1 merging, the warning names objective 1
+    apart = np.array([[[0.5, 0.5]], [[0.5 + 1e-12, 0.25]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hypervolume(apart, np.ones(2))
+    within = np.array([[[0.5, 0.5], [0.4, 0.6]], [[0.1, 0.3], [0.2, 0.3 + 1e-12]]])
+    with pytest.warns(PrecisionWarning, match="objective 1"):
+        hypervolume(within, np.ones(2))
 
 
 def test_curve_under_jit_without_capacity_refuses_large_3d():

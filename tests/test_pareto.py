@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -684,9 +685,12 @@ def test_float32_distances_warn_when_values_merge():
     y = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.5 + 1e-12, 0.5 - 1e-12]])
     with pytest.warns(_impl.PrecisionWarning, match="objective 0"):
         pareto.rung_rank(y)
+    # rows of different problems are never compared: their merging values do not warn
+    apart = np.stack([y[[0, 1, 2]], y[[0, 1, 3]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pareto.rung_rank(apart)
     with jax.enable_x64():  # float64 arithmetic: nothing to warn about
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             pareto.rung_rank(y)

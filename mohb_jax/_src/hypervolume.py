@@ -92,6 +92,7 @@ from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
     bucket_size,
     check_points,
+    float_merges,
     is_concrete,
     next_pow2,
     to_device,
@@ -1060,9 +1061,9 @@ def _host_path(y, ref, mask) -> bool:
 
 
 def _warn_if_merged(d, dc, counted, fname):
+    hit = float_merges(d, counted, dc.dtype)  # (B, M)
     for j in range(d.shape[-1]):
-        v, vc = d[..., j][counted], dc[..., j][counted]
-        if np.unique(v).size != np.unique(vc).size:
+        if hit[:, j].any():
             warnings.warn(
                 f"{fname}: objective {j} has distinct float64 values that are equal in "
                 f"{dc.dtype} (relative to the reference point), so the hypervolume between them "

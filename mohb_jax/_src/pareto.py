@@ -76,6 +76,7 @@ from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
     bucket_size,
     check_points,
+    float_merges,
     is_concrete,
     next_pow2,
     to_device,
@@ -122,16 +123,15 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     # masked rows sort last as +inf (the dtype's largest integer for integers; a valid row
     # equal to it ties with them, which leaves every valid row's key as it is)
     fill = np.inf if floating else np.iinfo(a.dtype).max
+    f32 = floating and n <= _HOST_F32_MAX_N
+    merged = float_merges(a, mask, np.float32) if f32 else None  # (B, M)
     for j in range(m):
         v = np.where(mask, a[..., j], fill)  # (B, N)
-        if floating and n <= _HOST_F32_MAX_N:
-            sv = np.sort(v, axis=-1)
-            with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge below
-                s32, v32 = sv.astype(np.float32), v.astype(np.float32)
-            merged = np.any((sv[:, 1:] != sv[:, :-1]) & (s32[:, 1:] == s32[:, :-1]), axis=-1)
-            k = _f32_order_keys(v32, mask)
-            if merged.any():
-                k[merged] = _dense_ranks(v[merged])
+        if f32:
+            with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge above
+                k = _f32_order_keys(v.astype(np.float32), mask)
+            if merged[:, j].any():
+                k[merged[:, j]] = _dense_ranks(v[merged[:, j]])
         else:
             k = _dense_ranks(v)
         out[..., j] = k
@@ -201,9 +201,9 @@ def _host_coords(a: np.ndarray, mask: np.ndarray, normalize: bool, dtype) -> np.
 
 
 def _warn_if_merged(z: np.ndarray, zc: np.ndarray, mask: np.ndarray) -> None:
+    hit = float_merges(z, mask, zc.dtype)  # (B, M)
     for j in range(z.shape[-1]):
-        v64, v32 = z[..., j][mask], zc[..., j][mask]
-        if np.unique(v64).size != np.unique(v32).size:
+        if hit[:, j].any():
             warnings.warn(
                 f"objective {j}: distinct float64 values become equal in {zc.dtype} distance "
                 "coordinates, so ε-net / crowding distances (not the fronts, which are exact) "

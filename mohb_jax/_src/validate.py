@@ -54,6 +54,22 @@ def check_points(y, mask=None, *, name: str = "y", allow_posinf: bool = True, mi
         )
 
 
+def float_merges(v: np.ndarray, valid: np.ndarray, dtype) -> np.ndarray:
+    """``hit[b, j]``: rounding ``v`` (B, N, M) to ``dtype`` makes two distinct values of
+    objective j among problem b's ``valid`` (B, N) rows equal.
+
+    Rounding is monotone, so two values it merges are neighbours once a problem's values are
+    sorted: one sort per problem and objective (a global ``np.unique`` would also flag values
+    of different problems, which are never compared, and costs several times more). A value
+    beyond ``dtype``'s range rounds to infinity and counts as merged with the rows that are not
+    valid (they sort last as +inf).
+    """
+    s = np.sort(np.where(valid[..., None], v, np.inf), axis=-2)
+    with np.errstate(over="ignore"):
+        sc = s.astype(dtype)
+    return np.any((s[:, 1:] != s[:, :-1]) & (sc[:, 1:] == sc[:, :-1]), axis=1)
+
+
 def next_pow2(n: int, floor: int = 1) -> int:
     """Smallest power of two ``>= max(n, floor)``."""
     n = max(int(n), int(floor), 1)
