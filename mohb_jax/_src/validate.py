@@ -60,9 +60,9 @@ def float_merges(v: np.ndarray, valid: np.ndarray, dtype) -> np.ndarray:
 
     Rounding is monotone, so two values it merges are neighbours once a problem's values are
     sorted: one sort per problem and objective (a global ``np.unique`` would also flag values
-    of different problems, which are never compared, and costs several times more). A value
-    beyond ``dtype``'s range rounds to infinity and counts as merged with the rows that are not
-    valid (they sort last as +inf).
+    of different problems, which are never compared; it also took 1.15-1.2x as long on
+    1000 x 256 x 2). A value beyond ``dtype``'s range rounds to infinity: it merges with
+    another such value, or with the rows that are not valid (they sort last as +inf).
     """
     s = np.sort(np.where(valid[..., None], v, np.inf), axis=-2)
     with np.errstate(over="ignore"):
