@@ -116,7 +116,7 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if a.dtype in (np.int8, np.int16, np.int32, np.uint8, np.uint16):
         return np.where(mask[..., None], a, 0).astype(np.int32)
     if a.dtype == np.float32 or (a.dtype == np.float64 and _x64()):
-        return _f32_order_keys(a, mask)
+        return np.where(mask[..., None], _ieee_order_keys(a), 0)
     b, n, m = a.shape
     out = np.empty(a.shape, np.int32)
     floating = np.issubdtype(a.dtype, np.floating)
@@ -129,7 +129,7 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
         v = np.where(mask, a[..., j], fill)  # (B, N)
         if f32:
             with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge above
-                k = _f32_order_keys(v.astype(np.float32), mask)
+                k = _ieee_order_keys(v.astype(np.float32))
             if merged[:, j].any():
                 k[merged[:, j]] = _dense_ranks(v[merged[:, j]])
         else:
@@ -144,12 +144,12 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
 _HOST_F32_MAX_N = 1024
 
 
-def _f32_order_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """IEEE order keys (:func:`_order_keys`) of float32 or float64 ``a``; masked rows 0."""
+def _ieee_order_keys(a: np.ndarray) -> np.ndarray:
+    """The host's :func:`_order_keys`: integer keys with the order of float32 (int32) or
+    float64 (int64) ``a``, -0.0 and 0.0 one key (a NaN gets some key: callers mask its row)."""
     it = np.int32 if a.dtype == np.float32 else np.int64
     k = np.where(a == 0, 0, a).view(it)  # -0.0 -> +0.0
-    k = k ^ ((k >> (8 * k.itemsize - 1)) & np.iinfo(it).max)
-    return np.where(mask[..., None] if a.ndim > mask.ndim else mask, k, 0)
+    return k ^ ((k >> (8 * k.itemsize - 1)) & np.iinfo(it).max)
 
 
 def _dense_ranks(v: np.ndarray) -> np.ndarray:
