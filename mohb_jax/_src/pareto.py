@@ -216,9 +216,9 @@ def _warn_if_merged(z: np.ndarray, zc: np.ndarray, mask: np.ndarray) -> None:
 
 
 class _Prepared(NamedTuple):
-    k: Array  # int[B, Nb, M] order keys
-    z: Array | None  # float[B, Nb, M] distance coordinates (None when not asked for)
-    mask: Array  # bool[B, Nb]
+    k: Array | np.ndarray  # int[B, Nb, M] order keys (NumPy on the eager path)
+    z: Array | np.ndarray | None  # float[B, Nb, M] distance coordinates (None when not asked for)
+    mask: Array | np.ndarray  # bool[B, Nb]
     lead: tuple  # leading batch shape of the input
     n: int  # number of rows of the input (Nb >= n after padding)
     b: int  # number of problems (B >= b after padding)
@@ -261,8 +261,10 @@ def _prepare(y, mask, coords: str | None) -> _Prepared:
     if z is not None:
         zp = np.zeros((bb, nb, m), z.dtype)
         zp[:b, :n] = z
-        z = to_device(zp)
-    return _Prepared(to_device(kp), z, to_device(mp), lead, n, b)
+        z = zp
+    # NumPy arrays: the jitted kernels take them in their C++ dispatch (~5 us each), where
+    # jax.device_put costs ~75 us per array from Python
+    return _Prepared(kp, z, mp, lead, n, b)
 
 
 def _unpad(out, p: _Prepared) -> Array:
@@ -1651,7 +1653,7 @@ def rung_position(
     p = _boundary(y, mask, coords)
     tp = np.zeros((p.k.shape[0],), np.int32)
     tp[: p.b] = tn.reshape(-1)
-    out = _rung_position(p.k, p.z, p.mask, to_device(tp), tie_break)
+    out = _rung_position(p.k, p.z, p.mask, tp, tie_break)
     if is_concrete(out):
         return to_device(np.asarray(out)[: p.b].reshape(p.lead))
     return out[: p.b].reshape(p.lead)
