@@ -549,9 +549,9 @@ def _hv3_single(x1, x2, x3, valid, r):
 
 def _hv4_single(P: Array, valid: Array, r: Array) -> Array:
     """Exact 4-D HV of one problem (``P`` (4, N), ``valid`` (N,), ``r`` (4,)) by a sweep over
-    the 4th objective ``w``: a table-free version of the dimension-sweep idea of HV4D
-    (Guerreiro, Fonseca & Emmerich, CCCG 2012), with linear walks in linked lists instead of
-    its balanced trees.
+    the 4th objective ``w``: the dimension-sweep idea of HV4D (Guerreiro, Fonseca &
+    Emmerich, CCCG 2012), written with linear walks in linked lists instead of its balanced
+    trees.
 
     With the points in increasing ``w``, point ``p`` adds ``(r_w - p_w) * C3(p, S)``, where
     ``C3`` is its exclusive 3-D volume against the earlier points ``S`` (their boxes all start
@@ -559,10 +559,11 @@ def _hv4_single(P: Array, valid: Array, r: Array) -> Array:
     ``S`` in increasing ``z``: each point clipped to ``p``'s box enters a 2-D staircase (a
     linked list in an int32 array), and the uncovered area between two ``z`` levels times
     their distance adds up. The ``z``-list holds only points of ``S`` that no point of ``S``
-    strictly dominates in ``x`` and ``y`` with ``z`` not below (after each point, one pass
-    unlinks those it dominates so, finds its place, and tells whether a listed point
-    dominates it: then it adds nothing and stays off the list); a few probe points drop
-    what they strictly dominate first. Every area and volume is a sum of non-negative
+    strictly dominates in ``x`` and ``y`` with ``z`` not below: after each point ``p``, one
+    pass over the list unlinks the points ``p`` dominates in that sense, finds ``p``'s place
+    in ``z`` order, and tells whether a listed point weakly dominates ``p`` (then ``p`` adds
+    nothing and stays off the list). A few probe points drop what they strictly dominate
+    first. Every area and volume is a sum of non-negative
     products, so float32 input loses nothing to cancellation. Ties: among equal clipped
     ``x`` or ``y`` the point met earlier in the walk counts as smaller (a fixed symbolic
     perturbation of the clipped problem; the areas use the real values).
