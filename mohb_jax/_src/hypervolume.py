@@ -668,7 +668,7 @@ def _hv4_single(P: Array, valid: Array, r: Array) -> Array:
         excl = excl + ua * (rz - lastz)
         hv = hv + jnp.where(pdom, zero, excl * (rw - W[k]))
         nl = L[last_le]
-        L = L.at[jnp.where(pdom | (nl < 0), dummy, k)].set(nl)  # k after last_le
+        L = L.at[jnp.where(pdom, dummy, k)].set(nl)  # k after last_le
         L = L.at[jnp.where(pdom, dummy, last_le)].set(k)
         return k + 1, hv, L
 
