@@ -153,11 +153,15 @@ def test_curve_five_objectives_vs_moocore_prefixes():
 
 
 def test_size_limits_follow_the_algorithm():
-    # WFG's memory (the N x N non-dominance test) bounds M >= 4: N^2 M <= 2^30 after padding
-    with pytest.raises(ValueError, match=r"M = 5 .*N\^2 \* M <= 2\^30.*hypervolume_mc"):
+    # N^2 M <= 2^30 after padding: WFG's memory (the N x N non-dominance test) for M >= 5,
+    # the 4-D sweep's O(N^3) worst case for M = 4; each error names its reason
+    with pytest.raises(ValueError, match=r"M = 5 .*N\^2 \* M <= 2\^30.*WFG.*hypervolume_mc"):
         hypervolume(np.zeros((20_000, 5)), np.ones(5))
-    with pytest.raises(ValueError, match=r"M = 4 .*N\^2 \* M <= 2\^30.*N = 16385 pads to 32768"):
+    with pytest.raises(
+        ValueError, match=r"M = 4 .*N\^2 \* M <= 2\^30.*N = 16385 pads to 32768.*O\(N\^3\)"
+    ):
         hypervolume(np.zeros((16_385, 4)), np.ones(4))
+    hypervolume(np.zeros((16_384, 4)), np.ones(4))  # the largest allowed: O(N) memory
     with pytest.raises(ValueError, match=r"hypervolume_contributions: N = 129 .*M = 4"):
         hypervolume_contributions(np.zeros((129, 4)), np.ones(4))
     # N > 1024 in 4-D: test_4d_public_front_and_rung_batch_vs_moocore
@@ -257,6 +261,9 @@ def test_4d_sweep_vs_moocore_fronts_uniform_and_degenerate_sets():
     front = 1.0 - x / np.linalg.norm(x, axis=1, keepdims=True)
     front[:100] = np.round(front[:100] * 8) / 8  # ties and near-duplicates
     t = np.linspace(0.0, 0.9, 30)
+    u, v = rng.random(150), rng.random(150)
+    early = np.c_[u, 1 - u, 0.1 * rng.random(150), 0.5 * rng.random(150)]
+    late = np.c_[0.3 * v, 0.3 * (1 - v), 0.5 + 0.5 * rng.random((150, 2))]
     cases = {
         "front": front,
         "uniform": rng.random((500, 4)),
@@ -269,6 +276,10 @@ def test_4d_sweep_vs_moocore_fronts_uniform_and_degenerate_sets():
         "anti-diagonal": np.c_[t, 0.9 - t, t, 0.9 - t],
         "coarse grid": np.round(rng.random((300, 4)) * 3) / 3 * 0.9,
         "nothing inside": np.full((5, 4), 1.0),
+        # the sweep's worst case: 150 early points on an x-y anti-diagonal low in z, then
+        # 150 points low in x and y, high in z: every later walk meets every early point,
+        # clipped into a staircase of ~75 (the O(N^3) of the module docstring)
+        "long staircases": 0.99 * np.r_[early, late],
     }
     for name, y in cases.items():
         assert _sweep(y, ref) == pytest.approx(hv_moocore(y, ref), rel=1e-12, abs=1e-15), name

@@ -53,8 +53,11 @@ Algorithms (all exact ones are the textbook "dimension sweep" family; this file'
   Memory O(N^2 M) (the non-dominance test); time data-dependent, worst case O(N^(M-1)):
   5-D fronts of 200 / 500 points take ~25 / ~120 ms, 6-D ~100 / ~400 ms (9-40x moocore's
   C; see ``bench/results_hypervolume.md``). Inputs with ``N^2 M`` (N padded) above
-  :data:`MAX_SLICING_WORK` are refused (for M = 4 too, although the sweep needs O(N)
-  memory: its time grows faster than N^2 on fronts).
+  :data:`MAX_SLICING_WORK` are refused. The same bound holds for M = 4, where the sweep
+  needs only O(N) memory but O(N^3) steps in the worst case (every point's walk meets
+  every earlier point, each inserted at the far end of a long staircase): a 2000-point
+  set built so takes ~2 s and grows 8x per doubling, while 4-D fronts grow ~N^2 (16 000
+  points: ~4 s) and uniform points stay cheap (16 000: ~12 ms).
 * ``hypervolume_curve`` (HV of every prefix in arrival order): most results of a tuning run never
   improve the front. A blocked filter drops every point weakly dominated by an earlier point (its
   exclusive contribution at arrival is exactly 0); only the few survivors are processed
@@ -117,7 +120,8 @@ __all__ = [
 
 MAX_SLICING_WORK = 2**30
 """Size limit of the exact kernels (N padded to a power of two): ``N ** 2 * M`` for ``M >= 4``
-(the memory of WFG's non-dominance test), ``capacity ** M`` for the curve of ``M >= 3``."""
+(for M = 4 the O(N^3) worst case of the sweep, beyond it the memory of WFG's non-dominance
+test), ``capacity ** M`` for the curve of ``M >= 3``."""
 
 _MIN_PAD = 8
 
@@ -1225,12 +1229,17 @@ def _host_out(out, s: _Shape, per_row: bool):
 def _check_size(n: int, m: int, fname: str):
     npad = _pow2(n)
     if m >= 4 and float(npad) ** 2 * m > MAX_SLICING_WORK:
+        why = (
+            "the 4-D sweep's worst case is O(N^3) steps: ~2 s for 2000 points of an "
+            "adversarial set, ~20 min at this limit"
+            if m == 4
+            else "the memory of WFG's non-dominance test"
+        )
         raise ValueError(
-            f"{fname}: exact hypervolume with M = {m} objectives (WFG) is limited to "
-            f"N^2 * M <= 2^30 after padding N to a power of two (N = {n} pads to {npad}: "
-            "the memory of its non-dominance test); use hypervolume_mc for an estimate with "
-            "a standard error, or fewer points (e.g. only the non-dominated ones, "
-            "mohb_jax.pareto.pareto_mask)"
+            f"{fname}: exact hypervolume with M = {m} objectives is limited to "
+            f"N^2 * M <= 2^30 after padding N to a power of two (N = {n} pads to {npad}; "
+            f"{why}); use hypervolume_mc for an estimate with a standard error, or fewer "
+            "points (e.g. only the non-dominated ones, mohb_jax.pareto.pareto_mask)"
         )
 
 
@@ -1259,14 +1268,19 @@ def hypervolume(
     Raises:
         ValueError: NaN/-inf in an unmasked row, a ``ref`` whose last dim is not M or that is
             not finite, a mask of the wrong shape, or ``M >= 4`` with ``N^2 M > 2^30`` (N
-            padded to a power of two; WFG's non-dominance test), e.g. N <= 16384 for M = 4.
+            padded to a power of two), e.g. N <= 16384 for M = 4 (the worst case of the 4-D
+            sweep, O(N^3) steps) and N <= 8192 for M = 5 (the memory of WFG's
+            non-dominance test).
 
-    Cost for ``M >= 4`` (WFG, one problem after the other): data-dependent; the worst case is
-    O(N^(M-1)); sphere fronts of 1000 points take ~0.1 s in 4-D, of 500 points ~0.1 s in 5-D
-    and ~0.4 s in 6-D. The first call per padded shape compiles for a few seconds. Pass
-    many problems as leading batch dims rather than through ``jax.vmap``: under ``vmap`` the
-    kernel's size switches become selects and every branch runs (8 4-D fronts of 256
-    points: 42 ms as a batch, 0.5 s vmapped; same results).
+    Cost for ``M >= 4`` (one problem after the other), data-dependent. ``M = 4``: a sweep
+    over the 4th objective, memory O(N); sphere fronts of 1000 points take ~20 ms, of
+    16 000 points ~4 s, uniform points ~1 ms per 1000; the worst case is O(N^3) (~2 s for
+    2000 points of a set built for it). ``M >= 5``: WFG, worst case O(N^(M-1)); fronts of
+    500 points take ~0.1 s in 5-D and ~0.4 s in 6-D. The first call per padded shape
+    compiles for a few seconds. For ``M >= 5`` pass many problems as leading batch dims
+    rather than through ``jax.vmap``: under ``vmap`` the kernel's size switches become
+    selects and every branch runs (8 fronts of 256 points: 42 ms as a batch, 0.5 s
+    vmapped, measured in 4-D with WFG; same results).
 
     References:
         Zitzler & Thiele (PPSN 1998); Beume et al., IEEE TEC 13(5) 2009 (3-D sweep); While,
@@ -1551,7 +1565,8 @@ def hypervolume_curve(
 
 def _curve_work(capacity: int, m: int) -> float:
     """Operations of the exact curve for ``M >= 3``: HVs of ``capacity`` prefixes, each
-    ``capacity^(M-1)`` (3-D sweep: capacity x staircase; the worst case of WFG beyond)."""
+    ``capacity^(M-1)`` (3-D: the batched slices, capacity x capacity; 4-D: the worst case
+    of the sweep; WFG's beyond)."""
     return float(capacity) ** m
 
 
