@@ -310,7 +310,7 @@ def _hv_core(Y: Array, valid: Array, R: Array, prefilter: bool = True) -> Array:
     if m == 4:  # the 4-D sweep, one problem after the other (3-6x faster than WFG on rungs)
         if b == 1:
             return _hv4_single(Y[:, :, 0], valid[:, 0], R[:, 0])[None]
-        return lax.map(lambda a: _hv4_single(*a), (jnp.moveaxis(Y, 2, 0), valid.T, R.T))
+        return _per_problem(_hv4_single, Y, valid, R)
     if m >= 5:
         return _hv_wfg(Y, valid, R)
     if prefilter:  # m == 3
@@ -607,16 +607,16 @@ def _hv4_single(P: Array, valid: Array, r: Array) -> Array:
             excl = excl + ua * (z1 - lastz)
             xq, hq = X[q], H[q]
 
-            def to_left(a):  # to q's left neighbour, summing the uncovered strips
-                s, pre, L = a
+            def strip(a):  # one staircase step, adding the uncovered strip it passes
+                s, acc, L = a
                 t = L[S + s]
-                return t, pre + (X[t] - X[s]) * H[s], L
+                return t, acc + (X[t] - X[s]) * H[s], L
 
             # (the tail test only matters under vmap, where a finished problem's loop body
             # still runs on its last state, with q the tail: every walk must end)
             left, pre, L = lax.while_loop(
                 lambda a: (a[2][S + a[0]] != tail) & (X[a[2][S + a[0]]] <= xq),
-                to_left,
+                strip,  # to q's left neighbour
                 (jnp.int32(head), zero, L),
             )
             ins = H[left] > hq  # else the left neighbour covers q's clipped point
@@ -629,14 +629,9 @@ def _hv4_single(P: Array, valid: Array, r: Array) -> Array:
             L = L.at[S + jnp.where(ins_w, left, dummy)].set(q)
             L = L.at[S + jnp.where(ins_w, q, dummy)].set(cur)
             pre = pre + (xq - X[left]) * H[left]
-
-            def to_tail(a):  # the uncovered strips from q on: the new uncovered area
-                s, acc, L = a
-                t = L[S + s]
-                return t, acc + (X[t] - X[s]) * H[s], L
-
+            # the strips from q on: the new uncovered area
             _, ua_new, L = lax.while_loop(
-                lambda a: a[0] != tail, to_tail, (jnp.where(ins, q, tail), pre, L)
+                lambda a: a[0] != tail, strip, (jnp.where(ins, q, tail), pre, L)
             )
             return L[q], z1, jnp.where(ins, ua_new, ua), excl, L
 
@@ -1014,11 +1009,17 @@ def _hv_wfg_one(P: Array, valid: Array, R: Array) -> Array:
     return _wfg_level(_compact_cols(P, keep, n, R), jnp.arange(n) < c, R, top=True)
 
 
+def _per_problem(fn, Y: Array, valid: Array, R: Array) -> Array:
+    """``fn(P, valid, r)`` of each batch column of ``Y`` (M, N, B), one problem after the
+    other (``lax.map``: each problem's loops run only as long as its own data need)."""
+    return lax.map(lambda a: fn(*a), (jnp.moveaxis(Y, 2, 0), valid.T, R.T))
+
+
 def _hv_wfg(Y: Array, valid: Array, R: Array) -> Array:
     """:func:`_hv_wfg_one` of each batch column of ``Y`` (M, N, B), one problem after the
-    other (``lax.map``: each problem's loops run only as long as its own sets need; under an
-    outer ``vmap`` the bucket switches become selects and every branch runs)."""
-    return lax.map(lambda a: _hv_wfg_one(*a), (jnp.moveaxis(Y, 2, 0), valid.T, R.T))
+    other (:func:`_per_problem`; under an outer ``vmap`` the bucket switches become selects
+    and every branch runs)."""
+    return _per_problem(_hv_wfg_one, Y, valid, R)
 
 
 @jax.jit
