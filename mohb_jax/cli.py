@@ -458,10 +458,11 @@ def _request_cpu_devices(argv_devices) -> None:
 
     if xla_bridge.backends_are_initialized():
         return
+    from mohb_jax._src.sim.sweep import use_cpu_cores, use_loop_kernels
+
+    use_loop_kernels()  # the event loop as one kernel (before JAX's first operation)
     if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
         return
-    from mohb_jax._src.sim.sweep import use_cpu_cores
-
     try:
         n = _n_devices(argv_devices)
     except BadInput:

@@ -25,6 +25,7 @@ from mohb_jax._src.sim.sweep import (
     reference_point_for,
     simulate,
     use_cpu_cores,
+    use_loop_kernels,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "simulate",
     "to_syne_tune",
     "use_cpu_cores",
+    "use_loop_kernels",
 ]

@@ -459,7 +459,12 @@ def _make_run(lc: Lifecycle, N: int, J: int, checkpoint: bool, diagnostic=None):
         at every event.
         """
         free = ~carry.workers.busy  # assign() only changes the worker it fills
-        idx = jnp.nonzero(free, size=W, fill_value=W - 1)[0].astype(jnp.int32)
+        # the i-th free worker, by a W x W compare: jnp.nonzero lowers to a scatter, and a
+        # scatter keeps XLA:CPU from compiling the event loop as one kernel (use_loop_kernels)
+        pos = jnp.cumsum(free, dtype=jnp.int32) - 1
+        hit = free[None, :] & (pos[None, :] == jnp.arange(W, dtype=jnp.int32)[:, None])
+        w_ids = jnp.arange(W, dtype=jnp.int32)[None, :]
+        idx = jnp.where(jnp.any(hit, axis=1), jnp.sum(jnp.where(hit, w_ids, 0), axis=1), W - 1)
 
         def body(i, carry):
             w = idx[i]

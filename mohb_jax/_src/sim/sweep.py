@@ -58,6 +58,8 @@ __all__ = [
     "reference_point_for",
     "budget_seconds",
     "use_cpu_cores",
+    "use_loop_kernels",
+    "LOOP_KERNEL_BYTES",
     "select_devices",
 ]
 
@@ -191,18 +193,85 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def use_cpu_cores(n: int | None = None) -> int:
+#: the option of XLA:CPU that decides which ``while`` loops become one native kernel
+_LOOP_OPTION = "xla_cpu_small_while_loop_byte_threshold"
+#: what :func:`use_loop_kernels` sets it to by default (XLA's own default is 1 KiB)
+LOOP_KERNEL_BYTES = 1 << 20
+
+
+def _flags_with_loop_threshold(flags: str, nbytes: int) -> str:
+    """``flags`` (an ``XLA_FLAGS`` value) with ``_LOOP_OPTION=nbytes`` added to its
+    ``--xla_backend_extra_options`` (a comma-separated list, created if absent); unchanged if
+    the option is already there, so a value the user set wins."""
+    key = "--xla_backend_extra_options="
+    if _LOOP_OPTION in flags:
+        return flags
+    tokens = flags.split()
+    for i, tok in enumerate(tokens):
+        if tok.startswith(key):
+            extra = tok[len(key) :]
+            tokens[i] = (
+                f"{key}{extra},{_LOOP_OPTION}={nbytes}"
+                if extra
+                else f"{key}{_LOOP_OPTION}={nbytes}"
+            )
+            return " ".join(tokens)
+    return " ".join([*tokens, f"{key}{_LOOP_OPTION}={nbytes}"])
+
+
+def use_loop_kernels(max_bytes: int = LOOP_KERNEL_BYTES) -> bool:
+    """Let XLA:CPU compile the simulator's event loop as one native kernel.
+
+    XLA:CPU runs a ``while`` loop either as one compiled function (when one iteration of its
+    body accesses fewer than ``xla_cpu_small_while_loop_byte_threshold`` bytes, 1 KiB by
+    default) or op by op through its runtime, which costs a few microseconds per operation.
+    A seed's event loop touches a few hundred KiB per event (its trials' state), so by default
+    it runs op by op, ~250 operations per event; above the threshold it runs as one function,
+    1.7-2x faster per job (``bench/RESULTS.md``), with bit-identical results. This sets the
+    threshold to ``max_bytes`` for the whole process, through ``XLA_FLAGS``, so it takes
+    effect only **before JAX's first operation** (afterwards XLA has read its flags); a value
+    already in ``XLA_FLAGS`` is kept. It also applies to other loops of the process: those
+    under ``max_bytes`` per iteration then run on one thread, without XLA:CPU's runtime between
+    their operations. The ``mohb-jax`` command line and :func:`use_cpu_cores` call it.
+
+    Args:
+        max_bytes: the threshold in bytes. The default, 1 MiB, holds the event loops
+            measured with 4 workers: TrimTuner cnn 256-512 KiB per event; the embedded
+            table, FCNet and NAS-Bench-201 under 1 MiB. A loop above it runs op by op, as
+            without this call.
+
+    Returns:
+        Whether the threshold is in effect for this process's compilations: False when JAX's
+        backend had already started without it (nothing is changed then).
+
+    Raises:
+        ValueError: ``max_bytes`` is not a positive integer.
+    """
+    from jax._src import xla_bridge
+
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a positive integer; got {max_bytes!r}")
+    flags = os.environ.get("XLA_FLAGS", "")
+    if xla_bridge.backends_are_initialized():
+        return _LOOP_OPTION in flags
+    os.environ["XLA_FLAGS"] = _flags_with_loop_threshold(flags, int(max_bytes))
+    return True
+
+
+def use_cpu_cores(n: int | None = None, *, loop_kernels: bool = True) -> int:
     """Make JAX's CPU backend show ``n`` devices (default: one per available core).
 
     Sweeps shard their seeds over the devices that exist; on a CPU that is one device (one
     core for the event loops) unless this is called **before JAX's first operation** (it sets
     ``jax.config.update("jax_num_cpu_devices", n)``), or
     ``XLA_FLAGS=--xla_force_host_platform_device_count=n`` is in the environment before
-    Python starts. Afterwards the number of CPU devices can no longer change.
+    Python starts. Afterwards the number of CPU devices can no longer change. With
+    ``loop_kernels`` it also calls :func:`use_loop_kernels` (the event loop as one kernel).
 
     Args:
         n: devices (and so event loops in parallel); None = the cores this process may use
             (``os.sched_getaffinity``).
+        loop_kernels: also call :func:`use_loop_kernels` (before JAX's first operation only).
 
     Returns:
         The number of CPU devices JAX has (or will have).
@@ -219,6 +288,8 @@ def use_cpu_cores(n: int | None = None) -> int:
         raise ValueError(f"number of CPU devices must be a positive integer; got {n!r}")
     n = int(n)
     if not xla_bridge.backends_are_initialized():
+        if loop_kernels:
+            use_loop_kernels()
         jax.config.update("jax_num_cpu_devices", n)
         return n
     have = len(jax.devices("cpu"))
