@@ -171,6 +171,8 @@ def test_ray_sweep_equals_local_sweep(cluster):
     local = mohb_jax.simulate(t, seeds=[3, 4, 5], progress=False, **kw)
     remote = mohb_jax.simulate(t, seeds=[3, 4, 5], chunk_size=2, executor=RayExecutor(), **kw)
     assert remote.attrs["mohb_jax"]["executor"]["chunks"] == 2
+    # the workers started JAX with the event loop as one kernel (use_loop_kernels)
+    assert remote.attrs["mohb_jax"]["executor"]["loop_kernels"] is True
     pd.testing.assert_frame_equal(local, remote, check_exact=True)
 
 

@@ -404,7 +404,11 @@ class RayExecutor:
         import numpy as np
         import pandas as pd
 
-        from mohb_jax._src.sim.sweep import parse_seeds
+        from mohb_jax._src.sim.sweep import (
+            LOOP_KERNEL_BYTES,
+            _flags_with_loop_threshold,
+            parse_seeds,
+        )
 
         ray = self._ensure()
         seeds = parse_seeds(seeds)
@@ -414,7 +418,11 @@ class RayExecutor:
         chunks = [seeds[i : i + int(chunk_size)] for i in range(0, len(seeds), int(chunk_size))]
         t_ref = ray.put(table)
         fn = ray.remote(max_retries=self.chunk_retries, retry_exceptions=False)(_sweep_chunk)
-        fn = fn.options(runtime_env={"env_vars": {"PYTHONPATH": _pythonpath()}})
+        # the driver's XLA options plus the event loop as one kernel (use_loop_kernels): the
+        # task's worker process starts JAX with them; frames are bit-identical either way
+        xla = _flags_with_loop_threshold(os.environ.get("XLA_FLAGS", ""), LOOP_KERNEL_BYTES)
+        env = {"PYTHONPATH": _pythonpath(), "XLA_FLAGS": xla}
+        fn = fn.options(runtime_env={"env_vars": env})
         t0 = time.perf_counter()
         refs = [fn.remote(t_ref, [int(s) for s in c], kwargs) for c in chunks]
         parts = ray.get(refs)
@@ -433,6 +441,7 @@ class RayExecutor:
                 "chunk_size": int(chunk_size),
                 "chunk_seconds": [float(p[1]) for p in parts],
                 "wall_seconds": float(wall),
+                "loop_kernels": all(bool(p[2]) for p in parts),
             },
         )
         for k in ("compile_seconds", "run_seconds"):
@@ -443,8 +452,10 @@ class RayExecutor:
 
 
 def _sweep_chunk(table, seeds, kwargs):
+    """One chunk in a Ray worker: ``(frame, seconds, whether JAX there runs with the event
+    loop as one kernel)``."""
     t0 = time.perf_counter()
-    from mohb_jax._src.sim.sweep import simulate
+    from mohb_jax._src.sim.sweep import _LOOP_OPTION, simulate
 
     df = simulate(table, seeds=seeds, progress=False, **kwargs)
-    return df, time.perf_counter() - t0
+    return df, time.perf_counter() - t0, _LOOP_OPTION in os.environ.get("XLA_FLAGS", "")
