@@ -450,6 +450,16 @@ class Sweep:
         self.compile_seconds = 0.0
         self.run_seconds = 0.0
 
+    def _compiler_options(self) -> dict | None:
+        """On CPU, the Pareto kernels' vector width (:data:`~mohb_jax._src.compile.WIDE_OPTIONS`):
+        with the event loop compiled as one kernel (:func:`use_loop_kernels`) 512-bit vectors
+        ran it 6-8 % faster on an AVX-512 CPU, with bit-identical results
+        (``bench/results_sweep.md`` §0.7); None elsewhere."""
+        from mohb_jax._src.compile import WIDE_OPTIONS
+
+        cpu = all(d.platform == "cpu" for d in self.devices)
+        return dict(WIDE_OPTIONS) if (cpu and WIDE_OPTIONS) else None
+
     def effective_chunk(self, n_seeds: int) -> int:
         """Seeds per compiled call for ``n_seeds`` seeds: ``chunk_size``, or, for fewer seeds,
         the next power of two (times the device count) so that small sweeps do not compute a
@@ -484,7 +494,8 @@ class Sweep:
                 fn = self._compiled.get(cs)
                 if fn is None:  # ahead-of-time: compile time measured apart from run time
                     t0 = time.perf_counter()
-                    fn = self._batched.lower(keys, self.sim.data).compile()
+                    lowered = self._batched.lower(keys, self.sim.data)
+                    fn = lowered.compile(self._compiler_options())
                     self.compile_seconds += time.perf_counter() - t0
                     self._compiled[cs] = fn
                 t0 = time.perf_counter()
