@@ -449,7 +449,8 @@ def _device_count(n_devices) -> str:
 
 
 def _request_cpu_devices(argv_devices) -> None:
-    """Before JAX's first operation: one CPU device per core (or ``--devices N``), unless
+    """Before JAX's first operation: the event loop compiled as one kernel
+    (``use_loop_kernels``) and one CPU device per core (or ``--devices N``), unless
     ``XLA_FLAGS`` already fixes the count or JAX is already running (then the devices that
     exist are used and ``select_devices`` checks ``--devices`` against them)."""
     import os
