@@ -82,6 +82,16 @@ def xla_flags(*extra: str) -> str:
     return " ".join([TEST_XLA_FLAGS, *extra]).strip()
 
 
+def subprocess_env(tmp_path, **extra) -> dict:
+    """The environment of a fresh Python process that imports this checkout: its own table
+    cache under ``tmp_path``, the suite's XLA options (no device count), the repository first
+    on ``PYTHONPATH``; ``extra`` on top."""
+    env = dict(os.environ, MOHB_JAX_CACHE=str(tmp_path / "cache"), **extra)
+    env["XLA_FLAGS"] = xla_flags()
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    return env
+
+
 #: test modules run with jax_numpy_rank_promotion="raise"
 STRICT_RANK_MODULES = frozenset(
     {

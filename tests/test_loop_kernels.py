@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import xla_flags
+from conftest import subprocess_env
 
 from mohb_jax._src.sim.sweep import _LOOP_OPTION, LOOP_KERNEL_BYTES, _flags_with_loop_threshold
 from mohb_jax.sim import use_loop_kernels
 
-REPO = Path(__file__).resolve().parents[1]
 OPT = f"--xla_backend_extra_options={_LOOP_OPTION}"
 
 
@@ -87,11 +85,9 @@ pd.concat(frames, ignore_index=True).to_parquet(sys.argv[2])
 
 def _run(tmp_path, mode: str) -> tuple[list[str], pd.DataFrame]:
     out = tmp_path / f"{mode}.parquet"
-    env = dict(os.environ, MOHB_JAX_CACHE=str(tmp_path / "cache"), XLA_FLAGS=xla_flags())
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
     r = subprocess.run(
         [sys.executable, "-c", _RUN, mode, str(out)],
-        env=env,
+        env=subprocess_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=600,
@@ -123,8 +119,7 @@ def test_cli_sets_the_threshold_before_jax_starts(tmp_path):
         "_request_cpu_devices('1')\n"
         "print(os.environ['XLA_FLAGS'])\n"
     )
-    env = dict(os.environ, XLA_FLAGS=xla_flags())
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    env = subprocess_env(tmp_path)
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"{_LOOP_OPTION}={LOOP_KERNEL_BYTES}" in r.stdout

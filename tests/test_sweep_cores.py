@@ -6,28 +6,17 @@ operation), so they run in subprocesses; the argument checks run here.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import jax
 import pandas as pd
 import pytest
-from conftest import xla_flags
+from conftest import subprocess_env, xla_flags
 
 from mohb_jax._src.sim.sweep import select_devices
 from mohb_jax.cli import main
 from mohb_jax.sim import simulate, use_cpu_cores
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _env(tmp_path, **extra):
-    env = dict(os.environ, MOHB_JAX_CACHE=str(tmp_path / "cache"), **extra)
-    env["XLA_FLAGS"] = xla_flags()  # the suite's compile options, no device count
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
-    return env
 
 
 @pytest.mark.parametrize(
@@ -94,7 +83,7 @@ def test_two_devices_bit_identical_and_cli_uses_them(tmp_path):
     ref = tmp_path / "one.parquet"
     r = subprocess.run(
         [sys.executable, "-c", ONE_VS_TWO, str(ref)],
-        env=_env(tmp_path),
+        env=subprocess_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=300,
@@ -104,7 +93,9 @@ def test_two_devices_bit_identical_and_cli_uses_them(tmp_path):
     argv = [sys.executable, "-m", "mohb_jax.cli", "sweep", "--benchmark", "embedded"]
     argv += ["--method", "epsnet", "--seeds", "0,3,4,9,11", "--n-workers", "3", "--budget"]
     argv += ["10x", "--devices", "2", "--no-plot", "--no-progress", "--out", str(out)]
-    r = subprocess.run(argv, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        argv, env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "on 2 cpu device(s)" in r.stdout
     one = pd.read_parquet(ref)
@@ -144,7 +135,10 @@ def test_lapack_program_runs_on_one_device_instead_of_hanging(tmp_path):
     # GP) deadlocked; such a run must finish, on one device, and say so when 2 were asked for.
     r = subprocess.run(
         [sys.executable, "-c", _COPULA_ON_TWO_DEVICES],
-        env={**_env(tmp_path), "XLA_FLAGS": xla_flags("--xla_force_host_platform_device_count=2")},
+        env={
+            **subprocess_env(tmp_path),
+            "XLA_FLAGS": xla_flags("--xla_force_host_platform_device_count=2"),
+        },
         capture_output=True,
         text=True,
         timeout=600,
