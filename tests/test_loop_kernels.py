@@ -69,7 +69,7 @@ import pandas as pd
 frames = []
 for table, method in [("trimtuner_cnn", "epsnet"), ("embedded", "mohb"), ("embedded", "single")]:
     sw = make_sweep(table, method=method, n_workers=4, budget="30x", chunk_size=4)
-    hlo = sw._batched.lower(sw.keys(np.arange(4)), sw.sim.data).compile().as_text()
+    hlo = sw._compile(sw.keys(np.arange(4))).as_text()  # the program the sweep runs
     event = [l for l in hlo.splitlines()
              if 'op_name="jit(batched)/while/body/closed_call/jit(run)/while"' in l
              and re.search(r" (while|call)\\(", l)]

@@ -450,15 +450,17 @@ class Sweep:
         self.compile_seconds = 0.0
         self.run_seconds = 0.0
 
-    def _compiler_options(self) -> dict | None:
-        """On CPU, the Pareto kernels' vector width (:data:`~mohb_jax._src.compile.WIDE_OPTIONS`):
-        with the event loop compiled as one kernel (:func:`use_loop_kernels`) 512-bit vectors
-        ran it 6-8 % faster on an AVX-512 CPU, with bit-identical results
-        (``bench/results_sweep.md`` §0.7); None elsewhere."""
+    def _compile(self, keys):
+        """The chunk's program compiled for ``keys`` (ahead of time, so that compile time is
+        measured apart from run time). On CPU with the Pareto kernels' vector width
+        (:data:`~mohb_jax._src.compile.WIDE_OPTIONS`): with the event loop compiled as one
+        kernel (:func:`use_loop_kernels`) 512-bit vectors ran it 6-8 % faster on an AVX-512
+        CPU, with bit-identical results (``bench/results_sweep.md`` §0.7)."""
         from mohb_jax._src.compile import WIDE_OPTIONS
 
         cpu = all(d.platform == "cpu" for d in self.devices)
-        return dict(WIDE_OPTIONS) if (cpu and WIDE_OPTIONS) else None
+        options = dict(WIDE_OPTIONS) if (cpu and WIDE_OPTIONS) else None
+        return self._batched.lower(keys, self.sim.data).compile(options)
 
     def effective_chunk(self, n_seeds: int) -> int:
         """Seeds per compiled call for ``n_seeds`` seeds: ``chunk_size``, or, for fewer seeds,
@@ -492,10 +494,9 @@ class Sweep:
                 if self._key_sharding is not None:
                     keys = jax.device_put(keys, self._key_sharding)
                 fn = self._compiled.get(cs)
-                if fn is None:  # ahead-of-time: compile time measured apart from run time
+                if fn is None:
                     t0 = time.perf_counter()
-                    lowered = self._batched.lower(keys, self.sim.data)
-                    fn = lowered.compile(self._compiler_options())
+                    fn = self._compile(keys)
                     self.compile_seconds += time.perf_counter() - t0
                     self._compiled[cs] = fn
                 t0 = time.perf_counter()
