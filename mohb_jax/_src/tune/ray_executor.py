@@ -455,7 +455,8 @@ def _sweep_chunk(table, seeds, kwargs):
     """One chunk in a Ray worker: ``(frame, seconds, whether JAX there runs with the event
     loop as one kernel)``."""
     t0 = time.perf_counter()
-    from mohb_jax._src.sim.sweep import _LOOP_OPTION, simulate
+    from mohb_jax._src.sim.sweep import simulate, use_loop_kernels
 
+    loop_kernels = use_loop_kernels()  # in effect here (the task's env carries the option)
     df = simulate(table, seeds=seeds, progress=False, **kwargs)
-    return df, time.perf_counter() - t0, _LOOP_OPTION in os.environ.get("XLA_FLAGS", "")
+    return df, time.perf_counter() - t0, loop_kernels
