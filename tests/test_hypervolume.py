@@ -687,3 +687,21 @@ def test_sort_rows_vs_numpy(x64, kind):
         assert np.array_equal(np.asarray(perm[row]), np.argsort(a[row], kind="stable"))
         srt = np.sort(a[row])
         assert np.array_equal(np.asarray(rank[row]), np.searchsorted(srt, a[row], "left"))
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_single_problem_returns_the_kernels_0d_array(m):
+    """One problem (no batch dims) comes back as the kernel's own 0-d result, without the host
+    round trip a batch's cut result takes: the same value as the same problem in a batch of
+    one, a jax Array of shape () in the kernel's dtype, moocore's value."""
+    rng = np.random.default_rng(m)
+    y = rng.random((37, m))
+    ref = np.full(m, 1.1)
+    one = hypervolume(y, ref)
+    batch = hypervolume(y[None], ref)
+    assert isinstance(one, jax.Array) and one.shape == () and batch.shape == (1,)
+    assert one.dtype == batch.dtype == jnp.result_type(float)
+    assert float(one) == float(batch[0])
+    assert float(one) == pytest.approx(moocore.hypervolume(y, ref=ref), rel=1e-6)
+    # a problem with no counted point is 0, through the same path
+    assert float(hypervolume(y + 2.0, ref)) == 0.0
