@@ -118,24 +118,28 @@ def _host_keys(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if a.dtype == np.float32 or (a.dtype == np.float64 and _x64()):
         return np.where(mask[..., None], _ieee_order_keys(a), 0)
     b, n, m = a.shape
-    out = np.empty(a.shape, np.int32)
     floating = np.issubdtype(a.dtype, np.floating)
     # masked rows sort last as +inf (the dtype's largest integer for integers; a valid row
     # equal to it ties with them, which leaves every valid row's key as it is)
     fill = np.inf if floating else np.iinfo(a.dtype).max
     f32 = floating and n <= _HOST_F32_MAX_N
-    merged = float_merges(a, mask, np.float32) if f32 else None  # (B, M)
-    for j in range(m):
-        v = np.where(mask, a[..., j], fill)  # (B, N)
-        if f32:
-            with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge above
-                k = _ieee_order_keys(v.astype(np.float32))
-            if merged[:, j].any():
-                k[merged[:, j]] = _dense_ranks(v[merged[:, j]])
-        else:
-            k = _dense_ranks(v)
-        out[..., j] = k
-    out[~mask] = 0
+    everyone = bool(mask.all())  # no row masked (the usual call): no masking passes
+    if f32:  # every objective at once (small calls: ~5 NumPy calls fewer per objective)
+        v = a if everyone else np.where(mask[..., None], a, fill)  # (B, N, M)
+        merged = float_merges(a, mask, np.float32)  # (B, M)
+        with np.errstate(over="ignore"):  # beyond float32's range: inf, a merge above
+            out = _ieee_order_keys(v.astype(np.float32))
+        for j in np.flatnonzero(merged.any(axis=0)):  # dense ranks where rounding merged
+            out[merged[:, j], :, j] = _dense_ranks(v[merged[:, j], :, j])
+    else:
+        out = np.empty(a.shape, np.int32)
+        for j in range(m):  # a contiguous (B, N) copy per objective for the row argsorts
+            aj = a[..., j]
+            out[..., j] = _dense_ranks(
+                np.ascontiguousarray(aj) if everyone else np.where(mask, aj, fill)
+            )
+    if not everyone:
+        out[~mask] = 0
     return out
 
 

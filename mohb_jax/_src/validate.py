@@ -64,10 +64,15 @@ def float_merges(v: np.ndarray, valid: np.ndarray, dtype) -> np.ndarray:
     1000 x 256 x 2). A value beyond ``dtype``'s range rounds to infinity: it merges with
     another such value, or with the rows that are not valid (they sort last as +inf).
     """
-    s = np.sort(np.where(valid[..., None], v, np.inf), axis=-2)
+    s = np.sort(v if valid.all() else np.where(valid[..., None], v, np.inf), axis=-2)
     with np.errstate(over="ignore"):
         sc = s.astype(dtype)
-    return np.any((s[:, 1:] != s[:, :-1]) & (sc[:, 1:] == sc[:, :-1]), axis=1)
+    eq = sc[:, 1:] == sc[:, :-1]  # neighbours equal after rounding...
+    hit = np.any(eq, axis=1)
+    rows = np.any(hit, axis=1)
+    if rows.any():  # ...that were distinct before (only where any are equal: ties are common)
+        hit[rows] = np.any(eq[rows] & (s[rows, 1:] != s[rows, :-1]), axis=1)
+    return hit
 
 
 def next_pow2(n: int, floor: int = 1) -> int:
