@@ -1188,8 +1188,11 @@ def _host_inputs(y, ref, mask, fname: str):
     mk = np.ones((b, n), bool) if mask is None else np.asarray(mask).astype(bool).reshape(b, n)
     with np.errstate(invalid="ignore"):
         d = a.reshape(b, n, m).astype(np.float64) - r[:, None, :]  # <= 0 where counted
-    counted = mk & np.all(d < 0, axis=-1)
-    d = np.where(counted[..., None], d, 0.0)
+    counted = mk.copy()
+    for j in range(m):  # one pass per objective (np.all over the last axis of size M: 4x slower)
+        counted &= d[..., j] < 0
+    if not counted.all():
+        d = np.where(counted[..., None], d, 0.0)
     dc = d.astype(dtype)
     if dtype != np.float64 and wide:
         _warn_if_merged(d, dc, counted, fname)

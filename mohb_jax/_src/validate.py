@@ -64,14 +64,18 @@ def float_merges(v: np.ndarray, valid: np.ndarray, dtype) -> np.ndarray:
     1000 x 256 x 2). A value beyond ``dtype``'s range rounds to infinity: it merges with
     another such value, or with the rows that are not valid (they sort last as +inf).
     """
-    s = np.sort(v if valid.all() else np.where(valid[..., None], v, np.inf), axis=-2)
+    x = v if valid.all() else np.where(valid[..., None], v, np.inf)
+    # (B, M, N): each problem's objective one contiguous row, sorted in place (2.5x faster
+    # than sorting and reducing along the strided N axis of (B, N, M) on 1000 x 256 x 2)
+    s = x.transpose(0, 2, 1).copy()  # a copy even when the view is contiguous (M = 1)
+    s.sort(axis=-1)
     with np.errstate(over="ignore"):
         sc = s.astype(dtype)
-    eq = sc[:, 1:] == sc[:, :-1]  # neighbours equal after rounding...
-    hit = np.any(eq, axis=1)
-    rows = np.any(hit, axis=1)
+    eq = sc[..., 1:] == sc[..., :-1]  # neighbours equal after rounding...
+    hit = eq.any(axis=-1)  # (B, M)
+    rows = hit.any(axis=1)
     if rows.any():  # ...that were distinct before (only where any are equal: ties are common)
-        hit[rows] = np.any(eq[rows] & (s[rows, 1:] != s[rows, :-1]), axis=1)
+        hit[rows] = np.any(eq[rows] & (s[rows, :, 1:] != s[rows, :, :-1]), axis=-1)
     return hit
 
 
