@@ -1,12 +1,15 @@
 # ruff: noqa: B023  (lambdas are timed inside the loop iteration that defines them)
-"""The batched 2-D hypervolume against the same work in native code: an XLA FFI kernel in C++
-(compiled here at run time with the system's C++ compiler; not part of the library) that sorts
-each problem's packed 64-bit (x, y) order keys with ``std::sort`` and sweeps the staircase, on
-one thread. It tells whether the library's kernel (a bitonic network on XLA:CPU) is bound by its
-formulation or by sorting itself. Interleaved in one process with the library's kernel and a
-loop of moocore calls; 1000 x 256 float32 problems, uniform points and sphere fronts.
+"""The batched 2-D hypervolume and 2-D non-dominated ranks against the same work in native
+code: XLA FFI kernels in C++ (compiled here at run time with the system's C++ compiler; not part
+of the library), one thread, per problem a ``std::sort`` of packed 64-bit (x, y) order keys and
+then the staircase sweep (hypervolume) or the O(N log N) front assignment, each point placed in
+the first front none of whose points dominates it by a binary search over the fronts' lowest y
+(ranks). They tell whether the library's kernels (a bitonic network; the packed dominance
+matrix peeled front by front) are bound by their formulation on XLA:CPU or by the work itself.
+Interleaved in one process with the library's kernels and a loop of moocore calls; 1000 x 256
+float32 problems, uniform points and sphere fronts.
 
-Run: ``python bench/native_hv2.py [--reps 11] [--cxx g++]``
+Run: ``python bench/native_2d.py [--reps 11] [--cxx g++]``
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ import numpy as np
 from _timing import interleaved
 
 from mohb_jax._src import hypervolume as H
+from mohb_jax._src import pareto as P
 
 _SOURCE = r"""
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <cstring>
 #include <vector>
 #include "xla/ffi/api/ffi.h"
@@ -81,6 +86,42 @@ static ffi::Error Hv2(ffi::Buffer<ffi::F32> y, ffi::Buffer<ffi::F32> ref,
   return ffi::Error::Success();
 }
 
+// y: (B, N, 2) float32 -> (B, N) int32 front index (0 = non-dominated; duplicates share one)
+static ffi::Error Ranks2(ffi::Buffer<ffi::F32> y, ffi::ResultBuffer<ffi::S32> out) {
+  const int64_t nb = y.dimensions()[0], n = y.dimensions()[1];
+  const float* p = y.typed_data();
+  int32_t* o = out->typed_data();
+  std::vector<std::pair<uint64_t, int32_t>> keys(n);
+  std::vector<float> low_y(n), low_x(n);  // per front: its lowest y, and that point's x
+  for (int64_t b = 0; b < nb; ++b) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float x = p[(b * n + i) * 2], v = p[(b * n + i) * 2 + 1];
+      keys[i] = {(uint64_t(order_bits(x)) << 32) | order_bits(v), int32_t(i)};
+    }
+    std::sort(keys.begin(), keys.end());  // by x, ties by y
+    int64_t fronts = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const float x = from_order_bits(uint32_t(keys[i].first >> 32));
+      const float v = from_order_bits(uint32_t(keys[i].first));
+      // earlier points have x' <= x: front f dominates (x, v) iff its lowest y is below v, or
+      // equal to v at a smaller x; true for the first fronts, false from some front on
+      int64_t lo = 0, hi = fronts;
+      while (lo < hi) {
+        const int64_t mid = (lo + hi) / 2;
+        const bool dom = low_y[mid] < v || (low_y[mid] == v && low_x[mid] < x);
+        if (dom) lo = mid + 1; else hi = mid;
+      }
+      if (lo == fronts) { low_y[fronts] = v; low_x[fronts] = x; ++fronts; }
+      else if (v < low_y[lo]) { low_y[lo] = v; low_x[lo] = x; }
+      o[b * n + keys[i].second] = int32_t(lo);
+    }
+  }
+  return ffi::Error::Success();
+}
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbBenchRanks2, Ranks2,
+                              ffi::Ffi::Bind().Arg<ffi::Buffer<ffi::F32>>().Ret<ffi::Buffer<ffi::S32>>());
+
 XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbBenchHv2, Hv2,
                               ffi::Ffi::Bind()
                                   .Arg<ffi::Buffer<ffi::F32>>()
@@ -90,8 +131,8 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbBenchHv2, Hv2,
 
 
 def _build(cxx: str, where: str) -> ctypes.CDLL:
-    src = os.path.join(where, "hv2.cc")
-    lib = os.path.join(where, "libhv2.so")
+    src = os.path.join(where, "native_2d.cc")
+    lib = os.path.join(where, "libnative_2d.so")
     with open(src, "w") as f:
         f.write(_SOURCE)
     cmd = [cxx, "-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-w"]
@@ -109,6 +150,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         lib = _build(a.cxx, tmp)
         jax.ffi.register_ffi_target("mohb_bench_hv2", jax.ffi.pycapsule(lib.MohbBenchHv2), "cpu")
+        jax.ffi.register_ffi_target(
+            "mohb_bench_ranks2", jax.ffi.pycapsule(lib.MohbBenchRanks2), "cpu"
+        )
+
+        @jax.jit
+        def native_ranks(y):
+            out = jax.ShapeDtypeStruct(y.shape[:2], jnp.int32)
+            return jax.ffi.ffi_call("mohb_bench_ranks2", out)(y)
 
         @jax.jit
         def native(y, ref):
@@ -140,7 +189,25 @@ def main():
                 },
                 a.reps,
             )
-            print(f"\n## {b} x {n}, M = 2, {kind}")
+            print(f"\n## hypervolume, {b} x {n}, M = 2, {kind}")
+            for k, v in t.items():
+                print(f"  {k:44s} {v * 1e3:7.2f} ms   moocore/this {t['moocore loop'] / v:5.2f}x")
+            # ranks: the library's batch kernel on its keys (float32 input: the keys are exact)
+            pr = P._prepare(np.asarray(yj), None, None)
+            kk, mk = jnp.asarray(pr.k), jnp.asarray(pr.mask)
+            want_r = np.stack([moocore.pareto_rank(q) for q in y64])
+            got_lib = np.asarray(P._nondominated_ranks(kk, mk))[:b, :n]
+            assert np.array_equal(np.asarray(native_ranks(yj)), want_r), "native ranks differ"
+            assert np.array_equal(got_lib, want_r), "library ranks differ"
+            t = interleaved(
+                {
+                    "native C++ (std::sort + fronts, 1 thread)": lambda: native_ranks(yj),
+                    "library kernel (XLA:CPU)": lambda: P._nondominated_ranks(kk, mk),
+                    "moocore loop": lambda: [moocore.pareto_rank(q) for q in y64],
+                },
+                a.reps,
+            )
+            print(f"\n## non-dominated ranks, {b} x {n}, M = 2, {kind}")
             for k, v in t.items():
                 print(f"  {k:44s} {v * 1e3:7.2f} ms   moocore/this {t['moocore loop'] / v:5.2f}x")
 
