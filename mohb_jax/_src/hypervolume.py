@@ -1185,10 +1185,10 @@ def _host_inputs(y, ref, mask, fname: str):
     wide = a.dtype.itemsize > 4
     dtype = np.float64 if (wide and jax.config.jax_enable_x64) else np.float32
     r = np.broadcast_to(np.asarray(ref, np.float64), lead + (m,)).reshape(b, m)
-    mk = np.ones((b, n), bool) if mask is None else np.asarray(mask).astype(bool).reshape(b, n)
+    # a fresh array either way (astype copies), narrowed in place below
+    counted = np.ones((b, n), bool) if mask is None else np.asarray(mask).astype(bool).reshape(b, n)
     with np.errstate(invalid="ignore"):
         d = a.reshape(b, n, m).astype(np.float64) - r[:, None, :]  # <= 0 where counted
-    counted = mk.copy()
     for j in range(m):  # one pass per objective (np.all over the last axis of size M: 4x slower)
         counted &= d[..., j] < 0
     if not counted.all():
