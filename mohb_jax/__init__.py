@@ -35,9 +35,11 @@ def __getattr__(name):  # lazy submodule import keeps `import mohb_jax` cheap
         return _import_module("mohb_jax.sim").simulate
     if name == "Tuner":
         return _import_module("mohb_jax.tune").Tuner
+    if name == "native_info":
+        return _import_module("mohb_jax._src.native").info
     if name == "Objectives":
         return _import_module("mohb_jax._src.objectives").Objectives
     raise AttributeError(f"module 'mohb_jax' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_SUBMODULES, "Objectives", "Tuner", "simulate"]
+__all__ = ["__version__", *_SUBMODULES, "Objectives", "Tuner", "native_info", "simulate"]

@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from optuna._hypervolume import compute_hypervolume as optuna_hv
 
+from mohb_jax._src import native
 from mohb_jax.hypervolume import (
     hypervolume,
     hypervolume_contributions,
@@ -29,6 +30,17 @@ from mohb_jax.hypervolume import (
     objective_bounds,
     reference_point,
 )
+
+
+@pytest.fixture(scope="module", autouse=True, params=["native", "jax"])
+def kernel_path(request):
+    """Every test of this module runs twice: with the native CPU kernels (M = 2..4, what a CPU
+    install runs) and with the JAX kernels (what runs on a GPU, and where the native ones are
+    not built). Module-scoped: hypothesis refuses function-scoped fixtures."""
+    if request.param == "native" and not native.available():
+        pytest.skip(f"native kernels: {native.info()['reason']}")
+    with native.use_native(request.param == "native"):
+        yield request.param
 
 
 # ------------------------------------------------------------------ oracles (independent code)
@@ -528,8 +540,11 @@ def test_single_problem_filtered_sweep_vs_moocore(m, data):
     assert got == pytest.approx(hv_moocore(y, ref), rel=1e-12, abs=1e-12)
 
 
-def test_float64_input_keeps_its_precision_without_x64():
-    """HV depends on ref - y only: the boundary subtracts in float64 before rounding."""
+def test_float64_input_keeps_its_precision_without_x64(kernel_path):
+    """HV depends on ref - y only: the JAX path's boundary subtracts in float64 before rounding
+    and warns when rounding merges distinct values; the native path computes in float64 and
+    has nothing to warn about."""
+    native_on = kernel_path == "native"
     y = np.array([[1000.001, 1.0], [1000.002, 0.5], [1000.004, 0.25]])
     ref = np.array([1000.01, 2.0])
     got = float(hypervolume(y, ref))  # float32 kernel
@@ -537,6 +552,13 @@ def test_float64_input_keeps_its_precision_without_x64():
     from mohb_jax._src.hypervolume import PrecisionWarning
 
     tiny = np.array([[0.5, 0.5], [0.5 + 1e-12, 0.25]])
+    if native_on:  # float64 arithmetic: the 1e-12-wide rectangle is kept, no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = hypervolume(tiny, np.ones(2))
+        assert got.dtype == jnp.float32
+        assert float(got) == pytest.approx(hv_moocore(tiny, np.ones(2)), rel=1e-7)
+        return
     with pytest.warns(PrecisionWarning, match="objective 0"):
         hypervolume(tiny, np.ones(2))
     # the same two values in two problems of a batch are never compared: no warning; with

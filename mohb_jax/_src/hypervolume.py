@@ -97,6 +97,7 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, Bool, Float
 
+from mohb_jax._src import native as _native
 from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
     bucket_size,
@@ -1023,18 +1024,84 @@ def _hv_wfg(Y: Array, valid: Array, R: Array) -> Array:
 
 
 @jax.jit
-def _hv_batch(y, ref, mask):
+def _hv_batch_xla(y, ref, mask):
     hv, lead = _materialized(_hv_core, y, ref, mask)
     return hv.reshape(lead)
 
 
+def _hv_ffi(y, ref, mask):
+    """The native CPU kernel (``native/hv.cc``, M = 2..4) on ``y (..., N, M)`` as an XLA custom
+    call; computes in float64 whatever the dtype, returns ``y``'s dtype."""
+    if not _native.available():  # also registers the targets (a program lowered directly)
+        raise RuntimeError(f"the native kernels are not available: {_native.info()['reason']}")
+    lead, (n, m) = y.shape[:-2], y.shape[-2:]
+    ref = jnp.broadcast_to(jnp.asarray(ref, y.dtype), (*lead, m))
+    mask = jnp.ones((*lead, n), bool) if mask is None else jnp.broadcast_to(mask, (*lead, n))
+    name = "mohb_hv_f64" if y.dtype == jnp.float64 else "mohb_hv_f32"
+    y = y.astype(jnp.float64 if name == "mohb_hv_f64" else jnp.float32)
+    out = jax.ShapeDtypeStruct(lead, y.dtype)
+    return jax.ffi.ffi_call(name, out, vmap_method="broadcast_all")(y, ref.astype(y.dtype), mask)
+
+
+@jax.custom_jvp
+def _hv_native_diff(y, ref, mask):
+    return lax.platform_dependent(
+        y, ref, mask, cpu=_hv_ffi, default=lambda y, ref, mask: _hv_batch_xla(y, ref, mask)
+    )
+
+
+@_hv_native_diff.defjvp
+def _hv_native_jvp(primals, tangents):
+    # derivatives through the JAX kernel (the custom call has none): the same function
+    y, ref, mask = primals
+    ty, tr, _ = tangents
+    _, t = jax.jvp(lambda y, ref: _hv_batch_xla(y, ref, mask), (y, ref), (ty, tr))
+    return _hv_native_diff(y, ref, mask), t
+
+
+@jax.jit
+def _hv_batch_native(y, ref, mask):
+    """The native kernel where the program runs on the CPU, the JAX kernel elsewhere (GPU):
+    ``platform_dependent`` lowers only the branch of the platform it compiles for. Derivatives
+    (``jax.grad``) are those of the JAX kernel."""
+    y = _as_float(y)
+    if mask is None:
+        mask = jnp.ones(y.shape[:-1], bool)
+    return _hv_native_diff(y, jnp.asarray(ref, y.dtype), mask)
+
+
+def _hv_batch(y, ref, mask):
+    """Hypervolumes of ``y (..., N, M)``: the native kernel for M = 2..4 when it is enabled
+    (:mod:`mohb_jax._src.native`), else the JAX kernel. Chosen when called (under ``jit``: when
+    traced)."""
+    m = y.shape[-1]
+    use = 2 <= m <= 4 and _native.enabled()
+    return (_hv_batch_native if use else _hv_batch_xla)(y, ref, mask)
+
+
 @jax.jit
 def _hv_one(y, ref, mask):
-    """:func:`_hv_batch` of a batch of one problem, as a 0-d array: the eager call on one
+    """:func:`_hv_batch_xla` of a batch of one problem, as a 0-d array: the eager call on one
     problem returns this result as it is, without taking it back to the host and putting the
     cut result on the device again (~0.1-0.2 ms of a ~0.5 ms call on a small problem;
     ``bench/call_overhead.py``)."""
-    return _hv_batch(y, ref, mask)[0]
+    return _hv_batch_xla(y, ref, mask)[0]
+
+
+def _hv_eager_native(y, ref, mask) -> jax.Array:
+    """The eager call on host values with the native kernel: float64 throughout (no rounding to
+    float32 before the arithmetic, so no precision warning); the result in the dtype the JAX
+    path returns (float64 only for float64 input with ``jax_enable_x64``)."""
+    a = np.asarray(y)
+    if not np.issubdtype(a.dtype, np.floating):
+        a = a.astype(np.float64)
+    lead, (n, m) = a.shape[:-2], a.shape[-2:]
+    b = int(np.prod(lead)) if lead else 1
+    r = np.broadcast_to(np.asarray(ref, np.float64), (*lead, m)).reshape(b, m)
+    mk = None if mask is None else np.broadcast_to(np.asarray(mask, bool), (*lead, n)).reshape(b, n)
+    out = _native.hv_f64(a.reshape(b, n, m), r, mk)
+    wide = a.dtype.itemsize > 4 and jax.config.jax_enable_x64
+    return to_device(out.astype(np.float64 if wide else np.float32).reshape(lead))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1307,6 +1374,8 @@ def hypervolume(
     y, ref, mask = _validate(y, ref, mask, "hypervolume")
     _check_size(y.shape[-2], y.shape[-1], "hypervolume")
     if _host_path(y, ref, mask):
+        if 2 <= y.shape[-1] <= 4 and _native.eager_cpu():
+            return _hv_eager_native(y, ref, mask)
         yp, rp, mp, s = _host_inputs(y, ref, mask, "hypervolume")
         if s.lead == ():  # one problem (a batch of one after padding): no cut needed
             return _hv_one(yp, rp, mp)

@@ -1,0 +1,151 @@
+"""The optional native CPU kernels: loading, registration with XLA, and the switch.
+
+``hv.cc`` is built at install time into ``_hv*.so`` (``setup.py``; optional: an install without
+a C++17 compiler succeeds and runs the JAX kernels). It is a plain shared library, loaded with
+``ctypes``, with two kinds of entry points:
+
+* XLA FFI handlers, registered here as custom-call targets of the CPU platform and called from
+  jitted code through :func:`jax.ffi.ffi_call` inside :func:`jax.lax.platform_dependent`: when a
+  program is lowered for another platform (GPU), the JAX kernel is lowered instead, so the same
+  code runs there unchanged. A custom call is compiled into the program like any other
+  operation: no host callback, no transfer.
+* plain C functions for the eager host path, which already holds the inputs as NumPy arrays.
+
+``MOHB_JAX_NATIVE=0`` in the environment (read at import) turns the native kernels off;
+:func:`use_native` does so in a ``with`` block. :func:`info` says whether they are in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.machinery
+import os
+import threading
+from pathlib import Path
+
+import jax
+import numpy as np
+
+__all__ = ["available", "enabled", "info", "use_native"]
+
+_HERE = Path(__file__).resolve().parent
+_lock = threading.Lock()
+_state: dict = {"loaded": False, "lib": None, "error": None}
+_switch = threading.local()
+_ENV_OFF = os.environ.get("MOHB_JAX_NATIVE", "").strip().lower() in ("0", "false", "off", "no")
+
+
+def _library_path() -> Path | None:
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        p = _HERE / f"_hv{suffix}"
+        if p.exists():
+            return p
+    return None
+
+
+def _load():
+    """Load the library and register its FFI targets once; ``None`` when it is absent."""
+    if _state["loaded"]:
+        return _state["lib"]
+    with _lock:
+        if _state["loaded"]:
+            return _state["lib"]
+        path = _library_path()
+        if path is None:
+            _state["error"] = "not built (no C++17 compiler at install time?)"
+        else:
+            try:
+                lib = ctypes.CDLL(str(path))
+                f = lib.mohb_hv_f64
+                f.restype = ctypes.c_int
+                f.argtypes = (
+                    [ctypes.c_void_p] * 3
+                    + [ctypes.c_int64] * 3
+                    + [
+                        ctypes.c_void_p,
+                        ctypes.c_int,
+                    ]
+                )
+                for name, sym in (("mohb_hv_f32", lib.MohbHvF32), ("mohb_hv_f64", lib.MohbHvF64)):
+                    jax.ffi.register_ffi_target(name, jax.ffi.pycapsule(sym), platform="cpu")
+                _state["lib"] = lib
+            except (OSError, AttributeError) as e:  # a broken or foreign build
+                _state["error"] = f"{path.name} failed to load: {e}"
+        _state["loaded"] = True
+        return _state["lib"]
+
+
+def available() -> bool:
+    """Whether the native kernels were built and load."""
+    return _load() is not None
+
+
+def enabled() -> bool:
+    """Whether calls made now use the native kernels on the CPU backend (built, loaded, and not
+    turned off by ``MOHB_JAX_NATIVE=0`` or :func:`use_native`)."""
+    on = getattr(_switch, "on", None)
+    if on is None:
+        on = not _ENV_OFF
+    return on and available()
+
+
+@contextlib.contextmanager
+def use_native(on: bool):
+    """Use (``True``) or not (``False``) the native kernels for the calls in the block, in this
+    thread. Calls traced inside the block keep the choice in their compiled programs."""
+    old = getattr(_switch, "on", None)
+    _switch.on = bool(on)
+    try:
+        yield
+    finally:
+        _switch.on = old
+
+
+def info() -> dict:
+    """What is in use: ``{"available", "enabled", "library", "reason"}``; ``reason`` says why
+    the native kernels are not in use (``None`` when they are)."""
+    ok = available()
+    reason = None
+    if not ok:
+        reason = _state["error"]
+    elif not enabled():
+        reason = "turned off (MOHB_JAX_NATIVE=0 or use_native(False))"
+    path = _library_path()
+    return {
+        "available": ok,
+        "enabled": enabled(),
+        "library": None if path is None else path.name,
+        "reason": reason,
+    }
+
+
+def eager_cpu() -> bool:
+    """Whether an eager call on host arrays may run a native kernel directly: enabled, and the
+    default backend is the CPU (on a GPU the JAX kernel runs on the device)."""
+    return enabled() and jax.default_backend() == "cpu"
+
+
+def hv_f64(y: np.ndarray, ref: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Exact hypervolumes of ``y (B, N, M)`` (float64, M in 2..4) against ``ref (B, M)``, rows
+    with ``mask (B, N)`` False left out; float64 ``(B,)``. Every core of the machine is used for
+    large batches (and for a large 4-D problem)."""
+    lib = _load()
+    y = np.ascontiguousarray(y, np.float64)
+    b, n, m = y.shape
+    r = np.ascontiguousarray(np.broadcast_to(ref, (b, m)), np.float64)
+    mk = None if mask is None else np.ascontiguousarray(mask, np.bool_)
+    out = np.empty(b, np.float64)
+    rc = lib.mohb_hv_f64(
+        y.ctypes.data,
+        None if mk is None else mk.ctypes.data,
+        r.ctypes.data,
+        b,
+        n,
+        m,
+        out.ctypes.data,
+        0,
+    )
+    if rc != 0:
+        raise ValueError(f"native hypervolume: unsupported number of objectives M = {m}")
+    return out

@@ -1,0 +1,449 @@
+// Native CPU kernels for the exact hypervolume (minimization), M = 2, 3, 4.
+//
+// Built at install time as an optional extension (setup.py); the library falls back to its JAX
+// kernels when it is absent, on other backends (GPU), and for M >= 5. Two entry points share
+// one implementation:
+//   * XLA FFI handlers (MohbHvF32, MohbHvF64) called from jitted code on the CPU backend;
+//   * a plain C function (mohb_hv_f64) called by the eager host path on NumPy arrays.
+//
+// Algorithms (textbook dimension sweeps; this code is ours):
+//   M = 2: sort by x, running minimum of y, sum of rectangles. O(N log N).
+//   M = 3: sort by z; a 2-D staircase of the points seen so far (sorted vector, or a balanced
+//          tree for large inputs) whose covered area is kept up to date on each insertion; the
+//          volume is the sum of area * (next z - z) (HV3D sweep, Beume et al., IEEE TEC 13(5),
+//          2009). O(N log N) with the tree.
+//   M = 4: a sweep over w: volume = sum_i C3(p_i) * (r_w - w_i), where C3 is the exclusive 3-D
+//          volume of p_i against the earlier points, found by one walk over them in increasing
+//          z that inserts each, clipped to p_i's box, into a 2-D staircase (the dimension-sweep
+//          idea of HV4D, Guerreiro, Fonseca & Emmerich, CCCG 2012). Dominated points are
+//          removed first. O(N^2 log N) typical, O(N^3) worst case.
+// All arithmetic is in double, whatever the input dtype.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+
+#if defined(_WIN32)
+#define MOHB_EXPORT __declspec(dllexport)
+#else
+#define MOHB_EXPORT __attribute__((visibility("default")))
+#endif
+
+namespace {
+
+struct P2 {
+  double x, y;
+};
+
+// A 2-D staircase in the box (.., rx) x (.., ry): mutually non-dominated points sorted by x
+// ascending (so y strictly descending). insert() returns the area the new point adds to the
+// union of the boxes [x_i, rx] x [y_i, ry].
+class VecStair {
+ public:
+  void reset(double rx, double ry) {
+    rx_ = rx;
+    ry_ = ry;
+    pts_.clear();
+  }
+  double insert(double x, double y) {
+    auto it = std::lower_bound(pts_.begin(), pts_.end(), x,
+                               [](const P2& p, double v) { return p.x < v; });
+    if (it != pts_.begin() && std::prev(it)->y <= y) return 0.0;  // dominated from the left
+    if (it != pts_.end() && it->x == x && it->y <= y) return 0.0;   // same x, lower y
+    double h = (it != pts_.begin()) ? std::prev(it)->y : ry_;
+    double cur = x, added = 0.0;
+    auto j = it;
+    while (j != pts_.end() && j->y >= y) {  // points the new one dominates
+      added += (j->x - cur) * (h - y);
+      cur = j->x;
+      h = j->y;
+      ++j;
+    }
+    const double end = (j != pts_.end()) ? j->x : rx_;
+    added += (end - cur) * (h - y);
+    if (j == it) {
+      pts_.insert(it, P2{x, y});
+    } else {
+      *it = P2{x, y};
+      pts_.erase(std::next(it), j);
+    }
+    return added;
+  }
+
+ private:
+  double rx_ = 0, ry_ = 0;
+  std::vector<P2> pts_;
+};
+
+struct ByX {
+  bool operator()(const P2& a, const P2& b) const { return a.x < b.x; }
+};
+
+// The same staircase in a balanced tree: O(log N) per insertion whatever its size.
+class TreeStair {
+ public:
+  void reset(double rx, double ry) {
+    rx_ = rx;
+    ry_ = ry;
+    pts_.clear();
+  }
+  double insert(double x, double y) {
+    auto it = pts_.lower_bound(P2{x, 0.0});
+    if (it != pts_.begin() && std::prev(it)->y <= y) return 0.0;
+    if (it != pts_.end() && it->x == x && it->y <= y) return 0.0;
+    double h = (it != pts_.begin()) ? std::prev(it)->y : ry_;
+    double cur = x, added = 0.0;
+    auto j = it;
+    while (j != pts_.end() && j->y >= y) {
+      added += (j->x - cur) * (h - y);
+      cur = j->x;
+      h = j->y;
+      ++j;
+    }
+    const double end = (j != pts_.end()) ? j->x : rx_;
+    added += (end - cur) * (h - y);
+    pts_.erase(it, j);
+    pts_.insert(j, P2{x, y});
+    return added;
+  }
+
+ private:
+  double rx_ = 0, ry_ = 0;
+  std::set<P2, ByX> pts_;
+};
+
+// Scratch buffers of one thread.
+struct KeyIdx {
+  uint64_t key;
+  int32_t idx;
+};
+
+struct Work {
+  std::vector<double> pts;  // counted points, k x m
+  std::vector<double> aux;
+  std::vector<KeyIdx> keys, tmp;
+  VecStair vs;
+  TreeStair ts;
+};
+
+// Unsigned 64-bit keys with the order of the doubles (-0.0 and 0.0 are equal only as doubles;
+// their keys differ, which changes nothing below: ties may be broken either way).
+inline uint64_t order_key(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, 8);
+  return (b & 0x8000000000000000ull) ? ~b : (b | 0x8000000000000000ull);
+}
+
+// Sort (key, idx) by key: an LSD radix sort of the keys' high 32 bits, 8 bits per pass (a
+// pass whose digit is the same for every key is skipped: for points in one box, most of a
+// double's sign and exponent bits), then an insertion sort on the whole key, which only moves
+// keys whose high 32 bits are equal (a double's low mantissa bits: rare, near ties).
+void radix_sort(std::vector<KeyIdx>& a, std::vector<KeyIdx>& tmp) {
+  const size_t n = a.size();
+  if (n < 2) return;
+  if (n <= 32) {
+    std::sort(a.begin(), a.end(), [](const KeyIdx& u, const KeyIdx& v) { return u.key < v.key; });
+    return;
+  }
+  tmp.resize(n);
+  for (int shift = 32; shift < 64; shift += 8) {
+    size_t count[256] = {0};
+    for (size_t i = 0; i < n; ++i) ++count[(a[i].key >> shift) & 0xff];
+    if (count[(a[0].key >> shift) & 0xff] == n) continue;
+    size_t sum = 0;
+    for (int d = 0; d < 256; ++d) {
+      const size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; ++i) tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
+    a.swap(tmp);
+  }
+  for (size_t i = 1; i < n; ++i) {
+    if (a[i - 1].key <= a[i].key) continue;
+    const KeyIdx v = a[i];
+    size_t j = i;
+    while (j > 0 && a[j - 1].key > v.key) {
+      a[j] = a[j - 1];
+      --j;
+    }
+    a[j] = v;
+  }
+}
+
+double hv2(const double* pts, int64_t k, const double* r, Work& w) {
+  w.keys.resize(k);
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[2 * i]), int32_t(i)};
+  radix_sort(w.keys, w.tmp);
+  // rectangles between consecutive staircase points (ties in x need no order: a point after
+  // an equal x adds a rectangle of width 0)
+  double hv = 0.0, xl = 0.0, yl = r[1];
+  bool any = false;
+  for (int64_t t = 0; t < k; ++t) {
+    const double* p = pts + 2 * w.keys[t].idx;
+    if (p[1] < yl) {
+      if (any) hv += (p[0] - xl) * (r[1] - yl);
+      xl = p[0];
+      yl = p[1];
+      any = true;
+    }
+  }
+  if (any) hv += (r[0] - xl) * (r[1] - yl);
+  return hv;
+}
+
+template <class Stair>
+double hv3_sweep(const double* pts, const std::vector<KeyIdx>& order, int64_t k, const double* r,
+                 Stair& st) {
+  st.reset(r[0], r[1]);
+  double vol = 0.0, area = 0.0;
+  for (int64_t t = 0; t < k; ++t) {
+    const double* p = pts + 3 * order[t].idx;
+    area += st.insert(p[0], p[1]);
+    const double zn = (t + 1 < k) ? pts[3 * order[t + 1].idx + 2] : r[2];
+    vol += area * (zn - p[2]);
+  }
+  return vol;
+}
+
+double hv3(const double* pts, int64_t k, const double* r, Work& w) {
+  w.keys.resize(k);
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[3 * i + 2]), int32_t(i)};
+  radix_sort(w.keys, w.tmp);
+  if (k > 2048) return hv3_sweep(pts, w.keys, k, r, w.ts);
+  return hv3_sweep(pts, w.keys, k, r, w.vs);
+}
+
+struct Z3 {
+  double x, y, z;
+};
+
+// zs (sorted by z) with p inserted after its first `base` points (those of z <= p.z), without
+// the points p weakly dominates; built in `next`, then swapped in.
+void insert_z3(const Z3& p, std::vector<Z3>& zs, std::vector<Z3>& next, size_t base) {
+  next.clear();
+  for (size_t i = 0; i < base; ++i) {
+    const Z3& s = zs[i];
+    if (!(s.z == p.z && s.x >= p.x && s.y >= p.y)) next.push_back(s);
+  }
+  next.push_back(p);
+  for (size_t i = base; i < zs.size(); ++i) {
+    const Z3& s = zs[i];
+    if (!(s.x >= p.x && s.y >= p.y)) next.push_back(s);
+  }
+  zs.swap(next);
+}
+
+// p's exclusive 3-D volume (x, y, z; box to r) against zs, the points before it in the
+// sweep's order that no other of them weakly dominates in (x, y, z), sorted by z (of equal z,
+// those before p count as below it). Then zs is updated to hold p as well: p is not added when
+// one of zs weakly dominates it (its volume is then 0), and the points p weakly dominates are
+// removed (a dominated point changes no later walk: its clipped box lies inside its
+// dominator's, from a higher z). volume = false: the update only.
+double c3_update(const Z3& p, std::vector<Z3>& zs, std::vector<Z3>& next, const double* r,
+                 VecStair& st, bool volume) {
+  const size_t k = zs.size();
+  // a plain dominance scan of the points at or below p's z first (cheap, and the usual end
+  // of a dominated point's walk); it also finds where the points above p start
+  size_t base = 0;
+  for (; base < k && zs[base].z <= p.z; ++base)
+    if (zs[base].x <= p.x && zs[base].y <= p.y) return 0.0;
+  if (!volume) {
+    insert_z3(p, zs, next, base);
+    return 0.0;
+  }
+  const double area = (r[0] - p.x) * (r[1] - p.y);
+  st.reset(r[0], r[1]);
+  double cov = 0.0, c3 = 0.0, zc = p.z;
+  for (size_t i = 0; i < base; ++i)  // the staircase at p's base
+    cov += st.insert(std::max(zs[i].x, p.x), std::max(zs[i].y, p.y));
+  size_t j = base;
+  bool full = false;
+  for (; j < k; ++j) {
+    const Z3& s = zs[j];
+    c3 += (area - cov) * (s.z - zc);
+    zc = s.z;
+    const double qx = std::max(s.x, p.x), qy = std::max(s.y, p.y);
+    if (qx == p.x && qy == p.y) {  // covers the rest of p's box
+      full = true;
+      break;
+    }
+    cov += st.insert(qx, qy);
+  }
+  if (!full) c3 += (area - cov) * (r[2] - zc);
+  insert_z3(p, zs, next, base);
+  return c3;
+}
+
+double hv4(double* pts, int64_t k, const double* r, Work& w, int threads) {
+  // the sweep's order: increasing w
+  w.keys.resize(k);
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[4 * i + 3]), int32_t(i)};
+  radix_sort(w.keys, w.tmp);
+  std::vector<Z3> byw(k);
+  std::vector<double> ws(k);
+  for (int64_t t = 0; t < k; ++t) {
+    const double* p = pts + 4 * w.keys[t].idx;
+    byw[t] = Z3{p[0], p[1], p[2]};
+    ws[t] = p[3];
+  }
+  // Each point's walk needs only the points before it. Thread t computes the volumes of the
+  // points of ranks [lo_t, hi_t); it first sweeps the points before lo_t without volumes
+  // (zs updates only). A walk's length grows with the rank: cut points k * sqrt(t / nt).
+  const int nt = (k >= 256 && threads > 1) ? threads : 1;
+  std::vector<double> part(nt, 0.0);
+  auto run = [&](int t) {
+    const int64_t lo = int64_t(double(k) * std::sqrt(double(t) / nt));
+    const int64_t hi = t + 1 == nt ? k : int64_t(double(k) * std::sqrt(double(t + 1) / nt));
+    std::vector<Z3> zs, next;
+    zs.reserve(hi);
+    next.reserve(hi);
+    VecStair st;
+    double v = 0.0;
+    for (int64_t i = 0; i < hi; ++i) {
+      const double c = c3_update(byw[i], zs, next, r, st, i >= lo);
+      if (i >= lo) v += c * (r[3] - ws[i]);
+    }
+    part[t] = v;
+  };
+  if (nt == 1) {
+    run(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < nt; ++t) pool.emplace_back(run, t);
+    run(0);
+    for (auto& th : pool) th.join();
+  }
+  double vol = 0.0;
+  for (double v : part) vol += v;
+  return vol;
+}
+
+// One problem: gather the counted rows (mask true, every coordinate < ref) and dispatch on m.
+template <class T>
+double hv_problem(const T* y, const bool* mask, const double* r, int64_t n, int64_t m, Work& w,
+                  int threads) {
+  w.pts.resize(n * m);
+  int64_t k = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (mask != nullptr && !mask[i]) continue;
+    const T* p = y + i * m;
+    bool in = true;
+    for (int64_t j = 0; j < m; ++j) in &= double(p[j]) < r[j];
+    if (!in) continue;
+    for (int64_t j = 0; j < m; ++j) w.pts[k * m + j] = double(p[j]);
+    ++k;
+  }
+  if (k == 0) return 0.0;
+  switch (m) {
+    case 2:
+      return hv2(w.pts.data(), k, r, w);
+    case 3:
+      return hv3(w.pts.data(), k, r, w);
+    default:
+      return hv4(w.pts.data(), k, r, w, threads);
+  }
+}
+
+// b problems of n x m points, split over threads when the work is large enough.
+template <class T, class R>
+void hv_batch(const T* y, const bool* mask, const R* ref, int64_t b, int64_t n, int64_t m,
+              double* out, int threads) {
+  // one problem: its own work may be split (4-D); several: the problems are
+  const int inner = b == 1 ? threads : 1;
+  auto run = [=](int64_t lo, int64_t hi) {
+    Work w;
+    double r[4];
+    for (int64_t i = lo; i < hi; ++i) {
+      for (int64_t j = 0; j < m; ++j) r[j] = double(ref[i * m + j]);
+      out[i] = hv_problem(y + i * n * m, mask ? mask + i * n : nullptr, r, n, m, w, inner);
+    }
+  };
+  int64_t nt = std::min<int64_t>(threads, b);
+  if (b * n < 4096) nt = 1;  // thread start-up (~20-50 us) outweighs the work
+  if (nt <= 1) {
+    run(0, b);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const int64_t step = (b + nt - 1) / nt;
+  for (int64_t t = 1; t < nt; ++t) {
+    const int64_t lo = t * step, hi = std::min(b, lo + step);
+    if (lo < hi) pool.emplace_back(run, lo, hi);
+  }
+  run(0, std::min(b, step));
+  for (auto& th : pool) th.join();
+}
+
+int default_threads() {
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : int(hc);
+}
+
+template <ffi::DataType DT>
+ffi::Error HvImpl(ffi::Buffer<DT> y, ffi::Buffer<DT> ref, ffi::Buffer<ffi::PRED> mask,
+                  ffi::ResultBuffer<DT> out) {
+  const auto dims = y.dimensions();
+  if (dims.size() < 2) return ffi::Error::InvalidArgument("hypervolume: y must be [..., N, M]");
+  const int64_t m = dims.back(), n = dims[dims.size() - 2];
+  if (m < 2 || m > 4) return ffi::Error::InvalidArgument("hypervolume: native M must be 2, 3 or 4");
+  int64_t b = 1;
+  for (size_t i = 0; i + 2 < dims.size(); ++i) b *= dims[i];
+  if (int64_t(ref.element_count()) != b * m || int64_t(mask.element_count()) != b * n)
+    return ffi::Error::InvalidArgument("hypervolume: ref / mask do not match y's batch");
+  using T = ffi::NativeType<DT>;
+  std::vector<double> o(b);
+  if (n == 0) {
+    std::fill(o.begin(), o.end(), 0.0);
+  } else {
+    hv_batch<T, T>(y.typed_data(), mask.typed_data(), ref.typed_data(), b, n, m, o.data(),
+                   default_threads());
+  }
+  T* dst = out->typed_data();
+  for (int64_t i = 0; i < b; ++i) dst[i] = T(o[i]);
+  return ffi::Error::Success();
+}
+
+}  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbHvF32, HvImpl<ffi::F32>,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::PRED>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>());
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbHvF64, HvImpl<ffi::F64>,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::F64>>()
+                                  .Arg<ffi::Buffer<ffi::F64>>()
+                                  .Arg<ffi::Buffer<ffi::PRED>>()
+                                  .Ret<ffi::Buffer<ffi::F64>>());
+
+extern "C" {
+
+// The eager host path: y (b, n, m) float64 C-contiguous, mask (b, n) bytes or NULL, ref (b, m)
+// float64, out (b,). threads <= 0: every core. Returns 0, or 1 for an unsupported m.
+MOHB_EXPORT int mohb_hv_f64(const double* y, const uint8_t* mask, const double* ref, int64_t b,
+                            int64_t n, int64_t m, double* out, int threads) {
+  if (m < 2 || m > 4) return 1;
+  if (n == 0) {
+    for (int64_t i = 0; i < b; ++i) out[i] = 0.0;
+    return 0;
+  }
+  hv_batch<double, double>(y, reinterpret_cast<const bool*>(mask), ref, b, n, m, out,
+                           threads > 0 ? threads : default_threads());
+  return 0;
+}
+
+}  // extern "C"
