@@ -105,6 +105,7 @@ from mohb_jax._src.validate import (
     float_merges,
     is_concrete,
     next_pow2,
+    scalar_to_device,
     to_device,
 )
 
@@ -1100,8 +1101,10 @@ def _hv_eager_native(y, ref, mask) -> jax.Array:
     r = np.broadcast_to(np.asarray(ref, np.float64), (*lead, m)).reshape(b, m)
     mk = None if mask is None else np.broadcast_to(np.asarray(mask, bool), (*lead, n)).reshape(b, n)
     out = _native.hv_f64(a.reshape(b, n, m), r, mk)
-    wide = a.dtype.itemsize > 4 and jax.config.jax_enable_x64
-    return to_device(out.astype(np.float64 if wide else np.float32).reshape(lead))
+    out = out.astype(
+        np.float64 if a.dtype.itemsize > 4 and jax.config.jax_enable_x64 else np.float32
+    )
+    return scalar_to_device(out[0]) if lead == () else to_device(out.reshape(lead))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -103,3 +103,16 @@ def to_device(x) -> jax.Array:
     array compiles a small executable per new shape), in JAX's canonical dtype."""
     a = np.asarray(x)
     return jax.device_put(a.astype(jax.dtypes.canonicalize_dtype(a.dtype), copy=False))
+
+
+_identity = jax.jit(lambda x: x)
+
+
+def scalar_to_device(x) -> jax.Array:
+    """A host scalar as a 0-d jax Array in JAX's canonical dtype. A jitted identity takes a
+    NumPy scalar through its C++ dispatch in ~20 us where :func:`to_device` (``device_put``)
+    costs ~130 us; it compiles once per dtype, as every input has the same shape ``()``."""
+    a = np.asarray(x)
+    if a.shape != ():
+        raise ValueError(f"scalar_to_device: expected a scalar, got shape {a.shape}")
+    return _identity(a.astype(jax.dtypes.canonicalize_dtype(a.dtype), copy=False))
