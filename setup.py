@@ -1,4 +1,4 @@
-"""Build of the optional native CPU kernels (``mohb_jax/_src/native/hv.cc``).
+"""Build of the optional native CPU kernels (``mohb_jax/_src/native/kernels.cc``).
 
 Everything else is declared in ``pyproject.toml``. The kernels are XLA FFI handlers; their
 headers ship with jaxlib, a build requirement. The extension is optional: without a C++17
@@ -40,8 +40,8 @@ class _BuildExt(build_ext):
 setup(
     ext_modules=[
         Extension(
-            "mohb_jax._src.native._hv",
-            sources=["mohb_jax/_src/native/hv.cc"],
+            "mohb_jax._src.native._kernels",
+            sources=["mohb_jax/_src/native/kernels.cc"],
             language="c++",
             optional=True,
         )

@@ -39,6 +39,7 @@ def kernel_path(request):
     not built). Module-scoped: hypothesis refuses function-scoped fixtures."""
     if request.param == "native" and not native.available():
         pytest.skip(f"native kernels: {native.info()['reason']}")
+    jax.clear_caches()  # functions jitted by the other run's tests are traced again
     with native.use_native(request.param == "native"):
         yield request.param
 

@@ -171,3 +171,71 @@ def test_empty_problems():
     assert native.hv_f64(np.zeros((3, 0, 3)), np.ones((3, 3)), None).tolist() == [0.0] * 3
     got = jax.jit(H._hv_batch_native)(jnp.zeros((2, 0, 2)), jnp.ones(2), None)
     assert got.shape == (2,) and float(jnp.abs(got).sum()) == 0.0
+
+
+# --------------------------------------------------------------------------------- 2-D ranks
+def ranks_moocore(y, mask):
+    out = np.full(len(y), -1)
+    if mask.any():
+        out[mask] = moocore.pareto_rank(y[mask])
+    return out
+
+
+@needs_native
+@pytest.mark.parametrize("kind", ["uniform", "front", "grid", "near"])
+@pytest.mark.parametrize("n", [1, 2, 33, 256, 5000])
+def test_ranks2_vs_moocore(kind, n):
+    """The native 2-D sort (float64 entry point) with masks, +inf, ties and near ties, in a
+    batch large enough for threads; moocore per problem."""
+    rng = np.random.default_rng(n)
+    b = 24 if n <= 256 else 3
+    y = _points(rng, kind, (b, n, 2))
+    y[0, : max(1, n // 10), 1] = np.inf
+    mask = rng.random((b, n)) < 0.85
+    y[~mask] = np.nan  # never read
+    got = native.ranks2_f64(y, mask)
+    for i in range(b):
+        np.testing.assert_array_equal(got[i], ranks_moocore(y[i], mask[i]))
+
+
+@needs_native
+def test_ranks2_public_paths_agree():
+    """Eager float input (float64 compare), jitted float32 (int32 keys), x64 (int64 keys),
+    vmapped, integer input (host keys) and the JAX kernels: one answer, moocore's."""
+    from mohb_jax.pareto import nondominated_ranks
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 7, (5, 200, 2)).astype(np.float64)
+    mask = rng.random((5, 200)) < 0.9
+    want = np.stack([ranks_moocore(y[i], mask[i]) for i in range(5)])
+    y32, m = jnp.asarray(y, jnp.float32), jnp.asarray(mask)
+    got = {
+        "eager": nondominated_ranks(y, mask),
+        "jit": jax.jit(nondominated_ranks)(y32, m),
+        "vmap": jax.vmap(nondominated_ranks)(y32, m),
+        "int": nondominated_ranks(y.astype(np.int64), mask),
+    }
+    with jax.enable_x64():
+        got["x64 jit"] = jax.jit(nondominated_ranks)(jnp.asarray(y), m)
+        text = jax.jit(nondominated_ranks).lower(jnp.asarray(y), m).as_text()
+        assert "mohb_ranks2_s64" in text
+    with native.use_native(False):
+        got["jax"] = nondominated_ranks(y, mask)
+        # a function jitted before keeps the program it traced: a new one is traced here
+        text = jax.jit(lambda a, k: nondominated_ranks(a, k)).lower(y32, m).as_text()
+        assert "mohb_ranks2" not in text
+    for k, v in got.items():
+        assert v.dtype == jnp.int32, k
+        np.testing.assert_array_equal(np.asarray(v), want, err_msg=k)
+
+
+@needs_native
+def test_ranks2_exact_on_subnormals_and_signed_zero():
+    """Compared as integer order keys: 1e-41 > 0 although the CPU may flush subnormals in float
+    comparisons; -0.0 == 0.0."""
+    from mohb_jax.pareto import nondominated_ranks
+
+    y = np.array([[4.65e-41, 0.0], [0.0, 0.0], [-0.0, 1e-45], [-1e-41, 1.0]], np.float32)
+    want = [1, 0, 1, 0]
+    assert native.ranks2_f64(y[None].astype(np.float64), None)[0].tolist() == want
+    assert np.asarray(jax.jit(nondominated_ranks)(jnp.asarray(y))).tolist() == want

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mohb_jax import pareto
+from mohb_jax._src import native
 from mohb_jax._src import pareto as _impl
 from mohb_jax.testing import PAD_SIZES, batched_points, padded_points, points
 
@@ -178,6 +179,18 @@ def syne_tune_priority(y):
     return np.array(flat)  # the second mix-up: an order used as per-row priorities
 
 
+@pytest.fixture(scope="module", params=["native", "jax"])
+def kernel_path(request):
+    """The tests of ``nondominated_ranks`` that use this run twice: with the native CPU kernel
+    (2-D ranks: what a CPU install runs) and with the JAX kernels (a GPU, or no native build).
+    Module-scoped: hypothesis refuses function-scoped fixtures."""
+    if request.param == "native" and not native.available():
+        pytest.skip(f"native kernels: {native.info()['reason']}")
+    jax.clear_caches()  # functions jitted by the other run's tests are traced again
+    with native.use_native(request.param == "native"):
+        yield request.param
+
+
 def run_ranks(y, mask):
     return np.asarray(pareto.nondominated_ranks(y, mask))
 
@@ -206,6 +219,7 @@ def test_dominates_matches_definition(y):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("kernel_path")
 @given(padded_points(allow_posinf=True))
 def test_ranks_match_oracle(ym):
     y, mask = ym
@@ -213,6 +227,7 @@ def test_ranks_match_oracle(ym):
     np.testing.assert_array_equal(r, oracle_ranks(y, mask))
 
 
+@pytest.mark.usefixtures("kernel_path")
 @given(padded_points(kind="uniform", m=st.integers(1, 5)))
 def test_ranks_match_moocore(ym):
     y, mask = ym
@@ -221,6 +236,7 @@ def test_ranks_match_moocore(ym):
     assert (r[~mask] == -1).all()
 
 
+@pytest.mark.usefixtures("kernel_path")
 @given(padded_points(allow_posinf=True))
 def test_front_structure(ym):
     """Rank 0 = exactly the non-dominated rows; no row dominates a row of an earlier front;
@@ -237,6 +253,7 @@ def test_front_structure(ym):
     np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(y, mask)), r == 0)
 
 
+@pytest.mark.usefixtures("kernel_path")
 @given(padded_points(garbage=False), st.randoms(use_true_random=False))
 def test_permutation_equivariance(ym, rnd):
     y, mask = ym
@@ -256,6 +273,7 @@ def strictly_increasing_transform(y, mask, j):
     return col
 
 
+@pytest.mark.usefixtures("kernel_path")
 @given(padded_points(allow_posinf=True))
 def test_monotone_transform_invariance(ym):
     y, mask = ym
@@ -279,6 +297,7 @@ def _float32_order_kept(y, a):
     return np.array_equal(sy, sa, equal_nan=True)
 
 
+@pytest.mark.usefixtures("kernel_path")
 @pytest.mark.slow
 @given(padded_points(FEW, garbage=False))
 def test_padding_never_changes_results(ym):
@@ -300,6 +319,7 @@ def test_padding_never_changes_results(ym):
     np.testing.assert_array_equal(np.asarray(pareto.rung_rank(y2, mask)), rr)
 
 
+@pytest.mark.usefixtures("kernel_path")
 @pytest.mark.parametrize(
     ("y", "expected"),
     [
@@ -315,6 +335,7 @@ def test_ranks_edge_cases(y, expected):
     assert run_ranks(np.asarray(y), None).tolist() == expected
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_subnormals_and_signed_zero_are_exact():
     # XLA on CPU flushes subnormals to zero; ranks must still see 1e-41 > 0 and -0.0 == 0.0
     y = np.array([[4.65e-41, 0.0], [0.0, 0.0], [-0.0, 1e-45], [-1e-41, 1.0]], dtype=np.float32)
@@ -322,6 +343,7 @@ def test_subnormals_and_signed_zero_are_exact():
     assert run_ranks(y[:, :1], None).tolist() == [2, 1, 1, 0]
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_integer_input_and_all_masked():
     y = np.array([[1, 2], [2, 1], [2, 2]], dtype=np.int32)
     assert run_ranks(y, None).tolist() == [0, 0, 1]
@@ -382,6 +404,7 @@ def test_single_2d_sweep_matches_oracle(ym, block, slots):
     np.testing.assert_array_equal(np.asarray(r), oracle_ranks(y.astype(np.float32), mask))
 
 
+@pytest.mark.usefixtures("kernel_path")
 @pytest.mark.parametrize(
     ("method", "n_masked"),
     [("sweep2d", 0), ("peel2d", 0), ("dense", 0), ("sweep2d", 3000), ("peel2d", 3000)],
@@ -416,6 +439,7 @@ def test_2d_kernels_exact_for_keys_equal_to_the_fill_value(method, n_masked):
     np.testing.assert_array_equal(np.asarray(pareto.pareto_mask(k, mask))[: len(y)], want == 0)
 
 
+@pytest.mark.usefixtures("kernel_path")
 @pytest.mark.parametrize("with_chain", [False, True])
 def test_batch_of_2d_rungs_dense_peel_and_its_fallback(with_chain):
     """A batch of 2-D rungs (N <= 256) is peeled densely for up to 48 fronts; a problem with
@@ -460,6 +484,7 @@ def test_pareto_mask_of_a_batch_matches_moocore(m):
         assert not got[i][~mask[i]].any()
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_sum_test_for_equal_rows_only_where_it_is_exact():
     """The dense build may test "not equal" by the rows' uint32 key sums only when no sum of
     differences reaches 2**32. Rows (-2**31, -2**31) and (0, 0): the first dominates the
@@ -487,6 +512,7 @@ def test_sum_test_for_equal_rows_only_where_it_is_exact():
         np.testing.assert_array_equal(r[i], moocore.pareto_rank(d[i]))
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_batch_of_large_2d_problems_one_deeper_than_the_front_slots():
     """Two 2-D problems of 20 000 rows in one call: a chain of 20 000 fronts (more than the
     sweep's 16 384 front slots: the second pass) and uniform points; moocore as the oracle."""
@@ -517,6 +543,7 @@ def test_single_2d_sweep_long_runs_and_chains(block):
     np.testing.assert_array_equal(np.asarray(r), want)
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_batched_2d_sweep_overflows_to_more_front_slots():
     """A batch whose one problem is a chain of 300 fronts (more than the 48 and 256 slots
     tried first) next to a one-front problem: both exact (moocore as the oracle)."""
@@ -625,6 +652,7 @@ def test_large_single_problems_match_moocore():
             np.testing.assert_array_equal(r[0], moocore.pareto_rank(y))
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_float64_dominance_is_exact():
     """float64 input is never rounded to float32 for comparisons (moocore as the oracle)."""
     y = np.array([[1.0, 1.0], [1.0 + 1e-8, 0.5]])
@@ -649,6 +677,7 @@ def test_float64_dominance_is_exact():
     assert got == [0, 0, 0, 1, -1]  # by hand: only row 3 is dominated (by row 2)
 
 
+@pytest.mark.usefixtures("kernel_path")
 def test_float64_batch_keys_per_problem_vs_moocore():
     """A float64 batch (no x64): problems whose values stay distinct in float32 take float32
     keys, those where float32 merges two distinct values take exact ranks, both in one batch

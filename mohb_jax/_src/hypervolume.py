@@ -1031,7 +1031,7 @@ def _hv_batch_xla(y, ref, mask):
 
 
 def _hv_ffi(y, ref, mask):
-    """The native CPU kernel (``native/hv.cc``, M = 2..4) on ``y (..., N, M)`` as an XLA custom
+    """The native CPU kernel (``native/kernels.cc``, M = 2..4) on ``y (..., N, M)`` as an XLA custom
     call; computes in float64 whatever the dtype, returns ``y``'s dtype."""
     if not _native.available():  # also registers the targets (a program lowered directly)
         raise RuntimeError(f"the native kernels are not available: {_native.info()['reason']}")

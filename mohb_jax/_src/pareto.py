@@ -71,6 +71,7 @@ import numpy as np
 from jax import lax
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
+from mohb_jax._src import native as _native
 from mohb_jax._src.compile import wide_jit
 from mohb_jax._src.sortnet import bitonic_sort
 from mohb_jax._src.validate import (
@@ -990,6 +991,47 @@ def _nondominated_ranks(k, mask, method=None):
     return _ranks_batch(k, mask, method)
 
 
+_RANKS2_TARGETS = {
+    jnp.dtype(jnp.int32): "mohb_ranks2_s32",
+    jnp.dtype(jnp.int64): "mohb_ranks2_s64",
+}
+
+
+def _ranks_ffi(k, mask):
+    """The native 2-D non-dominated sort (``native/kernels.cc``, O(N log N) per problem) on the
+    int keys ``k (..., N, 2)`` as an XLA custom call; masked rows get -1."""
+    if not _native.available():  # also registers the targets (a program lowered directly)
+        raise RuntimeError(f"the native kernels are not available: {_native.info()['reason']}")
+    out = jax.ShapeDtypeStruct(k.shape[:-1], jnp.int32)
+    name = _RANKS2_TARGETS[jnp.dtype(k.dtype)]
+    return jax.ffi.ffi_call(name, out, vmap_method="broadcast_all")(k, mask)
+
+
+@jax.jit
+def _nondominated_ranks_native(k, mask):
+    """:func:`_nondominated_ranks` with the native kernel where the program runs on the CPU
+    and the JAX kernels elsewhere (``platform_dependent`` lowers one branch)."""
+    return lax.platform_dependent(
+        k, mask, cpu=_ranks_ffi, default=lambda k, mask: _ranks_batch(k, mask)
+    )
+
+
+def _native_ranks_eager(y, mask) -> Array | None:
+    """Eager 2-D ranks of float host values with the native kernel, compared as float64 (exact
+    for every float dtype; no keys built on the host); ``None`` where it does not apply."""
+    if not (_native.eager_cpu() and is_concrete(y, mask)):
+        return None
+    a = np.asarray(y)
+    if a.shape[-1] != 2 or not np.issubdtype(a.dtype, np.floating):
+        return None
+    _validate(a, mask)
+    lead, n = a.shape[:-2], a.shape[-2]
+    b = int(np.prod(lead)) if lead else 1
+    mk = None if mask is None else np.asarray(mask).astype(bool, copy=False).reshape(b, n)
+    out = _native.ranks2_f64(a.reshape(b, n, 2), mk)
+    return to_device(out.reshape(*lead, n))
+
+
 def nondominated_ranks(
     y: Float[ArrayLike, "*batch n m"], mask: Bool[ArrayLike, "*batch n"] | None = None
 ) -> Int[Array, "*batch n"]:
@@ -1014,6 +1056,14 @@ def nondominated_ranks(
     References:
         Deb et al., NSGA-II, IEEE TEC 2002.
     """
+    if np.shape(y)[-1:] == (2,) and _native.enabled():
+        out = _native_ranks_eager(y, mask)
+        if out is not None:
+            return out
+        p = _boundary(y, mask)
+        if jnp.dtype(p.k.dtype) in _RANKS2_TARGETS:
+            return _finish(_nondominated_ranks_native(p.k, p.mask), p)
+        return _finish(_nondominated_ranks(p.k, p.mask), p)
     p = _boundary(y, mask)
     return _finish(_nondominated_ranks(p.k, p.mask), p)
 

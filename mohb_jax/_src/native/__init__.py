@@ -1,6 +1,6 @@
 """The optional native CPU kernels: loading, registration with XLA, and the switch.
 
-``hv.cc`` is built at install time into ``_hv*.so`` (``setup.py``; optional: an install without
+``kernels.cc`` is built at install time into ``_kernels*.so`` (``setup.py``; optional: an install without
 a C++17 compiler succeeds and runs the JAX kernels). It is a plain shared library, loaded with
 ``ctypes``, with two kinds of entry points:
 
@@ -38,7 +38,7 @@ _ENV_OFF = os.environ.get("MOHB_JAX_NATIVE", "").strip().lower() in ("0", "false
 
 def _library_path() -> Path | None:
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        p = _HERE / f"_hv{suffix}"
+        p = _HERE / f"_kernels{suffix}"
         if p.exists():
             return p
     return None
@@ -67,7 +67,25 @@ def _load():
                         ctypes.c_int,
                     ]
                 )
-                for name, sym in (("mohb_hv_f32", lib.MohbHvF32), ("mohb_hv_f64", lib.MohbHvF64)):
+                f = lib.mohb_ranks2_f64
+                f.restype = ctypes.c_int
+                f.argtypes = (
+                    [ctypes.c_void_p] * 2
+                    + [ctypes.c_int64] * 2
+                    + [
+                        ctypes.c_void_p,
+                        ctypes.c_int,
+                    ]
+                )
+                targets = {
+                    "mohb_hv_f32": lib.MohbHvF32,
+                    "mohb_hv_f64": lib.MohbHvF64,
+                    "mohb_ranks2_f32": lib.MohbRanks2F32,
+                    "mohb_ranks2_f64": lib.MohbRanks2F64,
+                    "mohb_ranks2_s32": lib.MohbRanks2S32,
+                    "mohb_ranks2_s64": lib.MohbRanks2S64,
+                }
+                for name, sym in targets.items():
                     jax.ffi.register_ffi_target(name, jax.ffi.pycapsule(sym), platform="cpu")
                 _state["lib"] = lib
             except (OSError, AttributeError) as e:  # a broken or foreign build
@@ -93,7 +111,9 @@ def enabled() -> bool:
 @contextlib.contextmanager
 def use_native(on: bool):
     """Use (``True``) or not (``False``) the native kernels for the calls in the block, in this
-    thread. Calls traced inside the block keep the choice in their compiled programs."""
+    thread. The choice is made when a call is traced: a jitted function keeps the program it
+    traced before the block (``jax.jit`` caches by function), and one traced inside keeps
+    the block's choice after it; wrap a new function (or ``jax.clear_caches()``) to switch."""
     old = getattr(_switch, "on", None)
     _switch.on = bool(on)
     try:
@@ -148,4 +168,20 @@ def hv_f64(y: np.ndarray, ref: np.ndarray, mask: np.ndarray | None) -> np.ndarra
     )
     if rc != 0:
         raise ValueError(f"native hypervolume: unsupported number of objectives M = {m}")
+    return out
+
+
+def ranks2_f64(y: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Non-dominated ranks (front indices) of ``y (B, N, 2)`` compared as float64, ``-1`` for
+    rows with ``mask (B, N)`` False; int32 ``(B, N)``. Every core is used for large batches."""
+    lib = _load()
+    y = np.ascontiguousarray(y, np.float64)
+    b, n, m = y.shape
+    if m != 2:
+        raise ValueError(f"native ranks: M must be 2; got M = {m}")
+    mk = None if mask is None else np.ascontiguousarray(mask, np.bool_)
+    out = np.empty((b, n), np.int32)
+    lib.mohb_ranks2_f64(
+        y.ctypes.data, None if mk is None else mk.ctypes.data, b, n, out.ctypes.data, 0
+    )
     return out

@@ -123,36 +123,54 @@ class TreeStair {
 };
 
 // Scratch buffers of one thread.
+using u128 = unsigned __int128;
+
 struct KeyIdx {
   uint64_t key;
-  int32_t idx;
+  int64_t idx;  // 16 bytes in all: the radix passes move these
 };
 
 struct Work {
   std::vector<double> pts;  // counted points, k x m
   std::vector<double> aux;
   std::vector<KeyIdx> keys, tmp;
+  std::vector<uint64_t> key2;  // secondary keys, by idx
   VecStair vs;
   TreeStair ts;
 };
 
-// Unsigned 64-bit keys with the order of the doubles (-0.0 and 0.0 are equal only as doubles;
-// their keys differ, which changes nothing below: ties may be broken either way).
+// Unsigned 64-bit keys with the order of the values, compared as integers (exact also where
+// the CPU flushes subnormal floats to zero in comparisons); -0.0 and 0.0 get one key. A 32-bit
+// type's key sits in the high half, where the radix sort below looks.
 inline uint64_t order_key(double v) {
   uint64_t b;
   std::memcpy(&b, &v, 8);
+  if (b == 0x8000000000000000ull) b = 0;  // -0.0 -> +0.0
   return (b & 0x8000000000000000ull) ? ~b : (b | 0x8000000000000000ull);
 }
+inline uint64_t order_key(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, 4);
+  if (b == 0x80000000u) b = 0;
+  b = (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+  return uint64_t(b) << 32;
+}
+inline uint64_t order_key(int32_t v) { return uint64_t(uint32_t(v) ^ 0x80000000u) << 32; }
+inline uint64_t order_key(int64_t v) { return uint64_t(v) ^ 0x8000000000000000ull; }
 
-// Sort (key, idx) by key: an LSD radix sort of the keys' high 32 bits, 8 bits per pass (a
-// pass whose digit is the same for every key is skipped: for points in one box, most of a
-// double's sign and exponent bits), then an insertion sort on the whole key, which only moves
-// keys whose high 32 bits are equal (a double's low mantissa bits: rare, near ties).
-void radix_sort(std::vector<KeyIdx>& a, std::vector<KeyIdx>& tmp) {
+// Sort (key, idx) by key, ties by key2[idx] when key2 is given: an LSD radix sort of the keys'
+// high 32 bits, 8 bits per pass (a pass whose digit is the same for every key is skipped: for
+// points in one box, most of a double's sign and exponent bits), then each run of equal high
+// bits (near ties, and ties) sorted by the whole keys with std::sort: O(N log N) whatever the
+// ties.
+void radix_sort(std::vector<KeyIdx>& a, std::vector<KeyIdx>& tmp, const uint64_t* key2 = nullptr) {
+  auto less = [key2](const KeyIdx& u, const KeyIdx& v) {
+    return u.key < v.key || (key2 != nullptr && u.key == v.key && key2[u.idx] < key2[v.idx]);
+  };
   const size_t n = a.size();
   if (n < 2) return;
   if (n <= 32) {
-    std::sort(a.begin(), a.end(), [](const KeyIdx& u, const KeyIdx& v) { return u.key < v.key; });
+    std::sort(a.begin(), a.end(), less);
     return;
   }
   tmp.resize(n);
@@ -169,21 +187,22 @@ void radix_sort(std::vector<KeyIdx>& a, std::vector<KeyIdx>& tmp) {
     for (size_t i = 0; i < n; ++i) tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
     a.swap(tmp);
   }
-  for (size_t i = 1; i < n; ++i) {
-    if (a[i - 1].key <= a[i].key) continue;
-    const KeyIdx v = a[i];
-    size_t j = i;
-    while (j > 0 && a[j - 1].key > v.key) {
-      a[j] = a[j - 1];
-      --j;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    const uint64_t hi = a[i].key >> 32;
+    while (j < n && (a[j].key >> 32) == hi) ++j;
+    if (j - i == 2) {
+      if (less(a[i + 1], a[i])) std::swap(a[i], a[i + 1]);
+    } else if (j - i > 2) {
+      std::sort(a.begin() + i, a.begin() + j, less);
     }
-    a[j] = v;
+    i = j;
   }
 }
 
 double hv2(const double* pts, int64_t k, const double* r, Work& w) {
   w.keys.resize(k);
-  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[2 * i]), int32_t(i)};
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[2 * i]), int64_t(i)};
   radix_sort(w.keys, w.tmp);
   // rectangles between consecutive staircase points (ties in x need no order: a point after
   // an equal x adds a rectangle of width 0)
@@ -218,7 +237,7 @@ double hv3_sweep(const double* pts, const std::vector<KeyIdx>& order, int64_t k,
 
 double hv3(const double* pts, int64_t k, const double* r, Work& w) {
   w.keys.resize(k);
-  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[3 * i + 2]), int32_t(i)};
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[3 * i + 2]), int64_t(i)};
   radix_sort(w.keys, w.tmp);
   if (k > 2048) return hv3_sweep(pts, w.keys, k, r, w.ts);
   return hv3_sweep(pts, w.keys, k, r, w.vs);
@@ -288,7 +307,7 @@ double c3_update(const Z3& p, std::vector<Z3>& zs, std::vector<Z3>& next, const 
 double hv4(double* pts, int64_t k, const double* r, Work& w, int threads) {
   // the sweep's order: increasing w
   w.keys.resize(k);
-  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[4 * i + 3]), int32_t(i)};
+  for (int64_t i = 0; i < k; ++i) w.keys[i] = KeyIdx{order_key(pts[4 * i + 3]), int64_t(i)};
   radix_sort(w.keys, w.tmp);
   std::vector<Z3> byw(k);
   std::vector<double> ws(k);
@@ -327,6 +346,24 @@ double hv4(double* pts, int64_t k, const double* r, Work& w, int threads) {
   double vol = 0.0;
   for (double v : part) vol += v;
   return vol;
+}
+
+// run(lo, hi) over [0, b) split in up to `threads` contiguous parts, the first on this thread.
+template <class F>
+void parallel_over(int64_t b, int threads, const F& run) {
+  const int64_t nt = std::min<int64_t>(threads, b);
+  if (nt <= 1) {
+    run(0, b);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const int64_t step = (b + nt - 1) / nt;
+  for (int64_t t = 1; t < nt; ++t) {
+    const int64_t lo = t * step, hi = std::min(b, lo + step);
+    if (lo < hi) pool.emplace_back(run, lo, hi);
+  }
+  run(0, std::min(b, step));
+  for (auto& th : pool) th.join();
 }
 
 // One problem: gather the counted rows (mask true, every coordinate < ref) and dispatch on m.
@@ -369,20 +406,70 @@ void hv_batch(const T* y, const bool* mask, const R* ref, int64_t b, int64_t n, 
       out[i] = hv_problem(y + i * n * m, mask ? mask + i * n : nullptr, r, n, m, w, inner);
     }
   };
-  int64_t nt = std::min<int64_t>(threads, b);
-  if (b * n < 4096) nt = 1;  // thread start-up (~20-50 us) outweighs the work
-  if (nt <= 1) {
-    run(0, b);
-    return;
+  parallel_over(b, b * n >= 4096 ? threads : 1, run);
+}
+
+// ---------------------------------------------------------------------------------------------
+// non-dominated ranks, M = 2
+// ---------------------------------------------------------------------------------------------
+
+// Front index of every row of one problem (n x 2, any key type T), -1 for masked rows.
+// Sorted by (x, y), a point is dominated only by points before it; front f dominates it iff
+// the lowest y of f is below its y, or equal at a smaller x. That holds for the first fronts
+// and not from some front on (the fronts' lowest y increase), so a binary search finds the
+// point's front: O(N log N). Duplicates share a front.
+template <class T>
+void ranks2(const T* y, const bool* mask, int64_t n, int32_t* out, Work& w,
+            std::vector<u128>& low) {
+  w.keys.resize(n);
+  w.key2.resize(n);
+  int64_t k = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (mask != nullptr && !mask[i]) {
+      out[i] = -1;
+      continue;
+    }
+    w.keys[k++] = KeyIdx{order_key(y[2 * i]), i};
+    w.key2[i] = order_key(y[2 * i + 1]);
   }
-  std::vector<std::thread> pool;
-  const int64_t step = (b + nt - 1) / nt;
-  for (int64_t t = 1; t < nt; ++t) {
-    const int64_t lo = t * step, hi = std::min(b, lo + step);
-    if (lo < hi) pool.emplace_back(run, lo, hi);
+  w.keys.resize(k);
+  radix_sort(w.keys, w.tmp, w.key2.data());
+  // per front, its lowest point as one 128-bit number (y key, x key): "front f dominates
+  // (x, v)" is low[f] < (v, x), one branch-free comparison
+  low.resize(w.keys.size());
+  int64_t fronts = 0;
+  for (const KeyIdx& p : w.keys) {
+    const u128 q = (u128(w.key2[p.idx]) << 64) | p.key;
+    // binary search for the first front that does not dominate the point (the trip count
+    // depends on the number of fronts only)
+    int64_t lo = 0;
+    if (fronts > 0) {
+      int64_t len = fronts;
+      while (len > 1) {
+        const int64_t half = len / 2;
+        lo = low[lo + half - 1] < q ? lo + half : lo;
+        len -= half;
+      }
+      lo += low[lo] < q ? 1 : 0;
+    }
+    if (lo == fronts) {
+      low[fronts++] = q;
+    } else if ((q >> 64) < (low[lo] >> 64)) {
+      low[lo] = q;
+    }
+    out[p.idx] = int32_t(lo);
   }
-  run(0, std::min(b, step));
-  for (auto& th : pool) th.join();
+}
+
+template <class T>
+void ranks2_batch(const T* y, const bool* mask, int64_t b, int64_t n, int32_t* out, int threads) {
+  auto run = [=](int64_t lo, int64_t hi) {
+    Work w;
+    std::vector<u128> low;
+    for (int64_t i = lo; i < hi; ++i)
+      ranks2<T>(y + i * n * 2, mask ? mask + i * n : nullptr, n, out + i * n, w, low);
+  };
+  parallel_over(b, b * n >= 4096 ? threads : 1, run);
 }
 
 int default_threads() {
@@ -414,6 +501,23 @@ ffi::Error HvImpl(ffi::Buffer<DT> y, ffi::Buffer<DT> ref, ffi::Buffer<ffi::PRED>
   return ffi::Error::Success();
 }
 
+template <ffi::DataType DT>
+ffi::Error Ranks2Impl(ffi::Buffer<DT> y, ffi::Buffer<ffi::PRED> mask,
+                      ffi::ResultBuffer<ffi::S32> out) {
+  const auto dims = y.dimensions();
+  if (dims.size() < 2 || dims.back() != 2)
+    return ffi::Error::InvalidArgument("nondominated_ranks: native y must be [..., N, 2]");
+  const int64_t n = dims[dims.size() - 2];
+  int64_t b = 1;
+  for (size_t i = 0; i + 2 < dims.size(); ++i) b *= dims[i];
+  if (int64_t(mask.element_count()) != b * n)
+    return ffi::Error::InvalidArgument("nondominated_ranks: mask does not match y");
+  if (n > 0)
+    ranks2_batch<ffi::NativeType<DT>>(y.typed_data(), mask.typed_data(), b, n,
+                                      out->typed_data(), default_threads());
+  return ffi::Error::Success();
+}
+
 }  // namespace
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbHvF32, HvImpl<ffi::F32>,
@@ -430,6 +534,17 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(MohbHvF64, HvImpl<ffi::F64>,
                                   .Arg<ffi::Buffer<ffi::PRED>>()
                                   .Ret<ffi::Buffer<ffi::F64>>());
 
+#define MOHB_RANKS2(NAME, DT)                                                        \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(NAME, Ranks2Impl<DT>,                                 \
+                                ffi::Ffi::Bind()                                      \
+                                    .Arg<ffi::Buffer<DT>>()                           \
+                                    .Arg<ffi::Buffer<ffi::PRED>>()                    \
+                                    .Ret<ffi::Buffer<ffi::S32>>());
+MOHB_RANKS2(MohbRanks2F32, ffi::F32)
+MOHB_RANKS2(MohbRanks2F64, ffi::F64)
+MOHB_RANKS2(MohbRanks2S32, ffi::S32)
+MOHB_RANKS2(MohbRanks2S64, ffi::S64)
+
 extern "C" {
 
 // The eager host path: y (b, n, m) float64 C-contiguous, mask (b, n) bytes or NULL, ref (b, m)
@@ -443,6 +558,16 @@ MOHB_EXPORT int mohb_hv_f64(const double* y, const uint8_t* mask, const double* 
   }
   hv_batch<double, double>(y, reinterpret_cast<const bool*>(mask), ref, b, n, m, out,
                            threads > 0 ? threads : default_threads());
+  return 0;
+}
+
+// Non-dominated ranks of y (b, n, 2) float64 C-contiguous, mask (b, n) bytes or NULL, into
+// out (b, n) int32 (-1 for masked rows). threads <= 0: every core. Returns 0.
+MOHB_EXPORT int mohb_ranks2_f64(const double* y, const uint8_t* mask, int64_t b, int64_t n,
+                                int32_t* out, int threads) {
+  if (n > 0)
+    ranks2_batch<double>(y, reinterpret_cast<const bool*>(mask), b, n, out,
+                         threads > 0 ? threads : default_threads());
   return 0;
 }
 
