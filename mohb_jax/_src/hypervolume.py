@@ -4,12 +4,26 @@ The hypervolume (HV) of a point set ``Y`` with respect to a reference point ``r`
 measure of the region ``{z : z < r and some y in Y has y <= z}`` (Zitzler & Thiele, 1998). Points
 that are not strictly better than ``r`` in every objective contribute nothing.
 
-Algorithms (all exact ones are the textbook "dimension sweep" family; this file's code is ours):
+**Native CPU kernels.** On the CPU, ``hypervolume`` with M = 2, 3, 4 runs C++ kernels
+(``native/kernels.cc``, built at install; :mod:`mohb_jax._src.native`) instead of the JAX ones
+below: eager calls on host arrays call them directly in float64; jitted and vmapped calls reach
+them as an XLA custom call inside ``lax.platform_dependent``, so programs lowered for a GPU use
+the JAX kernels; derivatives are the JAX kernels'. Algorithms: 2-D a radix sort and the
+staircase sum; 3-D the HV3D sweep with a 2-D staircase in a sorted array (a balanced tree beyond
+2048 points), O(N log N); 4-D a sweep over the 4th objective adding each point's exclusive 3-D
+volume, found by one walk over the earlier points that no other weakly dominates in the first
+three objectives (the HV4D idea of Guerreiro, Fonseca & Emmerich, CCCG 2012), split over
+threads for one large problem; large batches are split over every core. The JAX kernels below
+run everywhere else (GPU, no native build, ``MOHB_JAX_NATIVE=0``, M >= 5, and the other
+functions of this module).
+
+Algorithms of the JAX kernels (all exact ones are the textbook "dimension sweep" family; this
+file's code is ours):
 
 * ``M = 2``: sort by the first objective, running minimum of the second, sum of rectangles
   (O(N log N)). The sort is a **bitonic sorting network** written with element-wise min/max on a
   batch-last layout, because XLA's CPU sort is 80-150x slower than NumPy's (see
-  ``PERF_NOTES.md``); the network is branch-free, fuses, and vectorizes over the batch.
+  ``bench/RESULTS.md``); the network is branch-free, fuses, and vectorizes over the batch.
 * ``M = 3``: sort by the third objective and sweep, adding each point's exclusive 2-D area (with
   respect to the staircase of the points seen so far) times its height ``r3 - y3`` (the HV3D
   sweep of Beume, Fonseca, Lopez-Ibanez, Paquete & Vahrenhold, "On the complexity of computing
@@ -1354,6 +1368,9 @@ def hypervolume(
             padded to a power of two), e.g. N <= 16384 for M = 4 (the worst case of the 4-D
             sweep, O(N^3) steps) and N <= 8192 for M = 5 (the memory of WFG's
             non-dominance test).
+
+    On the CPU, M = 2..4 run the native kernels (module docstring): a 4-D front of 1000
+    points ~5 ms, 1000 rungs of 256 points 6-17 ms. The JAX kernels' costs follow.
 
     Cost for ``M >= 4`` (one problem after the other), data-dependent. ``M = 4``: a sweep
     over the 4th objective, memory O(N); sphere fronts of 1000 points take ~20 ms, of

@@ -32,6 +32,14 @@ blocked       M >= 3, N > 8192             Z-order sort + longest dominance chai
                                            O(N²·M) worst case, O(N·M + C²) memory
 ============  ===========================  =============================================
 
+On the CPU, ``nondominated_ranks`` with M = 2 runs a native C++ kernel instead
+(``native/kernels.cc``; :mod:`mohb_jax._src.native`): per problem a radix sort by (f1, f2) and
+one pass that puts each point in the first front whose lowest point does not dominate it (a
+binary search over the fronts), O(N log N), large batches split over every core. Eager calls
+on float arrays compare the values as float64 (exact for every float dtype); jitted calls pass
+the integer order keys below to it as an XLA custom call inside ``lax.platform_dependent``, so a
+GPU program keeps the JAX kernels.
+
 ``pareto_mask`` computes front 0 only: up to 1024 rows the bit-packed domination matrix and
 one pass over it (any M); beyond, in 2-D one lexicographic sort and one prefix minimum,
 O(N log N), for M >= 3 one dominance pass (dense up to 8192 rows, in C×C tiles beyond).

@@ -1,8 +1,8 @@
 """The optional native CPU kernels: loading, registration with XLA, and the switch.
 
-``kernels.cc`` is built at install time into ``_kernels*.so`` (``setup.py``; optional: an install without
-a C++17 compiler succeeds and runs the JAX kernels). It is a plain shared library, loaded with
-``ctypes``, with two kinds of entry points:
+``kernels.cc`` is built at install time into ``_kernels*.so`` (``setup.py``; optional: an
+install without a C++17 compiler succeeds and runs the JAX kernels). It is a plain shared
+library, loaded with ``ctypes``, with two kinds of entry points:
 
 * XLA FFI handlers, registered here as custom-call targets of the CPU platform and called from
   jitted code through :func:`jax.ffi.ffi_call` inside :func:`jax.lax.platform_dependent`: when a

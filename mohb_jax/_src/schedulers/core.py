@@ -201,7 +201,7 @@ class Scheduler(NamedTuple):
 def scalar_positions(s: Float[Array, " n"], mask: Bool[Array, " n"]) -> Int[Array, " n"]:
     """Position of each valid row when sorted by ``s`` (ties: lower index first); -1 masked.
 
-    O(N²) comparisons, branch-free (no sort: XLA's CPU sort is slow, see PERF_NOTES).
+    O(N²) comparisons, branch-free (no sort: XLA's CPU sort is slow, see bench/RESULTS.md).
     """
     n = s.shape[0]
     idx = jnp.arange(n)
