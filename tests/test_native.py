@@ -239,3 +239,22 @@ def test_ranks2_exact_on_subnormals_and_signed_zero():
     want = [1, 0, 1, 0]
     assert native.ranks2_f64(y[None].astype(np.float64), None)[0].tolist() == want
     assert np.asarray(jax.jit(nondominated_ranks)(jnp.asarray(y))).tolist() == want
+
+
+@needs_native
+def test_thread_count_from_the_environment_gives_the_same_values(monkeypatch):
+    """``MOHB_JAX_NATIVE_THREADS`` changes how a call is split, not what it computes (sums are
+    per problem, and a 4-D problem's parts are added in a fixed order)."""
+    rng = np.random.default_rng(11)
+    batch = _points(rng, "front", (64, 100, 3))
+    one4 = _points(rng, "front", (1, 600, 4))
+    ones3, ones4 = np.ones((64, 3)), np.ones((1, 4))
+    got = {}
+    for t in ("1", "2", "3"):
+        monkeypatch.setenv("MOHB_JAX_NATIVE_THREADS", t)
+        got[t] = (native.hv_f64(batch, ones3, None), native.hv_f64(one4, ones4, None))
+    np.testing.assert_array_equal(got["1"][0], got["2"][0])
+    np.testing.assert_array_equal(got["1"][0], got["3"][0])
+    want4 = hv_moocore(one4[0], ones4[0])
+    for t in got:
+        assert got[t][1][0] == pytest.approx(want4, rel=1e-12)

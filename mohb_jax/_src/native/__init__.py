@@ -11,6 +11,8 @@ library, loaded with ``ctypes``, with two kinds of entry points:
   operation: no host callback, no transfer.
 * plain C functions for the eager host path, which already holds the inputs as NumPy arrays.
 
+A call splits large batches (and one large 4-D problem) over every core; the environment
+variable ``MOHB_JAX_NATIVE_THREADS`` (read by each call) sets another number of threads.
 ``MOHB_JAX_NATIVE=0`` in the environment (read at import) turns the native kernels off;
 :func:`use_native` does so in a ``with`` block. :func:`info` says whether they are in use.
 """

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <set>
@@ -472,7 +473,13 @@ void ranks2_batch(const T* y, const bool* mask, int64_t b, int64_t n, int32_t* o
   parallel_over(b, b * n >= 4096 ? threads : 1, run);
 }
 
+// Threads per call: MOHB_JAX_NATIVE_THREADS if set (e.g. 1 where many processes share the
+// cores), else every core.
 int default_threads() {
+  if (const char* e = std::getenv("MOHB_JAX_NATIVE_THREADS")) {
+    const int v = std::atoi(e);
+    if (v > 0) return v;
+  }
   const unsigned hc = std::thread::hardware_concurrency();
   return hc == 0 ? 1 : int(hc);
 }
