@@ -1,23 +1,29 @@
-// Native CPU kernels for the exact hypervolume (minimization), M = 2, 3, 4.
+// Native CPU kernels: the exact hypervolume (minimization) for M = 2, 3, 4 and the 2-D
+// non-dominated sort.
 //
 // Built at install time as an optional extension (setup.py); the library falls back to its JAX
-// kernels when it is absent, on other backends (GPU), and for M >= 5. Two entry points share
-// one implementation:
-//   * XLA FFI handlers (MohbHvF32, MohbHvF64) called from jitted code on the CPU backend;
-//   * a plain C function (mohb_hv_f64) called by the eager host path on NumPy arrays.
+// kernels when it is absent, on other backends (GPU), and elsewhere (M >= 5, M = 3 ranks).
+// Two kinds of entry points share one implementation:
+//   * XLA FFI handlers (MohbHvF32/F64, MohbRanks2F32/F64/S32/S64) called from jitted code on
+//     the CPU backend;
+//   * plain C functions (mohb_hv_f64, mohb_ranks2_f64) called by the eager host path.
 //
-// Algorithms (textbook dimension sweeps; this code is ours):
+// Hypervolume algorithms (textbook dimension sweeps; this code is ours):
 //   M = 2: sort by x, running minimum of y, sum of rectangles. O(N log N).
 //   M = 3: sort by z; a 2-D staircase of the points seen so far (sorted vector, or a balanced
 //          tree for large inputs) whose covered area is kept up to date on each insertion; the
 //          volume is the sum of area * (next z - z) (HV3D sweep, Beume et al., IEEE TEC 13(5),
 //          2009). O(N log N) with the tree.
 //   M = 4: a sweep over w: volume = sum_i C3(p_i) * (r_w - w_i), where C3 is the exclusive 3-D
-//          volume of p_i against the earlier points, found by one walk over them in increasing
-//          z that inserts each, clipped to p_i's box, into a 2-D staircase (the dimension-sweep
-//          idea of HV4D, Guerreiro, Fonseca & Emmerich, CCCG 2012). Dominated points are
-//          removed first. O(N^2 log N) typical, O(N^3) worst case.
-// All arithmetic is in double, whatever the input dtype.
+//          volume of p_i against the earlier points, found by one walk in increasing z over
+//          those no other earlier point weakly dominates in (x, y, z), inserting each, clipped
+//          to p_i's box, into a 2-D staircase (the dimension-sweep idea of HV4D, Guerreiro,
+//          Fonseca & Emmerich, CCCG 2012). O(N^2 log N) typical, O(N^3) worst case.
+// The 2-D sort: by (f1, f2), then each point into the first front whose lowest point does
+// not dominate it (a binary search over the fronts). O(N log N).
+// Batches are split over threads (every core, or MOHB_JAX_NATIVE_THREADS); so is one large
+// 4-D problem. All hypervolume arithmetic is in double, whatever the input dtype; dominance
+// compares integer order keys.
 
 #include <algorithm>
 #include <cmath>
@@ -133,7 +139,6 @@ struct KeyIdx {
 
 struct Work {
   std::vector<double> pts;  // counted points, k x m
-  std::vector<double> aux;
   std::vector<KeyIdx> keys, tmp;
   std::vector<uint64_t> key2;  // secondary keys, by idx
   VecStair vs;
