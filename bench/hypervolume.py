@@ -356,7 +356,8 @@ def section_scaling(reps, out="bench/hv_scaling.png"):
                     f"| {m} | {n} | {t['ours'] * 1e3:.2f} | {t['moocore'] * 1e3:.3f} | "
                     f"{t['ours'] / t['moocore']:.1f} |"
                 )
-    plot_scaling(res, out)
+    kernels = "native CPU kernels" if native.enabled() else "JAX kernels"
+    plot_scaling(res, out, f"\nmohb_jax: the public call ({kernels}), {time.strftime('%Y-%m-%d')}")
 
 
 def section_hv3(reps, sizes=(100, 1000, 10_000, 100_000)):
