@@ -1045,17 +1045,16 @@ def _hv_batch_xla(y, ref, mask):
 
 
 def _hv_ffi(y, ref, mask):
-    """The native CPU kernel (``native/kernels.cc``, M = 2..4) on ``y (..., N, M)`` as an XLA custom
-    call; computes in float64 whatever the dtype, returns ``y``'s dtype."""
+    """The native CPU kernel (``native/kernels.cc``, M = 2..4) on float ``y (..., N, M)``,
+    ``ref (..., M)`` (broadcast) and ``mask (..., N)`` as an XLA custom call; computes in
+    float64, returns ``y``'s dtype (float32 for narrower floats)."""
     if not _native.available():  # also registers the targets (a program lowered directly)
         raise RuntimeError(f"the native kernels are not available: {_native.info()['reason']}")
-    lead, (n, m) = y.shape[:-2], y.shape[-2:]
-    ref = jnp.broadcast_to(jnp.asarray(ref, y.dtype), (*lead, m))
-    mask = jnp.ones((*lead, n), bool) if mask is None else jnp.broadcast_to(mask, (*lead, n))
     name = "mohb_hv_f64" if y.dtype == jnp.float64 else "mohb_hv_f32"
     y = y.astype(jnp.float64 if name == "mohb_hv_f64" else jnp.float32)
-    out = jax.ShapeDtypeStruct(lead, y.dtype)
-    return jax.ffi.ffi_call(name, out, vmap_method="broadcast_all")(y, ref.astype(y.dtype), mask)
+    ref = jnp.broadcast_to(ref.astype(y.dtype), (*y.shape[:-2], y.shape[-1]))
+    out = jax.ShapeDtypeStruct(y.shape[:-2], y.dtype)
+    return jax.ffi.ffi_call(name, out, vmap_method="broadcast_all")(y, ref, mask)
 
 
 @jax.custom_jvp
@@ -1103,21 +1102,27 @@ def _hv_one(y, ref, mask):
     return _hv_batch_xla(y, ref, mask)[0]
 
 
-def _hv_eager_native(y, ref, mask) -> jax.Array:
-    """The eager call on host values with the native kernel: float64 throughout (no rounding to
-    float32 before the arithmetic, so no precision warning); the result in the dtype the JAX
-    path returns (float64 only for float64 input with ``jax_enable_x64``)."""
+def _host_float(y, ref):
+    """Concrete ``y`` as a float NumPy array (integers as float64), its batch shape, N, M, the
+    number of problems B, ``ref`` as float64 ``(B, M)``, and the dtype the eager call returns
+    (float64 only for wider-than-float32 input under ``jax_enable_x64``)."""
     a = np.asarray(y)
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)
     lead, (n, m) = a.shape[:-2], a.shape[-2:]
     b = int(np.prod(lead)) if lead else 1
     r = np.broadcast_to(np.asarray(ref, np.float64), (*lead, m)).reshape(b, m)
-    mk = None if mask is None else np.broadcast_to(np.asarray(mask, bool), (*lead, n)).reshape(b, n)
-    out = _native.hv_f64(a.reshape(b, n, m), r, mk)
-    out = out.astype(
-        np.float64 if a.dtype.itemsize > 4 and jax.config.jax_enable_x64 else np.float32
-    )
+    wide = a.dtype.itemsize > 4 and jax.config.jax_enable_x64
+    return a, lead, n, m, b, r, np.float64 if wide else np.float32
+
+
+def _hv_eager_native(y, ref, mask) -> jax.Array:
+    """The eager call on host values with the native kernel: float64 throughout (no rounding to
+    float32 before the arithmetic, so no precision warning); the result in the dtype the JAX
+    path returns."""
+    a, lead, n, m, b, r, dtype = _host_float(y, ref)
+    mk = None if mask is None else np.asarray(mask, bool).reshape(b, n)
+    out = _native.hv_f64(a.reshape(b, n, m), r, mk).astype(dtype)
     return scalar_to_device(out[0]) if lead == () else to_device(out.reshape(lead))
 
 
@@ -1260,15 +1265,8 @@ def _host_inputs(y, ref, mask, fname: str):
     compiles a few executables, not one per size. Returns ``(y, ref, mask, shape)`` with
     ``y: (B, Np, M)``, ``ref: (B, M)``, ``mask: (B, Np)``.
     """
-    a = np.asarray(y)
-    if not np.issubdtype(a.dtype, np.floating):
-        a = a.astype(np.float64)
-    lead = a.shape[:-2]
-    n, m = a.shape[-2:]
-    b = int(np.prod(lead)) if lead else 1
+    a, lead, n, m, b, r, dtype = _host_float(y, ref)
     wide = a.dtype.itemsize > 4
-    dtype = np.float64 if (wide and jax.config.jax_enable_x64) else np.float32
-    r = np.broadcast_to(np.asarray(ref, np.float64), lead + (m,)).reshape(b, m)
     # a fresh array either way (astype copies), narrowed in place below
     counted = np.ones((b, n), bool) if mask is None else np.asarray(mask).astype(bool).reshape(b, n)
     with np.errstate(invalid="ignore"):

@@ -1033,11 +1033,8 @@ def _native_ranks_eager(y, mask) -> Array | None:
     if a.shape[-1] != 2 or not np.issubdtype(a.dtype, np.floating):
         return None
     _validate(a, mask)
-    lead, n = a.shape[:-2], a.shape[-2]
-    b = int(np.prod(lead)) if lead else 1
-    mk = None if mask is None else np.asarray(mask).astype(bool, copy=False).reshape(b, n)
-    out = _native.ranks2_f64(a.reshape(b, n, 2), mk)
-    return to_device(out.reshape(*lead, n))
+    a, mk, lead, n, _ = _flatten(np, a, mask)
+    return to_device(_native.ranks2_f64(a, mk).reshape(*lead, n))
 
 
 def nondominated_ranks(
@@ -1064,16 +1061,13 @@ def nondominated_ranks(
     References:
         Deb et al., NSGA-II, IEEE TEC 2002.
     """
-    if np.shape(y)[-1:] == (2,) and _native.enabled():
-        out = _native_ranks_eager(y, mask)
-        if out is not None:
-            return out
-        p = _boundary(y, mask)
-        if jnp.dtype(p.k.dtype) in _RANKS2_TARGETS:
-            return _finish(_nondominated_ranks_native(p.k, p.mask), p)
-        return _finish(_nondominated_ranks(p.k, p.mask), p)
+    native = np.shape(y)[-1:] == (2,) and _native.enabled()
+    out = _native_ranks_eager(y, mask) if native else None
+    if out is not None:
+        return out
     p = _boundary(y, mask)
-    return _finish(_nondominated_ranks(p.k, p.mask), p)
+    native = native and jnp.dtype(p.k.dtype) in _RANKS2_TARGETS
+    return _finish((_nondominated_ranks_native if native else _nondominated_ranks)(p.k, p.mask), p)
 
 
 def _front0_2d(k: Int[Array, "n 2"], mask: Bool[Array, " n"]) -> Bool[Array, " n"]:

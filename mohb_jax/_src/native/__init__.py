@@ -46,6 +46,14 @@ def _library_path() -> Path | None:
     return None
 
 
+def _signature(f, pointers: int, sizes: int):
+    """The ctypes signature of a C entry point: ``pointers`` arrays, ``sizes`` int64 sizes, the
+    output array and the thread count; returns an int status."""
+    f.restype = ctypes.c_int
+    f.argtypes = [ctypes.c_void_p] * pointers + [ctypes.c_int64] * sizes
+    f.argtypes += [ctypes.c_void_p, ctypes.c_int]
+
+
 def _load():
     """Load the library and register its FFI targets once; ``None`` when it is absent."""
     if _state["loaded"]:
@@ -59,26 +67,9 @@ def _load():
         else:
             try:
                 lib = ctypes.CDLL(str(path))
-                f = lib.mohb_hv_f64
-                f.restype = ctypes.c_int
-                f.argtypes = (
-                    [ctypes.c_void_p] * 3
-                    + [ctypes.c_int64] * 3
-                    + [
-                        ctypes.c_void_p,
-                        ctypes.c_int,
-                    ]
-                )
-                f = lib.mohb_ranks2_f64
-                f.restype = ctypes.c_int
-                f.argtypes = (
-                    [ctypes.c_void_p] * 2
-                    + [ctypes.c_int64] * 2
-                    + [
-                        ctypes.c_void_p,
-                        ctypes.c_int,
-                    ]
-                )
+                # (y, mask, [ref,] sizes..., out, threads) -> int
+                _signature(lib.mohb_hv_f64, pointers=3, sizes=3)
+                _signature(lib.mohb_ranks2_f64, pointers=2, sizes=2)
                 targets = {
                     "mohb_hv_f32": lib.MohbHvF32,
                     "mohb_hv_f64": lib.MohbHvF64,

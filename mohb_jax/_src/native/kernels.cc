@@ -52,10 +52,38 @@ struct P2 {
   double x, y;
 };
 
+struct ByX {
+  bool operator()(const P2& a, const P2& b) const { return a.x < b.x; }
+};
+
+// The first point of x >= v, and the replacement of [it, j) by one point, in a sorted vector
+// (one memmove) or a balanced tree (O(log N) whatever its size).
+inline std::vector<P2>::iterator first_at_or_after(std::vector<P2>& c, double v) {
+  return std::lower_bound(c.begin(), c.end(), P2{v, 0.0}, ByX());
+}
+inline std::set<P2, ByX>::iterator first_at_or_after(std::set<P2, ByX>& c, double v) {
+  return c.lower_bound(P2{v, 0.0});
+}
+inline void replace_range(std::vector<P2>& c, std::vector<P2>::iterator it,
+                          std::vector<P2>::iterator j, const P2& p) {
+  if (j == it) {
+    c.insert(it, p);
+  } else {
+    *it = p;
+    c.erase(std::next(it), j);
+  }
+}
+inline void replace_range(std::set<P2, ByX>& c, std::set<P2, ByX>::iterator it,
+                          std::set<P2, ByX>::iterator j, const P2& p) {
+  c.erase(it, j);
+  c.insert(j, p);
+}
+
 // A 2-D staircase in the box (.., rx) x (.., ry): mutually non-dominated points sorted by x
 // ascending (so y strictly descending). insert() returns the area the new point adds to the
 // union of the boxes [x_i, rx] x [y_i, ry].
-class VecStair {
+template <class C>
+class Staircase {
  public:
   void reset(double rx, double ry) {
     rx_ = rx;
@@ -63,8 +91,7 @@ class VecStair {
     pts_.clear();
   }
   double insert(double x, double y) {
-    auto it = std::lower_bound(pts_.begin(), pts_.end(), x,
-                               [](const P2& p, double v) { return p.x < v; });
+    auto it = first_at_or_after(pts_, x);
     if (it != pts_.begin() && std::prev(it)->y <= y) return 0.0;  // dominated from the left
     if (it != pts_.end() && it->x == x && it->y <= y) return 0.0;   // same x, lower y
     double h = (it != pts_.begin()) ? std::prev(it)->y : ry_;
@@ -78,56 +105,17 @@ class VecStair {
     }
     const double end = (j != pts_.end()) ? j->x : rx_;
     added += (end - cur) * (h - y);
-    if (j == it) {
-      pts_.insert(it, P2{x, y});
-    } else {
-      *it = P2{x, y};
-      pts_.erase(std::next(it), j);
-    }
+    replace_range(pts_, it, j, P2{x, y});
     return added;
   }
 
  private:
   double rx_ = 0, ry_ = 0;
-  std::vector<P2> pts_;
+  C pts_;
 };
 
-struct ByX {
-  bool operator()(const P2& a, const P2& b) const { return a.x < b.x; }
-};
-
-// The same staircase in a balanced tree: O(log N) per insertion whatever its size.
-class TreeStair {
- public:
-  void reset(double rx, double ry) {
-    rx_ = rx;
-    ry_ = ry;
-    pts_.clear();
-  }
-  double insert(double x, double y) {
-    auto it = pts_.lower_bound(P2{x, 0.0});
-    if (it != pts_.begin() && std::prev(it)->y <= y) return 0.0;
-    if (it != pts_.end() && it->x == x && it->y <= y) return 0.0;
-    double h = (it != pts_.begin()) ? std::prev(it)->y : ry_;
-    double cur = x, added = 0.0;
-    auto j = it;
-    while (j != pts_.end() && j->y >= y) {
-      added += (j->x - cur) * (h - y);
-      cur = j->x;
-      h = j->y;
-      ++j;
-    }
-    const double end = (j != pts_.end()) ? j->x : rx_;
-    added += (end - cur) * (h - y);
-    pts_.erase(it, j);
-    pts_.insert(j, P2{x, y});
-    return added;
-  }
-
- private:
-  double rx_ = 0, ry_ = 0;
-  std::set<P2, ByX> pts_;
-};
+using VecStair = Staircase<std::vector<P2>>;
+using TreeStair = Staircase<std::set<P2, ByX>>;
 
 // Scratch buffers of one thread.
 using u128 = unsigned __int128;
@@ -249,6 +237,24 @@ double hv3(const double* pts, int64_t k, const double* r, Work& w) {
   return hv3_sweep(pts, w.keys, k, r, w.vs);
 }
 
+// run(lo, hi) over [0, b) split in up to `threads` contiguous parts, the first on this thread.
+template <class F>
+void parallel_over(int64_t b, int threads, const F& run) {
+  const int64_t nt = std::min<int64_t>(threads, b);
+  if (nt <= 1) {
+    run(0, b);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const int64_t step = (b + nt - 1) / nt;
+  for (int64_t t = 1; t < nt; ++t) {
+    const int64_t lo = t * step, hi = std::min(b, lo + step);
+    if (lo < hi) pool.emplace_back(run, lo, hi);
+  }
+  run(0, std::min(b, step));
+  for (auto& th : pool) th.join();
+}
+
 struct Z3 {
   double x, y, z;
 };
@@ -341,35 +347,12 @@ double hv4(double* pts, int64_t k, const double* r, Work& w, int threads) {
     }
     part[t] = v;
   };
-  if (nt == 1) {
-    run(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < nt; ++t) pool.emplace_back(run, t);
-    run(0);
-    for (auto& th : pool) th.join();
-  }
+  parallel_over(nt, nt, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) run(int(t));
+  });
   double vol = 0.0;
   for (double v : part) vol += v;
   return vol;
-}
-
-// run(lo, hi) over [0, b) split in up to `threads` contiguous parts, the first on this thread.
-template <class F>
-void parallel_over(int64_t b, int threads, const F& run) {
-  const int64_t nt = std::min<int64_t>(threads, b);
-  if (nt <= 1) {
-    run(0, b);
-    return;
-  }
-  std::vector<std::thread> pool;
-  const int64_t step = (b + nt - 1) / nt;
-  for (int64_t t = 1; t < nt; ++t) {
-    const int64_t lo = t * step, hi = std::min(b, lo + step);
-    if (lo < hi) pool.emplace_back(run, lo, hi);
-  }
-  run(0, std::min(b, step));
-  for (auto& th : pool) th.join();
 }
 
 // One problem: gather the counted rows (mask true, every coordinate < ref) and dispatch on m.
@@ -489,6 +472,13 @@ int default_threads() {
   return hc == 0 ? 1 : int(hc);
 }
 
+// The number of problems of a [..., N, M] buffer: the product of its leading dims.
+int64_t leading_size(ffi::AnyBuffer::Dimensions dims) {
+  int64_t b = 1;
+  for (size_t i = 0; i + 2 < dims.size(); ++i) b *= dims[i];
+  return b;
+}
+
 template <ffi::DataType DT>
 ffi::Error HvImpl(ffi::Buffer<DT> y, ffi::Buffer<DT> ref, ffi::Buffer<ffi::PRED> mask,
                   ffi::ResultBuffer<DT> out) {
@@ -496,18 +486,13 @@ ffi::Error HvImpl(ffi::Buffer<DT> y, ffi::Buffer<DT> ref, ffi::Buffer<ffi::PRED>
   if (dims.size() < 2) return ffi::Error::InvalidArgument("hypervolume: y must be [..., N, M]");
   const int64_t m = dims.back(), n = dims[dims.size() - 2];
   if (m < 2 || m > 4) return ffi::Error::InvalidArgument("hypervolume: native M must be 2, 3 or 4");
-  int64_t b = 1;
-  for (size_t i = 0; i + 2 < dims.size(); ++i) b *= dims[i];
+  const int64_t b = leading_size(dims);
   if (int64_t(ref.element_count()) != b * m || int64_t(mask.element_count()) != b * n)
     return ffi::Error::InvalidArgument("hypervolume: ref / mask do not match y's batch");
   using T = ffi::NativeType<DT>;
   std::vector<double> o(b);
-  if (n == 0) {
-    std::fill(o.begin(), o.end(), 0.0);
-  } else {
-    hv_batch<T, T>(y.typed_data(), mask.typed_data(), ref.typed_data(), b, n, m, o.data(),
-                   default_threads());
-  }
+  hv_batch<T, T>(y.typed_data(), mask.typed_data(), ref.typed_data(), b, n, m, o.data(),
+                 default_threads());
   T* dst = out->typed_data();
   for (int64_t i = 0; i < b; ++i) dst[i] = T(o[i]);
   return ffi::Error::Success();
@@ -520,13 +505,11 @@ ffi::Error Ranks2Impl(ffi::Buffer<DT> y, ffi::Buffer<ffi::PRED> mask,
   if (dims.size() < 2 || dims.back() != 2)
     return ffi::Error::InvalidArgument("nondominated_ranks: native y must be [..., N, 2]");
   const int64_t n = dims[dims.size() - 2];
-  int64_t b = 1;
-  for (size_t i = 0; i + 2 < dims.size(); ++i) b *= dims[i];
+  const int64_t b = leading_size(dims);
   if (int64_t(mask.element_count()) != b * n)
     return ffi::Error::InvalidArgument("nondominated_ranks: mask does not match y");
-  if (n > 0)
-    ranks2_batch<ffi::NativeType<DT>>(y.typed_data(), mask.typed_data(), b, n,
-                                      out->typed_data(), default_threads());
+  ranks2_batch<ffi::NativeType<DT>>(y.typed_data(), mask.typed_data(), b, n, out->typed_data(),
+                                    default_threads());
   return ffi::Error::Success();
 }
 
@@ -564,10 +547,6 @@ extern "C" {
 MOHB_EXPORT int mohb_hv_f64(const double* y, const uint8_t* mask, const double* ref, int64_t b,
                             int64_t n, int64_t m, double* out, int threads) {
   if (m < 2 || m > 4) return 1;
-  if (n == 0) {
-    for (int64_t i = 0; i < b; ++i) out[i] = 0.0;
-    return 0;
-  }
   hv_batch<double, double>(y, reinterpret_cast<const bool*>(mask), ref, b, n, m, out,
                            threads > 0 ? threads : default_threads());
   return 0;
@@ -577,9 +556,8 @@ MOHB_EXPORT int mohb_hv_f64(const double* y, const uint8_t* mask, const double* 
 // out (b, n) int32 (-1 for masked rows). threads <= 0: every core. Returns 0.
 MOHB_EXPORT int mohb_ranks2_f64(const double* y, const uint8_t* mask, int64_t b, int64_t n,
                                 int32_t* out, int threads) {
-  if (n > 0)
-    ranks2_batch<double>(y, reinterpret_cast<const bool*>(mask), b, n, out,
-                         threads > 0 ? threads : default_threads());
+  ranks2_batch<double>(y, reinterpret_cast<const bool*>(mask), b, n, out,
+                       threads > 0 ? threads : default_threads());
   return 0;
 }
 
